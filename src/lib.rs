@@ -1,0 +1,2 @@
+//! ComposeToECS: expand Docker Compose projects embedded in CloudFormation templates.
+pub mod validate;
