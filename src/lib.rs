@@ -1,2 +1,5 @@
 //! ComposeToECS: expand Docker Compose projects embedded in CloudFormation templates.
+pub mod cfn;
+pub mod compose;
+pub mod diagnostics;
 pub mod validate;

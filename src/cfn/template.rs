@@ -1,0 +1,89 @@
+//! Generated resources and outputs, in the order and shape they are emitted.
+
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One generated resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// `AWS::ECS::Service`, ...
+    pub kind: &'static str,
+    /// The `Properties` mapping.
+    pub properties: Map<String, Value>,
+    /// Logical IDs this resource must be created after (sorted when emitted).
+    pub depends_on: BTreeSet<String>,
+    /// `DeletionPolicy` and `UpdateReplacePolicy`, when set.
+    pub retain: bool,
+}
+
+impl Resource {
+    /// A resource of `kind` with `properties` (a JSON object; anything else is a bug).
+    pub fn new(kind: &'static str, properties: Value) -> Self {
+        let properties = match properties {
+            Value::Object(map) => map,
+            other => panic!("resource properties must be an object, found {other}"),
+        };
+        Resource {
+            kind,
+            properties,
+            depends_on: BTreeSet::new(),
+            retain: false,
+        }
+    }
+
+    /// Adds a `DependsOn` entry.
+    pub fn depends_on(mut self, id: impl Into<String>) -> Self {
+        self.depends_on.insert(id.into());
+        self
+    }
+
+    /// The resource as template JSON: `Type`, `DependsOn`, `Properties`, policies.
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("Type".into(), Value::String(self.kind.into()));
+        if !self.depends_on.is_empty() {
+            let deps = self.depends_on.iter().cloned().map(Value::String).collect();
+            out.insert("DependsOn".into(), Value::Array(deps));
+        }
+        out.insert("Properties".into(), Value::Object(self.properties.clone()));
+        if self.retain {
+            out.insert("DeletionPolicy".into(), "Retain".into());
+            out.insert("UpdateReplacePolicy".into(), "Retain".into());
+        }
+        Value::Object(out)
+    }
+}
+
+/// What one project expands to: resources and outputs keyed by logical ID.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Generated {
+    /// Resources, sorted by logical ID when emitted.
+    pub resources: BTreeMap<String, Resource>,
+    /// Outputs (`{Description, Value}`), sorted by logical ID when emitted.
+    pub outputs: BTreeMap<String, Value>,
+}
+
+impl Generated {
+    /// Adds a resource. Two generators writing the same ID with different content is a
+    /// bug in the converter, caught here; the same content twice is a no-op.
+    pub fn add(&mut self, id: String, resource: Resource) {
+        if let Some(existing) = self.resources.get(&id) {
+            assert_eq!(existing, &resource, "two different resources named {id}");
+            return;
+        }
+        self.resources.insert(id, resource);
+    }
+
+    /// The resource `id`, for later amendment.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Resource> {
+        self.resources.get_mut(id)
+    }
+
+    /// Adds an output.
+    pub fn output(&mut self, id: String, description: &str, value: Value) {
+        let mut out = Map::new();
+        out.insert("Description".into(), description.into());
+        out.insert("Value".into(), value);
+        self.outputs.insert(id, Value::Object(out));
+    }
+}

@@ -1,0 +1,435 @@
+//! `${VAR...}` interpolation on the raw tree, before typing, as the Compose specification
+//! defines it: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`,
+//! `${VAR?err}`, `${VAR:+alt}`, `${VAR+alt}`, nested defaults, and `$$` for a literal `$`.
+//!
+//! Only plain strings are interpolated, never the inside of an intrinsic function. A
+//! variable whose value must not appear in the output (a `NoEcho` template parameter) or
+//! whose value is an intrinsic function is substituted as an `Fn::Sub` reference, so the
+//! processed template carries `${Param}`, never the value.
+
+use crate::cfn::intrinsics::{escape_sub, is_intrinsic, sub_with};
+use crate::diagnostics::{Diagnostics, Path};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The value of one variable.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Variable {
+    /// A plain value, copied into the output where used.
+    Text(String),
+    /// A template parameter that must not be copied (`NoEcho`): referenced by name.
+    /// The value is only used to decide emptiness for `:-`, `:?` and `:+`.
+    Secret { parameter: String, value: String },
+    /// An intrinsic function (e.g. `!GetAtt Db.Endpoint.Address`): set and non-empty.
+    Expr(Value),
+}
+
+/// Variables by name.
+pub type Variables = BTreeMap<String, Variable>;
+
+/// Interpolates every string in `tree` in place. Errors and warnings go to `diags`.
+pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnostics) {
+    let mut state = State {
+        variables,
+        diags,
+        unset: BTreeSet::new(),
+    };
+    walk(tree, &Path::root(), &mut state);
+}
+
+struct State<'a> {
+    variables: &'a Variables,
+    diags: &'a mut Diagnostics,
+    unset: BTreeSet<String>,
+}
+
+fn walk(value: &mut Value, path: &Path, state: &mut State) {
+    match value {
+        Value::String(text) => {
+            if text.contains('$') {
+                match interpolate_text(text, state, path) {
+                    Ok(new) => *value = new,
+                    Err(message) => state.diags.error(path, message),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(item, &path.index(i), state);
+            }
+        }
+        Value::Object(_) if is_intrinsic(value) => {}
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                walk(item, &path.key(key), state);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A piece of an interpolated string.
+#[derive(Clone, Debug, PartialEq)]
+enum Segment {
+    Text(String),
+    Parameter(String),
+    Expr(Value),
+}
+
+/// Interpolates one string; returns a string, or an intrinsic when a secret or an
+/// intrinsic-valued variable was substituted.
+fn interpolate_text(text: &str, state: &mut State, path: &Path) -> Result<Value, String> {
+    let mut segments = Vec::new();
+    expand(text, state, path, &mut segments, 0)?;
+    Ok(assemble(segments))
+}
+
+fn assemble(segments: Vec<Segment>) -> Value {
+    // Merge adjacent text.
+    let mut merged: Vec<Segment> = Vec::new();
+    for seg in segments {
+        if matches!(&seg, Segment::Text(t) if t.is_empty()) {
+            continue;
+        }
+        match (merged.last_mut(), seg) {
+            (Some(Segment::Text(prev)), Segment::Text(next)) => prev.push_str(&next),
+            (_, seg) => merged.push(seg),
+        }
+    }
+    if merged.iter().all(|s| matches!(s, Segment::Text(_))) {
+        // (an empty string has no segments left at all)
+        let text = merged
+            .into_iter()
+            .map(|s| match s {
+                Segment::Text(t) => t,
+                _ => unreachable!(),
+            })
+            .collect::<String>();
+        return Value::String(text);
+    }
+    if merged.len() == 1 {
+        match merged.pop() {
+            Some(Segment::Parameter(p)) => return crate::cfn::intrinsics::ref_(&p),
+            Some(Segment::Expr(e)) => return e,
+            _ => unreachable!(),
+        }
+    }
+    let mut template = String::new();
+    let mut vars = Map::new();
+    for seg in merged {
+        match seg {
+            Segment::Text(t) => template.push_str(&escape_sub(&t)),
+            Segment::Parameter(p) => {
+                template.push_str("${");
+                template.push_str(&p);
+                template.push('}');
+            }
+            Segment::Expr(e) => {
+                let name = format!("Var{}", vars.len() + 1);
+                template.push_str("${");
+                template.push_str(&name);
+                template.push('}');
+                vars.insert(name, e);
+            }
+        }
+    }
+    sub_with(&template, vars)
+}
+
+const MAX_DEPTH: usize = 16;
+
+fn is_name_start(c: char) -> bool {
+    c == '_' || c.is_ascii_alphabetic()
+}
+
+fn is_name_char(c: char) -> bool {
+    c == '_' || c.is_ascii_alphanumeric()
+}
+
+fn expand(
+    text: &str,
+    state: &mut State,
+    path: &Path,
+    out: &mut Vec<Segment>,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "interpolation nested deeper than {MAX_DEPTH} levels"
+        ));
+    }
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push(Segment::Text(rest[..pos].to_string()));
+        let after = &rest[pos + 1..];
+        let mut chars = after.chars();
+        match chars.next() {
+            Some('$') => {
+                out.push(Segment::Text("$".into()));
+                rest = &after[1..];
+            }
+            Some('{') => {
+                let body_len = matching_brace(&after[1..]).ok_or_else(|| {
+                    format!("invalid interpolation in `{text}`: `${{` is not closed by `}}`")
+                })?;
+                let body = &after[1..1 + body_len];
+                substitute(body, text, state, path, out, depth)?;
+                rest = &after[1 + body_len + 1..];
+            }
+            Some(c) if is_name_start(c) => {
+                let len = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
+                let name = &after[..len];
+                lookup_plain(name, state, path, out);
+                rest = &after[len..];
+            }
+            _ => {
+                return Err(format!(
+                    "invalid interpolation in `{text}`: a `$` must start a variable (`$VAR`, `${{VAR}}`) or be doubled as `$$`"
+                ))
+            }
+        }
+    }
+    out.push(Segment::Text(rest.to_string()));
+    Ok(())
+}
+
+/// Length of the text up to the `}` closing a `${`, counting nested `${...}`.
+fn matching_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            b'$' if bytes.get(i + 1) == Some(&b'$') => {
+                i += 2;
+                continue;
+            }
+            b'}' => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn substitute(
+    body: &str,
+    whole: &str,
+    state: &mut State,
+    path: &Path,
+    out: &mut Vec<Segment>,
+    depth: usize,
+) -> Result<(), String> {
+    let name_len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
+    let name = &body[..name_len];
+    if name.is_empty() || !name.starts_with(is_name_start) {
+        return Err(format!(
+            "invalid interpolation in `{whole}`: `${{{body}}}` does not start with a variable name"
+        ));
+    }
+    let op_and_arg = &body[name_len..];
+    if op_and_arg.is_empty() {
+        lookup_plain(name, state, path, out);
+        return Ok(());
+    }
+    let (op, arg) = if let Some(arg) = op_and_arg.strip_prefix(":-") {
+        (":-", arg)
+    } else if let Some(arg) = op_and_arg.strip_prefix(":?") {
+        (":?", arg)
+    } else if let Some(arg) = op_and_arg.strip_prefix(":+") {
+        (":+", arg)
+    } else if let Some(arg) = op_and_arg.strip_prefix('-') {
+        ("-", arg)
+    } else if let Some(arg) = op_and_arg.strip_prefix('?') {
+        ("?", arg)
+    } else if let Some(arg) = op_and_arg.strip_prefix('+') {
+        ("+", arg)
+    } else {
+        return Err(format!(
+            "invalid interpolation in `{whole}`: unexpected `{op_and_arg}` after `{name}`; expected `:-`, `-`, `:?`, `?`, `:+` or `+`"
+        ));
+    };
+    let variable = state.variables.get(name).cloned();
+    let (set, non_empty) = match &variable {
+        None => (false, false),
+        Some(Variable::Text(t)) => (true, !t.is_empty()),
+        Some(Variable::Secret { value, .. }) => (true, !value.is_empty()),
+        Some(Variable::Expr(_)) => (true, true),
+    };
+    match op {
+        ":-" | "-" => {
+            let use_value = if op == ":-" { non_empty } else { set };
+            if use_value {
+                push_variable(variable, out);
+            } else {
+                expand(arg, state, path, out, depth + 1)?;
+            }
+        }
+        ":?" | "?" => {
+            let ok = if op == ":?" { non_empty } else { set };
+            if ok {
+                push_variable(variable, out);
+            } else {
+                let mut msg = Vec::new();
+                expand(arg, state, path, &mut msg, depth + 1)?;
+                let msg: String = msg
+                    .into_iter()
+                    .map(|s| match s {
+                        Segment::Text(t) => t,
+                        _ => "…".to_string(),
+                    })
+                    .collect();
+                let detail = if msg.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {msg}")
+                };
+                let how = if op == ":?" { "set and non-empty" } else { "set" };
+                return Err(format!(
+                    "required variable `{name}` is not {how}{detail}"
+                ));
+            }
+        }
+        _ => {
+            let use_alt = if op == ":+" { non_empty } else { set };
+            if use_alt {
+                expand(arg, state, path, out, depth + 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn push_variable(variable: Option<Variable>, out: &mut Vec<Segment>) {
+    match variable {
+        None => {}
+        Some(Variable::Text(t)) => out.push(Segment::Text(t)),
+        Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter)),
+        Some(Variable::Expr(e)) => out.push(Segment::Expr(e)),
+    }
+}
+
+fn lookup_plain(name: &str, state: &mut State, path: &Path, out: &mut Vec<Segment>) {
+    match state.variables.get(name) {
+        Some(v) => push_variable(Some(v.clone()), out),
+        None => {
+            if state.unset.insert(name.to_string()) {
+                state.diags.warn(
+                    path,
+                    format!("variable `{name}` is not set: substituting an empty string; set it in the `Variables` property or as a template parameter"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars() -> Variables {
+        let mut v = Variables::new();
+        v.insert("TAG".into(), Variable::Text("1.27".into()));
+        v.insert("EMPTY".into(), Variable::Text(String::new()));
+        v.insert(
+            "PW".into(),
+            Variable::Secret {
+                parameter: "DbPassword".into(),
+                value: "hunter2".into(),
+            },
+        );
+        v.insert("HOST".into(), Variable::Expr(json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]})));
+        v
+    }
+
+    fn run(text: &str) -> (Result<Value, String>, Diagnostics) {
+        let vars = vars();
+        let mut diags = Diagnostics::new();
+        let mut state = State {
+            variables: &vars,
+            diags: &mut diags,
+            unset: BTreeSet::new(),
+        };
+        let r = interpolate_text(text, &mut state, &Path::new("x"));
+        (r, diags)
+    }
+
+    fn ok(text: &str) -> Value {
+        run(text).0.unwrap()
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(ok("nginx:${TAG}"), json!("nginx:1.27"));
+        assert_eq!(ok("nginx:$TAG-x"), json!("nginx:1.27-x"));
+        assert_eq!(ok("${EMPTY:-d}"), json!("d"));
+        assert_eq!(ok("${EMPTY-d}"), json!(""));
+        assert_eq!(ok("${UNSET-d}"), json!("d"));
+        assert_eq!(ok("${TAG:+alt}"), json!("alt"));
+        assert_eq!(ok("${EMPTY:+alt}"), json!(""));
+        assert_eq!(ok("${EMPTY+alt}"), json!("alt"));
+        assert_eq!(ok("${UNSET:-${TAG}}"), json!("1.27"));
+        assert_eq!(ok("${UNSET:-a${UNSET2:-b}c}"), json!("abc"));
+        assert_eq!(ok("$$HOME and $${X}"), json!("$HOME and ${X}"));
+    }
+
+    #[test]
+    fn required_variables() {
+        assert_eq!(
+            run("${UNSET:?tag of the API image}").0.unwrap_err(),
+            "required variable `UNSET` is not set and non-empty: tag of the API image"
+        );
+        assert_eq!(
+            run("${UNSET?}").0.unwrap_err(),
+            "required variable `UNSET` is not set"
+        );
+        assert!(run("${EMPTY?x}").0.is_ok());
+    }
+
+    #[test]
+    fn unset_warns_once() {
+        let (r, d) = run("$A-$A");
+        assert_eq!(r.unwrap(), json!("-"));
+        assert_eq!(d.warnings().len(), 1);
+    }
+
+    #[test]
+    fn secrets_become_references() {
+        assert_eq!(ok("${PW}"), json!({"Ref": "DbPassword"}));
+        assert_eq!(
+            ok("postgres://u:${PW}@${HOST}/db ${{x}}"),
+            json!({"Fn::Sub": ["postgres://u:${DbPassword}@${Var1}/db ${!{x}}", {"Var1": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}]})
+        );
+        assert_eq!(ok("${PW:+set}"), json!("set"));
+        assert!(!ok("a${PW}b").to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn invalid_forms() {
+        assert!(run("${").0.is_err());
+        assert!(run("$1").0.is_err());
+        assert!(run("${1A}").0.is_err());
+        assert!(run("${A:x}").0.is_err());
+        assert!(run("tail $").0.is_err());
+    }
+
+    #[test]
+    fn intrinsics_are_not_interpolated() {
+        let vars = vars();
+        let mut d = Diagnostics::new();
+        let mut tree = json!({"a": {"Fn::Sub": "${AWS::Region}"}, "b": "${TAG}"});
+        interpolate(&mut tree, &vars, &mut d);
+        assert_eq!(tree, json!({"a": {"Fn::Sub": "${AWS::Region}"}, "b": "1.27"}));
+    }
+}

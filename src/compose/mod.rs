@@ -1,0 +1,4 @@
+//! The Compose side, in Compose words: loading, interpolation, the typed model and the
+//! value parsers. Nothing here names a CloudFormation type.
+
+pub mod interpolate;
