@@ -408,8 +408,8 @@ mod tests {
     fn secrets_become_references() {
         assert_eq!(ok("${PW}"), json!({"Ref": "DbPassword"}));
         assert_eq!(
-            ok("postgres://u:${PW}@${HOST}/db ${{x}}"),
-            json!({"Fn::Sub": ["postgres://u:${DbPassword}@${Var1}/db ${!{x}}", {"Var1": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}]})
+            ok("postgres://u:${PW}@${HOST}/db $${x}"),
+            json!({"Fn::Sub": ["postgres://u:${DbPassword}@${Var1}/db ${!x}", {"Var1": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}]})
         );
         assert_eq!(ok("${PW:+set}"), json!("set"));
         assert!(!ok("a${PW}b").to_string().contains("hunter2"));
