@@ -2,3 +2,5 @@
 //! value parsers. Nothing here names a CloudFormation type.
 
 pub mod interpolate;
+pub mod load;
+pub mod values;

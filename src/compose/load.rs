@@ -1,0 +1,487 @@
+//! Locating and reading the Compose document, as `docker compose` loads it: YAML or JSON
+//! text (or a mapping already in the template), merge keys, interpolation, `extends` within
+//! the document, the `!reset` and `!override` tags, and profiles.
+
+use super::interpolate::{interpolate, Variables};
+use crate::cfn::yaml;
+use crate::diagnostics::{Diagnostics, Path};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Marker keys standing for the `!reset` and `!override` tags until `extends` is resolved.
+const RESET: &str = "!reset";
+const OVERRIDE: &str = "!override";
+
+/// A loaded Compose document: the tree of the enabled services, plus what profiles left out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loaded {
+    /// The document after interpolation, `extends` and profiles.
+    pub tree: Map<String, Value>,
+    /// Services disabled by profiles, with their profiles.
+    pub disabled: BTreeMap<String, Vec<String>>,
+}
+
+/// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
+pub fn parse_text(text: &str) -> Result<Value, String> {
+    yaml::parse(text, &|tag, value| match tag {
+        "!reset" => Ok(single(RESET, value)),
+        "!override" => Ok(single(OVERRIDE, value)),
+        other => Err(format!(
+            "unknown tag `{other}`; Compose knows `!reset` and `!override`, CloudFormation its short forms such as `!Ref`"
+        )),
+    })
+}
+
+fn single(key: &str, value: Value) -> Value {
+    let mut m = Map::new();
+    m.insert(key.into(), value);
+    Value::Object(m)
+}
+
+/// Loads the Compose document `compose` (a mapping, or text holding YAML or JSON).
+/// `where_` names the property in diagnostics about the document as a whole.
+pub fn load(
+    compose: &Value,
+    where_: &str,
+    variables: &Variables,
+    profiles: &[String],
+    diags: &mut Diagnostics,
+) -> Option<Loaded> {
+    let mut tree = match compose {
+        Value::String(text) => match parse_text(text) {
+            Ok(tree) => tree,
+            Err(e) => {
+                diags.error(where_, format!("the Compose document is not valid YAML: {e}"));
+                return None;
+            }
+        },
+        Value::Object(_) => {
+            let mut tree = compose.clone();
+            if let Err(e) = apply_merge_keys(&mut tree, 0) {
+                diags.error(where_, e);
+                return None;
+            }
+            tree
+        }
+        other => {
+            diags.error(
+                where_,
+                format!(
+                    "expected the Compose document as a mapping or as a string holding YAML, found {}",
+                    kind(other)
+                ),
+            );
+            return None;
+        }
+    };
+    let Value::Object(_) = &tree else {
+        diags.error(
+            where_,
+            format!("expected the Compose document to be a mapping, found {}", kind(&tree)),
+        );
+        return None;
+    };
+    interpolate(&mut tree, variables, diags);
+    let Value::Object(mut tree) = tree else {
+        return None;
+    };
+
+    let mut disabled = BTreeMap::new();
+    if let Some(services) = tree.get_mut("services") {
+        match services {
+            Value::Object(map) => {
+                resolve_extends(map, diags);
+                for (_, service) in map.iter_mut() {
+                    strip_markers(service);
+                }
+                let active: BTreeSet<String> = profiles.iter().cloned().collect();
+                map.retain(|name, service| {
+                    let profiles = service_profiles(service);
+                    let enabled = profiles.is_empty()
+                        || active.contains("*")
+                        || profiles.iter().any(|p| active.contains(p));
+                    if !enabled {
+                        disabled.insert(name.clone(), profiles);
+                    }
+                    enabled
+                });
+            }
+            Value::Null => {}
+            other => diags.error(
+                "services",
+                format!("expected a mapping of services, found {}", kind(other)),
+            ),
+        }
+    }
+    for (key, value) in tree.iter_mut() {
+        if key != "services" {
+            strip_markers(value);
+        }
+    }
+    Some(Loaded { tree, disabled })
+}
+
+/// A short description of a value's type, for messages.
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn service_profiles(service: &Value) -> Vec<String> {
+    match service.get("profiles") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|p| p.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Applies YAML merge keys (`<<`) in a tree that did not come through the YAML parser.
+fn apply_merge_keys(value: &mut Value, depth: usize) -> Result<(), String> {
+    if depth > 256 {
+        return Err("the Compose document is nested too deeply".into());
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(merge) = map.remove("<<") {
+                let sources = match merge {
+                    Value::Object(m) => vec![m],
+                    Value::Array(items) => items
+                        .into_iter()
+                        .map(|i| match i {
+                            Value::Object(m) => Ok(m),
+                            _ => Err("a merge key `<<` must hold mappings".to_string()),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err("a merge key `<<` must hold a mapping or a list of mappings".into()),
+                };
+                for source in sources {
+                    for (k, v) in source {
+                        map.entry(k).or_insert(v);
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                apply_merge_keys(v, depth + 1)?;
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                apply_merge_keys(v, depth + 1)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Removes `!reset` markers (the key goes away) and unwraps `!override` markers.
+fn strip_markers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1 && map.contains_key(OVERRIDE) {
+                if let Some(inner) = map.remove(OVERRIDE) {
+                    *value = inner;
+                    strip_markers(value);
+                }
+                return;
+            }
+            map.retain(|_, v| !is_marker(v, RESET));
+            for v in map.values_mut() {
+                strip_markers(v);
+            }
+        }
+        Value::Array(items) => {
+            items.retain(|v| !is_marker(v, RESET));
+            for v in items {
+                strip_markers(v);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_marker(value: &Value, marker: &str) -> bool {
+    matches!(value, Value::Object(m) if m.len() == 1 && m.contains_key(marker))
+}
+
+/// Keys whose values are merged as mappings even when written as lists.
+const MAPPING_KEYS: &[&str] = &[
+    "environment",
+    "labels",
+    "annotations",
+    "sysctls",
+    "depends_on",
+    "networks",
+    "extra_hosts",
+];
+
+/// Keys whose lists are concatenated by `extends` (duplicates dropped).
+const APPENDED_KEYS: &[&str] = &[
+    "cap_add",
+    "cap_drop",
+    "configs",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "env_file",
+    "expose",
+    "external_links",
+    "group_add",
+    "links",
+    "ports",
+    "secrets",
+    "security_opt",
+    "tmpfs",
+    "volumes",
+    "volumes_from",
+];
+
+fn resolve_extends(services: &mut Map<String, Value>, diags: &mut Diagnostics) {
+    let names: Vec<String> = services.keys().cloned().collect();
+    let mut resolved: BTreeMap<String, Value> = BTreeMap::new();
+    for name in &names {
+        let mut stack = Vec::new();
+        resolve_one(name, services, &mut resolved, &mut stack, diags);
+    }
+    for (name, value) in resolved {
+        services.insert(name, value);
+    }
+}
+
+fn resolve_one(
+    name: &str,
+    services: &Map<String, Value>,
+    resolved: &mut BTreeMap<String, Value>,
+    stack: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    if let Some(done) = resolved.get(name) {
+        return Some(done.clone());
+    }
+    let service = services.get(name)?.clone();
+    let path = Path::new("services").key(name).key("extends");
+    let Value::Object(mut map) = service else {
+        return Some(service);
+    };
+    let Some(extends) = map.remove("extends") else {
+        let value = Value::Object(map);
+        resolved.insert(name.to_string(), value.clone());
+        return Some(value);
+    };
+    let base_name = match &extends {
+        Value::String(s) => s.clone(),
+        Value::Object(e) => {
+            if e.contains_key("file") {
+                diags.error(
+                    path.key("file"),
+                    "the macro cannot read other files; copy the base service into this document and extend it by name",
+                );
+                return None;
+            }
+            match e.get("service") {
+                Some(Value::String(s)) => s.clone(),
+                _ => {
+                    diags.error(&path, "expected `service:` naming the service to extend");
+                    return None;
+                }
+            }
+        }
+        other => {
+            diags.error(
+                &path,
+                format!("expected a service name or a mapping with `service`, found {}", kind(other)),
+            );
+            return None;
+        }
+    };
+    if stack.iter().any(|s| s == name) || base_name == name {
+        let mut cycle = stack.clone();
+        cycle.push(name.to_string());
+        diags.error(
+            &path,
+            format!("`extends` cycle: {}", cycle.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → ")),
+        );
+        return None;
+    }
+    if !services.contains_key(&base_name) {
+        diags.error(&path, format!("service `{base_name}` to extend is not defined in this document"));
+        return None;
+    }
+    stack.push(name.to_string());
+    let base = resolve_one(&base_name, services, resolved, stack, diags);
+    stack.pop();
+    let base = match base? {
+        Value::Object(b) => b,
+        _ => Map::new(),
+    };
+    let merged = Value::Object(merge_service(base, map));
+    resolved.insert(name.to_string(), merged.clone());
+    Some(merged)
+}
+
+/// Merges `child` over `base` with Compose's `extends` rules.
+fn merge_service(mut base: Map<String, Value>, child: Map<String, Value>) -> Map<String, Value> {
+    for (key, value) in child {
+        if is_marker(&value, RESET) {
+            base.remove(&key);
+            continue;
+        }
+        if is_marker(&value, OVERRIDE) {
+            base.insert(key, value);
+            continue;
+        }
+        let merged = match base.remove(&key) {
+            None => value,
+            Some(old) => merge_value(&key, old, value),
+        };
+        base.insert(key, merged);
+    }
+    base
+}
+
+fn merge_value(key: &str, old: Value, new: Value) -> Value {
+    if MAPPING_KEYS.contains(&key) {
+        if let (Some(old), Some(new)) = (as_mapping(&old), as_mapping(&new)) {
+            return Value::Object(merge_maps(old, new));
+        }
+    }
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => Value::Object(merge_maps(old, new)),
+        (Value::Array(mut old), Value::Array(new)) if APPENDED_KEYS.contains(&key) => {
+            for item in new {
+                if !old.contains(&item) {
+                    old.push(item);
+                }
+            }
+            Value::Array(old)
+        }
+        (_, new) => new,
+    }
+}
+
+fn merge_maps(mut old: Map<String, Value>, new: Map<String, Value>) -> Map<String, Value> {
+    for (k, v) in new {
+        if is_marker(&v, RESET) {
+            old.remove(&k);
+            continue;
+        }
+        let merged = match old.remove(&k) {
+            Some(Value::Object(o)) => match v {
+                Value::Object(n) if !is_marker(&Value::Object(n.clone()), OVERRIDE) => {
+                    Value::Object(merge_maps(o, n))
+                }
+                other => other,
+            },
+            _ => v,
+        };
+        old.insert(k, merged);
+    }
+    old
+}
+
+/// A list written `KEY=VALUE` / `name` as a mapping; a mapping as itself.
+pub fn as_mapping(value: &Value) -> Option<Map<String, Value>> {
+    match value {
+        Value::Object(m) => Some(m.clone()),
+        Value::Array(items) => {
+            let mut m = Map::new();
+            for item in items {
+                match item {
+                    Value::String(s) => match s.split_once('=') {
+                        Some((k, v)) => {
+                            m.insert(k.to_string(), Value::String(v.to_string()));
+                        }
+                        None => {
+                            m.insert(s.clone(), Value::Null);
+                        }
+                    },
+                    _ => return None,
+                }
+            }
+            Some(m)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(text: &str, profiles: &[&str]) -> (Option<Loaded>, Diagnostics) {
+        let mut d = Diagnostics::new();
+        let profiles: Vec<String> = profiles.iter().map(|s| s.to_string()).collect();
+        let l = load(&Value::String(text.into()), "Compose", &Variables::new(), &profiles, &mut d);
+        (l, d)
+    }
+
+    #[test]
+    fn extends_merges_like_compose() {
+        let (l, d) = run(
+            "services:\n  base:\n    image: a\n    environment: [A=1, B=2]\n    ports: ['80:80']\n    command: x\n  web:\n    extends: base\n    environment: {B: 3}\n    ports: ['81:81']\n    command: !reset null\n",
+            &[],
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let web = &l.unwrap().tree["services"]["web"];
+        assert_eq!(web["environment"], json!({"A": "1", "B": 3}));
+        assert_eq!(web["ports"], json!(["80:80", "81:81"]));
+        assert_eq!(web.get("command"), None);
+        assert_eq!(web.get("extends"), None);
+    }
+
+    #[test]
+    fn override_replaces() {
+        let (l, _) = run(
+            "services:\n  base: {image: a, ports: ['80:80']}\n  web:\n    extends: {service: base}\n    ports: !override ['81:81']\n",
+            &[],
+        );
+        assert_eq!(l.unwrap().tree["services"]["web"]["ports"], json!(["81:81"]));
+    }
+
+    #[test]
+    fn extends_errors() {
+        let (_, d) = run("services:\n  a: {extends: b}\n  b: {extends: a}\n  c: {extends: {service: z}}\n  e: {extends: {file: x.yml, service: a}}\n", &[]);
+        let msgs: Vec<String> = d.errors().iter().map(|e| e.to_string()).collect();
+        assert!(msgs.iter().any(|m| m.contains("cycle")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("services.c.extends: service `z`")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("services.e.extends.file:")), "{msgs:?}");
+    }
+
+    #[test]
+    fn profiles_filter_services() {
+        let text = "services:\n  a: {image: a}\n  b: {image: b, profiles: [debug]}\n";
+        let (l, _) = run(text, &[]);
+        let l = l.unwrap();
+        assert!(l.tree["services"].get("b").is_none());
+        assert_eq!(l.disabled["b"], vec!["debug".to_string()]);
+        let (l, _) = run(text, &["debug"]);
+        assert!(l.unwrap().tree["services"].get("b").is_some());
+    }
+
+    #[test]
+    fn merge_keys_in_mapping_form() {
+        let mut d = Diagnostics::new();
+        let doc = json!({"x-base": {"image": "a"}, "services": {"web": {"<<": {"image": "a", "user": "u"}, "user": "v"}}});
+        let l = load(&doc, "Compose", &Variables::new(), &[], &mut d).unwrap();
+        assert_eq!(l.tree["services"]["web"], json!({"user": "v", "image": "a"}));
+    }
+
+    #[test]
+    fn bad_documents() {
+        let (l, d) = run("services: [", &[]);
+        assert!(l.is_none());
+        assert!(d.errors()[0].message.starts_with("the Compose document is not valid YAML"));
+        let (_, d) = run("- a", &[]);
+        assert!(d.errors()[0].message.contains("found a list"));
+    }
+}
