@@ -3,4 +3,6 @@
 
 pub mod interpolate;
 pub mod load;
+pub mod model;
+pub mod normalize;
 pub mod values;

@@ -1,0 +1,222 @@
+//! The typed Compose model after normalisation: one shape per field, defaults applied.
+//! Built by `normalize` from the raw tree; only the keys the converter maps are here (the
+//! others were warned about or rejected by `validate::support`).
+
+use crate::compose::values::Protocol;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A string value: literal text, or an intrinsic function to emit as is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    /// Literal text.
+    Lit(String),
+    /// An intrinsic function (`Ref`, `Fn::Sub`, ...), from the template or interpolation.
+    Expr(Value),
+}
+
+impl Text {
+    /// The value to emit in the template.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Text::Lit(s) => Value::String(s.clone()),
+            Text::Expr(e) => e.clone(),
+        }
+    }
+
+    /// The literal text, when it is one.
+    pub fn as_lit(&self) -> Option<&str> {
+        match self {
+            Text::Lit(s) => Some(s),
+            Text::Expr(_) => None,
+        }
+    }
+}
+
+/// A Compose project, normalised.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Project {
+    /// Project name (`name:`, the `ProjectName` property, or the resource's logical ID).
+    pub name: String,
+    /// Enabled services by name.
+    pub services: BTreeMap<String, Service>,
+    /// Networks by key (`default` included when a service uses it).
+    pub networks: BTreeMap<String, Network>,
+    /// `x-aws-cluster`.
+    pub cluster: Option<Text>,
+    /// `x-aws-vpc`.
+    pub vpc: Option<Text>,
+    /// `x-aws-loadbalancer`.
+    pub loadbalancer: Option<Text>,
+    /// `x-aws-logs_retention`, in days.
+    pub logs_retention: Option<u32>,
+}
+
+/// A top-level network.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Network {
+    /// The network's name (`name:` or `<project>_<key>`).
+    pub name: String,
+    /// For an external network: the existing security group it stands for.
+    pub external: Option<Text>,
+    /// `labels`.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// How a dependency must have started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Condition {
+    /// `service_started`.
+    Started,
+    /// `service_healthy`.
+    Healthy,
+    /// `service_completed_successfully`.
+    CompletedSuccessfully,
+}
+
+/// A published port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Port {
+    /// Container port.
+    pub target: u16,
+    /// Port on the load balancer.
+    pub published: u16,
+    /// Transport protocol.
+    pub protocol: Protocol,
+    /// `x-aws-protocol` (lower case).
+    pub x_protocol: Option<String>,
+    /// `app_protocol` (lower case).
+    pub app_protocol: Option<String>,
+    /// Where the port was declared (`services.web.ports[0]`).
+    pub path: String,
+}
+
+impl Port {
+    /// compose-cli's rule: HTTP when `x-aws-protocol` is `http`, or absent on target 80.
+    /// (Port 443 without `x-aws-protocol` is TLS passthrough, not HTTP: see
+    /// docs/compose-support.md.)
+    pub fn is_http(&self) -> bool {
+        match self.x_protocol.as_deref() {
+            Some(p) => p == "http",
+            None => self.target == 80 && self.protocol == Protocol::Tcp,
+        }
+    }
+}
+
+/// A container health check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Healthcheck {
+    /// `["CMD", ...]` or `["CMD-SHELL", "..."]`.
+    pub command: Vec<Text>,
+    /// Seconds.
+    pub interval: u64,
+    /// Seconds.
+    pub timeout: u64,
+    /// Count.
+    pub retries: u64,
+    /// Seconds, when set.
+    pub start_period: Option<u64>,
+}
+
+/// CPU architecture from `platform`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arch {
+    /// `linux/amd64`.
+    X86_64,
+    /// `linux/arm64`.
+    Arm64,
+}
+
+/// What happens when a deployment fails (`update_config.failure_action`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FailureAction {
+    /// Roll back (the default).
+    #[default]
+    Rollback,
+    /// Stop the deployment, keep what runs.
+    Pause,
+    /// Keep going.
+    Continue,
+}
+
+/// Rolling update settings.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Update {
+    /// `parallelism`.
+    pub parallelism: Option<u32>,
+    /// `order: stop-first`.
+    pub stop_first: bool,
+    /// `failure_action`.
+    pub failure_action: FailureAction,
+    /// `x-aws-min_percent`.
+    pub min_percent: Option<u32>,
+    /// `x-aws-max_percent`.
+    pub max_percent: Option<u32>,
+}
+
+/// A service, normalised.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Service {
+    /// Service name.
+    pub name: String,
+    /// `image`.
+    pub image: Option<Text>,
+    /// `command`, split into arguments.
+    pub command: Option<Vec<Text>>,
+    /// `entrypoint`, split into arguments.
+    pub entrypoint: Option<Vec<Text>>,
+    /// `environment`, sorted by name.
+    pub environment: BTreeMap<String, Text>,
+    /// `labels`.
+    pub labels: BTreeMap<String, Text>,
+    /// `user`.
+    pub user: Option<Text>,
+    /// `working_dir`.
+    pub working_dir: Option<Text>,
+    /// `init`.
+    pub init: bool,
+    /// `cap_add`, upper case without `CAP_`.
+    pub cap_add: BTreeSet<String>,
+    /// `cap_drop`.
+    pub cap_drop: BTreeSet<String>,
+    /// `ulimits`: name → (soft, hard).
+    pub ulimits: BTreeMap<String, (i64, i64)>,
+    /// `healthcheck`, unless disabled.
+    pub healthcheck: Option<Healthcheck>,
+    /// `logging.options` starting with `awslogs-`.
+    pub log_options: BTreeMap<String, Text>,
+    /// `stop_grace_period`, seconds.
+    pub stop_grace_period: Option<u64>,
+    /// `read_only`.
+    pub read_only: bool,
+    /// `tty`.
+    pub tty: bool,
+    /// `stdin_open`.
+    pub stdin_open: bool,
+    /// `platform`.
+    pub platform: Option<Arch>,
+    /// Published ports (one per port after range expansion).
+    pub ports: Vec<Port>,
+    /// Ports reachable inside the networks only (`expose`, and ports bound to loopback).
+    pub expose: BTreeSet<(u16, Protocol)>,
+    /// `depends_on` and `links`: service → condition.
+    pub depends_on: BTreeMap<String, Condition>,
+    /// Networks the service joins.
+    pub networks: BTreeSet<String>,
+    /// `deploy.replicas` / `scale`.
+    pub replicas: u32,
+    /// CPU limit in thousandths of a vCPU.
+    pub cpus: Option<u64>,
+    /// Memory limit in MiB.
+    pub memory: Option<u64>,
+    /// Memory reservation in MiB.
+    pub memory_reservation: Option<u64>,
+    /// `deploy.update_config`.
+    pub update: Update,
+    /// `sysctls`.
+    pub sysctls: BTreeMap<String, Text>,
+    /// `x-aws-role`: an IAM policy document.
+    pub role: Option<Value>,
+    /// `x-aws-policies`: managed policy ARNs.
+    pub policies: Vec<Text>,
+}

@@ -1,0 +1,1092 @@
+//! Raw tree → typed model: short syntax to long, spec defaults applied, every value
+//! checked for its type and range. Problems are collected, never fatal one by one.
+
+use super::interpolate::{Variable, Variables};
+use super::load::{as_mapping, kind};
+use super::model::*;
+use super::values::{self, Protocol};
+use crate::cfn::intrinsics::is_intrinsic;
+use crate::diagnostics::{Diagnostics, Path};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Builds the typed project from the loaded tree.
+pub fn normalize(
+    tree: &Map<String, Value>,
+    name: &str,
+    variables: &Variables,
+    diags: &mut Diagnostics,
+) -> Project {
+    let mut r = Reader { diags, variables };
+    let mut project = Project {
+        name: name.to_string(),
+        ..Project::default()
+    };
+    let root = Path::root();
+    project.cluster = tree.get("x-aws-cluster").and_then(|v| r.text(v, &root.key("x-aws-cluster")));
+    project.vpc = tree.get("x-aws-vpc").and_then(|v| r.text(v, &root.key("x-aws-vpc")));
+    project.loadbalancer = tree
+        .get("x-aws-loadbalancer")
+        .and_then(|v| r.text(v, &root.key("x-aws-loadbalancer")));
+    project.logs_retention = tree.get("x-aws-logs_retention").and_then(|v| {
+        let path = root.key("x-aws-logs_retention");
+        let days = r.uint(v, &path)?;
+        if RETENTION_DAYS.contains(&days) {
+            Some(days as u32)
+        } else {
+            r.diags.error(
+                &path,
+                format!(
+                    "CloudWatch Logs keeps logs for one of {} days, found `{days}`",
+                    RETENTION_DAYS.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            None
+        }
+    });
+
+    // Networks.
+    if let Some(Value::Object(networks)) = tree.get("networks") {
+        for (key, value) in networks {
+            let path = root.key("networks").key(key);
+            let network = r.network(key, value, name, &path);
+            project.networks.insert(key.clone(), network);
+        }
+    }
+
+    // Services.
+    if let Some(Value::Object(services)) = tree.get("services") {
+        for (svc_name, value) in services {
+            let path = root.key("services").key(svc_name);
+            let Value::Object(map) = value else {
+                r.diags.error(
+                    &path,
+                    format!("expected a mapping describing the service, found {}", kind(value)),
+                );
+                continue;
+            };
+            let service = r.service(svc_name, map, &path);
+            project.services.insert(svc_name.clone(), service);
+        }
+    }
+    // The implicit default network.
+    let uses_default = project.services.values().any(|s| s.networks.contains("default"));
+    if uses_default && !project.networks.contains_key("default") {
+        project.networks.insert(
+            "default".into(),
+            Network {
+                name: format!("{name}_default"),
+                ..Network::default()
+            },
+        );
+    }
+    project
+}
+
+/// CloudWatch Logs retention periods.
+pub const RETENTION_DAYS: &[u64] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// Capabilities Fargate lets a task add.
+pub const FARGATE_CAP_ADD: &[&str] = &["SYS_PTRACE"];
+
+/// Resource limits ECS knows.
+pub const ULIMIT_NAMES: &[&str] = &[
+    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
+    "rss", "rtprio", "rttime", "sigpending", "stack",
+];
+
+struct Reader<'a> {
+    diags: &'a mut Diagnostics,
+    variables: &'a Variables,
+}
+
+impl Reader<'_> {
+    fn expected(&mut self, path: &Path, what: &str, found: &Value) {
+        self.diags
+            .error(path, format!("expected {what}, found {}", describe(found)));
+    }
+
+    /// A string; numbers and booleans are taken as their text; intrinsics pass through.
+    fn text(&mut self, v: &Value, path: &Path) -> Option<Text> {
+        match v {
+            Value::String(s) => Some(Text::Lit(s.clone())),
+            Value::Number(n) => Some(Text::Lit(n.to_string())),
+            Value::Bool(b) => Some(Text::Lit(b.to_string())),
+            _ if is_intrinsic(v) => Some(Text::Expr(v.clone())),
+            _ => {
+                self.expected(path, "a string", v);
+                None
+            }
+        }
+    }
+
+    /// A literal string (no intrinsic function).
+    fn literal(&mut self, v: &Value, path: &Path) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ if is_intrinsic(v) => {
+                self.not_literal(path);
+                None
+            }
+            _ => {
+                self.expected(path, "a string", v);
+                None
+            }
+        }
+    }
+
+    fn not_literal(&mut self, path: &Path) {
+        self.diags.error(
+            path,
+            "needs a literal value: the macro decides on it, so it cannot come from an intrinsic function or a `NoEcho` parameter",
+        );
+    }
+
+    fn uint(&mut self, v: &Value, path: &Path) -> Option<u64> {
+        match v {
+            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
+            Value::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
+            _ if is_intrinsic(v) => {
+                self.not_literal(path);
+                None
+            }
+            _ => {
+                self.expected(path, "a whole number", v);
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, v: &Value, path: &Path) -> Option<i64> {
+        match v {
+            Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
+            Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+            _ if is_intrinsic(v) => {
+                self.not_literal(path);
+                None
+            }
+            _ => {
+                self.expected(path, "a whole number", v);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: &Value, path: &Path) -> Option<bool> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" || s == "false" => Some(s == "true"),
+            Value::Null => Some(false),
+            _ if is_intrinsic(v) => {
+                self.not_literal(path);
+                None
+            }
+            _ => {
+                self.expected(path, "`true` or `false`", v);
+                None
+            }
+        }
+    }
+
+    fn duration_secs(&mut self, v: &Value, path: &Path) -> Option<u64> {
+        let text = self.literal(v, path)?;
+        match values::duration_ms(&text) {
+            Ok(ms) => Some(ms.div_ceil(1000)),
+            Err(e) => {
+                self.diags.error(path, e);
+                None
+            }
+        }
+    }
+
+    fn mebibytes(&mut self, v: &Value, path: &Path) -> Option<u64> {
+        let text = self.literal(v, path)?;
+        match values::bytes(&text) {
+            Ok(b) => Some(b.div_ceil(1 << 20)),
+            Err(e) => {
+                self.diags.error(path, e);
+                None
+            }
+        }
+    }
+
+    fn millicpus(&mut self, v: &Value, path: &Path) -> Option<u64> {
+        let text = self.literal(v, path)?;
+        match values::millicpus(&text) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.diags.error(path, e);
+                None
+            }
+        }
+    }
+
+    /// A list of strings (a single string counts as a one-item list).
+    fn string_list(&mut self, v: &Value, path: &Path) -> Vec<String> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.literal(item, &path.index(i)))
+                .collect(),
+            Value::String(s) => vec![s.clone()],
+            Value::Null => Vec::new(),
+            _ => {
+                self.expected(path, "a list of strings", v);
+                Vec::new()
+            }
+        }
+    }
+
+    /// `command` / `entrypoint`: a string split as a shell would, or a list.
+    fn command(&mut self, v: &Value, path: &Path) -> Option<Vec<Text>> {
+        match v {
+            Value::Null => None,
+            Value::String(s) => match shell_words::split(s) {
+                Ok(words) => Some(words.into_iter().map(Text::Lit).collect()),
+                Err(_) => {
+                    self.diags.error(
+                        path,
+                        format!("cannot split `{s}` into arguments: a quote is not closed"),
+                    );
+                    None
+                }
+            },
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| self.text(item, &path.index(i)))
+                    .collect(),
+            ),
+            _ if is_intrinsic(v) => {
+                self.diags.error(
+                    path,
+                    "expected a list of arguments; an intrinsic function can stand for one argument, not the whole command",
+                );
+                None
+            }
+            _ => {
+                self.expected(path, "a string or a list of arguments", v);
+                None
+            }
+        }
+    }
+
+    /// `environment`-like mappings (also written as `KEY=VALUE` lists).
+    fn env_map(&mut self, v: &Value, path: &Path, lookup: bool) -> BTreeMap<String, Text> {
+        let mut out = BTreeMap::new();
+        let Some(map) = as_mapping(v) else {
+            if !v.is_null() {
+                self.expected(path, "a mapping or a list of `KEY=VALUE` strings", v);
+            }
+            return out;
+        };
+        for (key, value) in &map {
+            let item = path.key(key);
+            if key.is_empty() {
+                self.diags.error(path, "a variable name is empty");
+                continue;
+            }
+            match value {
+                Value::Null if lookup => match self.variables.get(key) {
+                    Some(Variable::Text(t)) => {
+                        out.insert(key.clone(), Text::Lit(t.clone()));
+                    }
+                    Some(Variable::Secret { parameter, .. }) => {
+                        out.insert(key.clone(), Text::Expr(crate::cfn::intrinsics::ref_(parameter)));
+                    }
+                    Some(Variable::Expr(e)) => {
+                        out.insert(key.clone(), Text::Expr(e.clone()));
+                    }
+                    None => self.diags.warn(
+                        item,
+                        format!("`{key}` has no value and no variable `{key}` is set: left out of the container's environment"),
+                    ),
+                },
+                Value::Null => {
+                    out.insert(key.clone(), Text::Lit(String::new()));
+                }
+                other => {
+                    if let Some(t) = self.text(other, &item) {
+                        out.insert(key.clone(), t);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn network(&mut self, key: &str, v: &Value, project: &str, path: &Path) -> Network {
+        let mut network = Network {
+            name: format!("{project}_{key}"),
+            ..Network::default()
+        };
+        let Value::Object(map) = v else {
+            if !v.is_null() {
+                self.expected(path, "a mapping describing the network", v);
+            }
+            return network;
+        };
+        let explicit_name = map.get("name").and_then(|n| self.text(n, &path.key("name")));
+        if let Some(Text::Lit(n)) = &explicit_name {
+            network.name = n.clone();
+        }
+        if let Some(labels) = map.get("labels") {
+            for (k, t) in self.env_map(labels, &path.key("labels"), false) {
+                if let Text::Lit(s) = t {
+                    network.labels.insert(k, s);
+                }
+            }
+        }
+        let external = match map.get("external") {
+            Some(Value::Object(e)) => {
+                // Deprecated `external: {name: ...}`.
+                match e.get("name") {
+                    Some(n) => self.text(n, &path.key("external").key("name")),
+                    None => Some(Text::Lit(network.name.clone())),
+                }
+            }
+            Some(v) => {
+                if self.boolean(v, &path.key("external")) == Some(true) {
+                    Some(explicit_name.clone().unwrap_or_else(|| Text::Lit(network.name.clone())))
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        let sg = map
+            .get("x-aws-securitygroup")
+            .and_then(|v| self.text(v, &path.key("x-aws-securitygroup")));
+        if let Some(sg) = &sg {
+            self.diags.warn(
+                path.key("x-aws-securitygroup"),
+                "deprecated: write `external: true` and `name: <security group id>` instead",
+            );
+            network.external = Some(sg.clone());
+        }
+        if let Some(ext) = external {
+            if let Text::Lit(id) = &ext {
+                if !id.starts_with("sg-") {
+                    self.diags.error(
+                        path.key("name"),
+                        format!("an external network stands for an existing security group: expected an id like `sg-0abc123`, found `{id}`"),
+                    );
+                }
+            }
+            network.external = Some(ext);
+        }
+        network
+    }
+
+    fn service(&mut self, name: &str, map: &Map<String, Value>, path: &Path) -> Service {
+        let mut s = Service {
+            name: name.to_string(),
+            replicas: 1,
+            ..Service::default()
+        };
+        let get = |k: &str| map.get(k);
+        s.image = get("image").and_then(|v| self.text(v, &path.key("image")));
+        if let Some(Text::Lit(image)) = &s.image {
+            if image.trim().is_empty() {
+                self.diags.error(path.key("image"), "the image name is empty");
+            }
+        }
+        s.command = get("command").and_then(|v| self.command(v, &path.key("command")));
+        s.entrypoint = get("entrypoint").and_then(|v| self.command(v, &path.key("entrypoint")));
+        if let Some(v) = get("environment") {
+            s.environment = self.env_map(v, &path.key("environment"), true);
+        }
+        if let Some(v) = get("labels") {
+            s.labels = self.env_map(v, &path.key("labels"), false);
+        }
+        s.user = get("user").and_then(|v| self.text(v, &path.key("user")));
+        s.working_dir = get("working_dir").and_then(|v| self.text(v, &path.key("working_dir")));
+        s.init = get("init").and_then(|v| self.boolean(v, &path.key("init"))).unwrap_or(false);
+        s.read_only = get("read_only")
+            .and_then(|v| self.boolean(v, &path.key("read_only")))
+            .unwrap_or(false);
+        s.tty = get("tty").and_then(|v| self.boolean(v, &path.key("tty"))).unwrap_or(false);
+        s.stdin_open = get("stdin_open")
+            .and_then(|v| self.boolean(v, &path.key("stdin_open")))
+            .unwrap_or(false);
+        if let Some(v) = get("cap_add") {
+            let p = path.key("cap_add");
+            for (i, cap) in self.string_list(v, &p).into_iter().enumerate() {
+                let cap = normalize_cap(&cap);
+                if FARGATE_CAP_ADD.contains(&cap.as_str()) {
+                    s.cap_add.insert(cap);
+                } else {
+                    self.diags.error(
+                        p.index(i),
+                        format!("Fargate lets a task add only `SYS_PTRACE`, found `{cap}`; drop it or run the workload elsewhere"),
+                    );
+                }
+            }
+        }
+        if let Some(v) = get("cap_drop") {
+            for cap in self.string_list(v, &path.key("cap_drop")) {
+                s.cap_drop.insert(normalize_cap(&cap));
+            }
+        }
+        if let Some(v) = get("ulimits") {
+            self.ulimits(v, &path.key("ulimits"), &mut s);
+        }
+        if let Some(v) = get("healthcheck") {
+            s.healthcheck = self.healthcheck(v, &path.key("healthcheck"));
+        }
+        if let Some(v) = get("logging") {
+            self.logging(v, &path.key("logging"), &mut s);
+        }
+        if let Some(v) = get("stop_grace_period") {
+            let p = path.key("stop_grace_period");
+            if let Some(secs) = self.duration_secs(v, &p) {
+                if secs > 120 {
+                    self.diags.warn(
+                        &p,
+                        format!("Fargate waits at most 120s before stopping a container, found `{secs}s`: using 120s"),
+                    );
+                }
+                s.stop_grace_period = Some(secs.clamp(2, 120));
+            }
+        }
+        if let Some(v) = get("platform") {
+            let p = path.key("platform");
+            if let Some(text) = self.literal(v, &p) {
+                s.platform = match text.as_str() {
+                    "linux/amd64" | "linux/x86_64" | "amd64" => Some(Arch::X86_64),
+                    "linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64" => Some(Arch::Arm64),
+                    other => {
+                        self.diags.error(
+                            &p,
+                            format!("Fargate runs `linux/amd64` or `linux/arm64`, found `{other}`"),
+                        );
+                        None
+                    }
+                };
+            }
+        }
+        if let Some(v) = get("sysctls") {
+            let p = path.key("sysctls");
+            for (key, value) in self.env_map(v, &p, false) {
+                let namespaced = key.starts_with("net.")
+                    || key.starts_with("kernel.msg")
+                    || key.starts_with("kernel.shm")
+                    || key == "kernel.sem"
+                    || key.starts_with("fs.mqueue.");
+                if namespaced {
+                    s.sysctls.insert(key, value);
+                } else {
+                    self.diags.error(
+                        p.key(&key),
+                        format!("Fargate accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`"),
+                    );
+                }
+            }
+        }
+        if let Some(v) = get("ports") {
+            self.ports(v, &path.key("ports"), &mut s);
+        }
+        if let Some(v) = get("expose") {
+            let p = path.key("expose");
+            match v {
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let ip = p.index(i);
+                        let Some(text) = self.literal(item, &ip) else { continue };
+                        let (spec, proto) = match text.rsplit_once('/') {
+                            Some((spec, proto)) => match Protocol::parse(proto) {
+                                Ok(proto) => (spec.to_string(), proto),
+                                Err(e) => {
+                                    self.diags.error(&ip, e);
+                                    continue;
+                                }
+                            },
+                            None => (text.clone(), Protocol::Tcp),
+                        };
+                        match values::port_range(&spec) {
+                            Ok(ports) => s.expose.extend(ports.into_iter().map(|p| (p, proto))),
+                            Err(e) => self.diags.error(&ip, e),
+                        }
+                    }
+                }
+                _ => self.expected(&p, "a list of ports", v),
+            }
+        }
+        if let Some(v) = get("depends_on") {
+            self.depends_on(v, &path.key("depends_on"), &mut s);
+        }
+        if let Some(v) = get("links") {
+            let p = path.key("links");
+            for (i, link) in self.string_list(v, &p).into_iter().enumerate() {
+                let target = link.split(':').next().unwrap_or_default().to_string();
+                if let Some(alias) = link.split_once(':').map(|(_, a)| a) {
+                    if alias != target {
+                        self.diags.warn(
+                            p.index(i),
+                            format!("the alias `{alias}` is ignored: reach the service by its name `{target}`"),
+                        );
+                    }
+                }
+                s.depends_on.entry(target).or_insert(Condition::Started);
+            }
+        }
+        match get("networks") {
+            Some(v) => match v {
+                Value::Array(_) | Value::Object(_) => {
+                    let p = path.key("networks");
+                    if let Some(m) = as_mapping(v) {
+                        for (net, cfg) in m {
+                            if !(cfg.is_null() || cfg.is_object()) {
+                                self.expected(&p.key(&net), "a mapping or null", &cfg);
+                            }
+                            s.networks.insert(net);
+                        }
+                    } else {
+                        self.expected(&p, "a list of network names", v);
+                    }
+                }
+                Value::Null => {
+                    s.networks.insert("default".into());
+                }
+                other => self.expected(&path.key("networks"), "a list or mapping of networks", other),
+            },
+            None => {
+                s.networks.insert("default".into());
+            }
+        }
+        // Sizes: legacy top-level keys first, deploy.resources wins.
+        if let Some(v) = get("cpus") {
+            s.cpus = self.millicpus(v, &path.key("cpus"));
+        }
+        if let Some(v) = get("mem_limit") {
+            s.memory = self.mebibytes(v, &path.key("mem_limit"));
+        }
+        if let Some(v) = get("mem_reservation") {
+            s.memory_reservation = self.mebibytes(v, &path.key("mem_reservation"));
+        }
+        let scale = get("scale").and_then(|v| self.uint(v, &path.key("scale")));
+        if let Some(v) = get("deploy") {
+            self.deploy(v, &path.key("deploy"), &mut s);
+        }
+        if let Some(scale) = scale {
+            let replicas = map
+                .get("deploy")
+                .and_then(|d| d.get("replicas"))
+                .and_then(|r| r.as_u64());
+            match replicas {
+                Some(r) if r != scale => self.diags.error(
+                    path.key("scale"),
+                    format!("`scale: {scale}` disagrees with `deploy.replicas: {r}`; keep one of them"),
+                ),
+                _ => s.replicas = scale.min(u32::MAX as u64) as u32,
+            }
+        }
+        if let Some(v) = get("x-aws-role") {
+            let p = path.key("x-aws-role");
+            match v {
+                Value::Object(doc) if doc.contains_key("Statement") => s.role = Some(v.clone()),
+                _ => self.expected(&p, "an IAM policy document (a mapping with `Statement`)", v),
+            }
+        }
+        if let Some(v) = get("x-aws-policies") {
+            let p = path.key("x-aws-policies");
+            match v {
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(t) = self.text(item, &p.index(i)) {
+                            if let Text::Lit(arn) = &t {
+                                if !arn.starts_with("arn:") {
+                                    self.diags.error(
+                                        p.index(i),
+                                        format!("expected a managed policy ARN like `arn:aws:iam::aws:policy/ReadOnlyAccess`, found `{arn}`"),
+                                    );
+                                    continue;
+                                }
+                            }
+                            s.policies.push(t);
+                        }
+                    }
+                }
+                _ => self.expected(&p, "a list of managed policy ARNs", v),
+            }
+        }
+        s
+    }
+
+    fn ulimits(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        let Value::Object(map) = v else {
+            self.expected(path, "a mapping of limits", v);
+            return;
+        };
+        for (name, value) in map {
+            let p = path.key(name);
+            if !ULIMIT_NAMES.contains(&name.as_str()) {
+                self.diags.error(
+                    &p,
+                    format!("ECS knows the limits {}, found `{name}`", ULIMIT_NAMES.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                );
+                continue;
+            }
+            let pair = match value {
+                Value::Object(m) => {
+                    let soft = m.get("soft").and_then(|v| self.int(v, &p.key("soft")));
+                    let hard = m.get("hard").and_then(|v| self.int(v, &p.key("hard")));
+                    match (soft, hard) {
+                        (Some(a), Some(b)) => Some((a, b)),
+                        _ => {
+                            if !(m.contains_key("soft") && m.contains_key("hard")) {
+                                self.diags.error(&p, "expected both `soft` and `hard`");
+                            }
+                            None
+                        }
+                    }
+                }
+                other => self.int(other, &p).map(|n| (n, n)),
+            };
+            if let Some((soft, hard)) = pair {
+                if soft > hard {
+                    self.diags.error(&p, format!("the soft limit `{soft}` is above the hard limit `{hard}`"));
+                    continue;
+                }
+                s.ulimits.insert(name.clone(), (soft, hard));
+            }
+        }
+    }
+
+    fn healthcheck(&mut self, v: &Value, path: &Path) -> Option<Healthcheck> {
+        let Value::Object(map) = v else {
+            self.expected(path, "a mapping", v);
+            return None;
+        };
+        if let Some(d) = map.get("disable") {
+            if self.boolean(d, &path.key("disable")) == Some(true) {
+                return None;
+            }
+        }
+        let tp = path.key("test");
+        let command: Vec<Text> = match map.get("test") {
+            None => {
+                // Only timing overrides: the image's HEALTHCHECK, which ECS does not read.
+                self.diags.warn(
+                    path,
+                    "no `test`: ECS ignores the image's HEALTHCHECK, so the service gets no health check",
+                );
+                return None;
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.diags.error(&tp, "the test is empty; write the command, or `disable: true`");
+                return None;
+            }
+            Some(Value::String(s)) => vec![Text::Lit("CMD-SHELL".into()), Text::Lit(s.clone())],
+            Some(Value::Array(items)) => {
+                let items: Vec<Text> = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| self.text(item, &tp.index(i)))
+                    .collect();
+                match items.first().and_then(|t| t.as_lit()) {
+                    Some("NONE") => return None,
+                    Some("CMD") | Some("CMD-SHELL") if items.len() > 1 => items,
+                    Some("CMD") | Some("CMD-SHELL") => {
+                        self.diags.error(&tp, "the test has no command after its first word");
+                        return None;
+                    }
+                    _ => {
+                        self.diags.error(
+                            &tp,
+                            "expected `[\"CMD\", ...]`, `[\"CMD-SHELL\", \"...\"]`, `[\"NONE\"]` or a string",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(other) => {
+                self.expected(&tp, "a string or a list", other);
+                return None;
+            }
+        };
+        let field = |key: &str, default: u64, min: u64, max: u64, this: &mut Self| -> u64 {
+            let p = path.key(key);
+            let value = match map.get(key) {
+                Some(v) if key == "retries" => this.uint(v, &p),
+                Some(v) => this.duration_secs(v, &p),
+                None => None,
+            };
+            let Some(value) = value else { return default };
+            if value < min || value > max {
+                let clamped = value.clamp(min, max);
+                let unit = if key == "retries" { "" } else { "s" };
+                this.diags.warn(
+                    &p,
+                    format!("ECS accepts {min}{unit} to {max}{unit}, found `{value}{unit}`: using {clamped}{unit}"),
+                );
+                clamped
+            } else {
+                value
+            }
+        };
+        let interval = field("interval", 30, 5, 300, self);
+        let timeout = field("timeout", 30, 2, 120, self);
+        let retries = field("retries", 3, 1, 10, self);
+        let start_period = map
+            .get("start_period")
+            .map(|_| field("start_period", 0, 0, 300, self));
+        Some(Healthcheck {
+            command,
+            interval,
+            timeout,
+            retries,
+            start_period,
+        })
+    }
+
+    fn logging(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        let Value::Object(map) = v else {
+            self.expected(path, "a mapping", v);
+            return;
+        };
+        if let Some(d) = map.get("driver") {
+            if let Some(driver) = self.literal(d, &path.key("driver")) {
+                if driver != "awslogs" {
+                    self.diags.warn(
+                        path.key("driver"),
+                        format!("logs go to CloudWatch Logs through `awslogs`, not `{driver}`"),
+                    );
+                }
+            }
+        }
+        if let Some(o) = map.get("options") {
+            let p = path.key("options");
+            for (key, value) in self.env_map(o, &p, false) {
+                if key.starts_with("awslogs-") {
+                    s.log_options.insert(key, value);
+                } else {
+                    self.diags.warn(
+                        p.key(&key),
+                        "ignored: only `awslogs-*` options apply to CloudWatch Logs",
+                    );
+                }
+            }
+        }
+    }
+
+    fn ports(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        let Value::Array(items) = v else {
+            self.expected(path, "a list of ports", v);
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            let specs: Vec<(Option<String>, Option<u16>, u16, Protocol, Option<String>, Option<String>)> =
+                match item {
+                    Value::String(_) | Value::Number(_) => {
+                        let Some(text) = self.literal(item, &p) else { continue };
+                        match values::short_port(&text) {
+                            Ok(ports) => ports
+                                .into_iter()
+                                .map(|sp| (sp.host_ip, sp.published, sp.target, sp.protocol, None, None))
+                                .collect(),
+                            Err(e) => {
+                                self.diags.error(&p, e);
+                                continue;
+                            }
+                        }
+                    }
+                    Value::Object(m) => {
+                        let Some(target) = m.get("target") else {
+                            self.diags.error(&p, "a port needs `target`, the container port");
+                            continue;
+                        };
+                        let Some(target) = self.literal(target, &p.key("target")) else { continue };
+                        let targets = match values::port_range(&target) {
+                            Ok(t) => t,
+                            Err(e) => {
+                                self.diags.error(p.key("target"), e);
+                                continue;
+                            }
+                        };
+                        let published = match m.get("published") {
+                            None | Some(Value::Null) => None,
+                            Some(pv) => {
+                                let Some(text) = self.literal(pv, &p.key("published")) else { continue };
+                                match values::port_range(&text) {
+                                    Ok(list) if list.len() == targets.len() || list.len() == 1 => Some(list),
+                                    Ok(_) => {
+                                        self.diags.error(p.key("published"), "the published range and the target range must have the same length");
+                                        continue;
+                                    }
+                                    Err(e) => {
+                                        self.diags.error(p.key("published"), e);
+                                        continue;
+                                    }
+                                }
+                            }
+                        };
+                        let protocol = match m.get("protocol") {
+                            None | Some(Value::Null) => Protocol::Tcp,
+                            Some(pv) => {
+                                let Some(text) = self.literal(pv, &p.key("protocol")) else { continue };
+                                match Protocol::parse(&text) {
+                                    Ok(proto) => proto,
+                                    Err(e) => {
+                                        self.diags.error(p.key("protocol"), e);
+                                        continue;
+                                    }
+                                }
+                            }
+                        };
+                        let host_ip = m.get("host_ip").and_then(|h| self.literal(h, &p.key("host_ip")));
+                        let x_protocol = m
+                            .get("x-aws-protocol")
+                            .and_then(|x| self.literal(x, &p.key("x-aws-protocol")))
+                            .map(|x| x.to_ascii_lowercase());
+                        let app_protocol = m
+                            .get("app_protocol")
+                            .and_then(|x| self.literal(x, &p.key("app_protocol")))
+                            .map(|x| x.to_ascii_lowercase());
+                        targets
+                            .iter()
+                            .enumerate()
+                            .map(|(j, t)| {
+                                let published = published.as_ref().map(|list| if list.len() == 1 { list[0] } else { list[j] });
+                                (host_ip.clone(), published, *t, protocol, x_protocol.clone(), app_protocol.clone())
+                            })
+                            .collect()
+                    }
+                    other => {
+                        self.expected(&p, "a port like `8080:80` or a mapping with `target`", other);
+                        continue;
+                    }
+                };
+            for (host_ip, published, target, protocol, x_protocol, app_protocol) in specs {
+                if let Some(ip) = &host_ip {
+                    if ip.starts_with("127.") || ip == "::1" || ip == "localhost" {
+                        self.diags.warn(
+                            &p,
+                            format!("bound to `{ip}`: not published on the load balancer; reachable by the project's services only"),
+                        );
+                        s.expose.insert((target, protocol));
+                        continue;
+                    }
+                }
+                let published = published.unwrap_or(target);
+                if published != target {
+                    self.diags.error(
+                        &p,
+                        format!("the load balancer forwards to the same port it listens on: published port `{published}` differs from container port `{target}`; publish `{target}:{target}` or change the container's port"),
+                    );
+                    continue;
+                }
+                if let Some(x) = &x_protocol {
+                    match x.as_str() {
+                        "http" | "tcp" | "udp" => {}
+                        "https" => {
+                            self.diags.error(
+                                p.key("x-aws-protocol"),
+                                "HTTPS listeners need a certificate, which is not supported yet; publish the port as `http` or `tcp` (TLS passthrough)",
+                            );
+                            continue;
+                        }
+                        other => {
+                            self.diags.error(
+                                p.key("x-aws-protocol"),
+                                format!("expected `http`, `https`, `tcp` or `udp`, found `{other}`"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                if let Some(a) = &app_protocol {
+                    if !matches!(a.as_str(), "http" | "http2" | "grpc") {
+                        self.diags.error(
+                            p.key("app_protocol"),
+                            format!("ECS knows the application protocols `http`, `http2` and `grpc`, found `{a}`"),
+                        );
+                        continue;
+                    }
+                }
+                let port = Port {
+                    target,
+                    published,
+                    protocol,
+                    x_protocol,
+                    app_protocol,
+                    path: p.to_string(),
+                };
+                if s.ports.iter().any(|q| q.published == port.published && q.protocol == port.protocol) {
+                    self.diags.error(
+                        &p,
+                        format!("port `{}/{}` is published twice", port.published, port.protocol.lower()),
+                    );
+                    continue;
+                }
+                s.ports.push(port);
+            }
+        }
+    }
+
+    fn depends_on(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(name) = self.literal(item, &path.index(i)) {
+                        s.depends_on.insert(name, Condition::Started);
+                    }
+                }
+            }
+            Value::Object(map) => {
+                for (name, cfg) in map {
+                    let p = path.key(name);
+                    let mut condition = Condition::Started;
+                    if let Value::Object(cfg) = cfg {
+                        if let Some(c) = cfg.get("condition") {
+                            condition = match self.literal(c, &p.key("condition")).as_deref() {
+                                Some("service_started") | None => Condition::Started,
+                                Some("service_healthy") => Condition::Healthy,
+                                Some("service_completed_successfully") => {
+                                    self.diags.warn(
+                                        p.key("condition"),
+                                        "treated as `service_started`: an ECS service runs continuously, so a one-shot job is restarted each time it exits",
+                                    );
+                                    Condition::CompletedSuccessfully
+                                }
+                                Some(other) => {
+                                    self.diags.error(
+                                        p.key("condition"),
+                                        format!("expected `service_started`, `service_healthy` or `service_completed_successfully`, found `{other}`"),
+                                    );
+                                    Condition::Started
+                                }
+                            };
+                        }
+                        if let Some(r) = cfg.get("required") {
+                            if self.boolean(r, &p.key("required")) == Some(false) {
+                                // Optional dependencies are ordered when present; kept.
+                            }
+                        }
+                    } else if !cfg.is_null() {
+                        self.expected(&p, "a mapping with `condition`", cfg);
+                    }
+                    s.depends_on.insert(name.clone(), condition);
+                }
+            }
+            other => self.expected(path, "a list or mapping of services", other),
+        }
+    }
+
+    fn deploy(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        let Value::Object(map) = v else {
+            if !v.is_null() {
+                self.expected(path, "a mapping", v);
+            }
+            return;
+        };
+        if let Some(m) = map.get("mode") {
+            match self.literal(m, &path.key("mode")).as_deref() {
+                Some("replicated") | None => {}
+                Some("global") => self.diags.error(
+                    path.key("mode"),
+                    "`global` runs one task per host, and Fargate has no hosts; use `replicated` with `replicas`",
+                ),
+                Some(other) => self.diags.error(
+                    path.key("mode"),
+                    format!("expected `replicated`, found `{other}`"),
+                ),
+            }
+        }
+        if let Some(r) = map.get("replicas") {
+            if let Some(n) = self.uint(r, &path.key("replicas")) {
+                if n > 5000 {
+                    self.diags.error(path.key("replicas"), format!("an ECS service runs at most 5000 tasks, found `{n}`"));
+                } else {
+                    s.replicas = n as u32;
+                }
+            }
+        }
+        if let Some(Value::Object(res)) = map.get("resources") {
+            let rp = path.key("resources");
+            let read = |section: &str, this: &mut Self| -> (Option<u64>, Option<u64>) {
+                let sp = rp.key(section);
+                match res.get(section) {
+                    Some(Value::Object(m)) => (
+                        m.get("cpus").and_then(|v| this.millicpus(v, &sp.key("cpus"))),
+                        m.get("memory").and_then(|v| this.mebibytes(v, &sp.key("memory"))),
+                    ),
+                    _ => (None, None),
+                }
+            };
+            let (lc, lm) = read("limits", self);
+            let (rc, rm) = read("reservations", self);
+            s.cpus = lc.or(rc).or(s.cpus);
+            s.memory = lm.or(rm).or(s.memory);
+            if rm.is_some() {
+                s.memory_reservation = rm;
+            }
+        }
+        if let Some(Value::Object(u)) = map.get("update_config") {
+            let up = path.key("update_config");
+            if let Some(p) = u.get("parallelism") {
+                s.update.parallelism = self.uint(p, &up.key("parallelism")).map(|n| n as u32);
+            }
+            if let Some(o) = u.get("order") {
+                match self.literal(o, &up.key("order")).as_deref() {
+                    Some("start-first") | None => {}
+                    Some("stop-first") => s.update.stop_first = true,
+                    Some(other) => self.diags.error(
+                        up.key("order"),
+                        format!("expected `start-first` or `stop-first`, found `{other}`"),
+                    ),
+                }
+            }
+            if let Some(f) = u.get("failure_action") {
+                s.update.failure_action = match self.literal(f, &up.key("failure_action")).as_deref() {
+                    Some("rollback") | None => FailureAction::Rollback,
+                    Some("pause") => FailureAction::Pause,
+                    Some("continue") => FailureAction::Continue,
+                    Some(other) => {
+                        self.diags.error(
+                            up.key("failure_action"),
+                            format!("expected `rollback`, `pause` or `continue`, found `{other}`"),
+                        );
+                        FailureAction::Rollback
+                    }
+                };
+            }
+            for (key, slot) in [("x-aws-min_percent", 0), ("x-aws-max_percent", 1)] {
+                if let Some(v) = u.get(key) {
+                    if let Some(n) = self.uint(v, &up.key(key)) {
+                        let (lo, hi) = if slot == 0 { (0, 100) } else { (100, 200) };
+                        if n < lo || n > hi {
+                            self.diags.error(up.key(key), format!("expected {lo} to {hi}, found `{n}`"));
+                        } else if slot == 0 {
+                            s.update.min_percent = Some(n as u32);
+                        } else {
+                            s.update.max_percent = Some(n as u32);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn normalize_cap(cap: &str) -> String {
+    let upper = cap.to_ascii_uppercase();
+    upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
+}
+
+/// A value described for a message: its type, and the value itself when short.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.chars().count() <= 40 => format!("`{s}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::Bool(b) => format!("`{b}`"),
+        other => kind(other).to_string(),
+    }
+}
