@@ -1,1 +1,55 @@
+//! Validation: the support table applied to the raw tree (every key mapped, warned about or
+//! rejected), then normalisation into the typed model, then cross-field rules. Only this
+//! module can build a [`Valid`] project, so the converter never sees unchecked input.
+
+pub mod fargate;
+pub mod rules;
+pub mod support;
 pub mod support_table;
+
+use crate::compose::interpolate::Variables;
+use crate::compose::load::Loaded;
+use crate::compose::model::Project;
+use crate::compose::normalize::normalize;
+use crate::diagnostics::Diagnostics;
+use std::collections::BTreeMap;
+
+/// A project that passed validation, with the facts validation established.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Valid {
+    project: Project,
+    sizes: BTreeMap<String, (u32, u32)>,
+}
+
+impl Valid {
+    /// The project.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// The Fargate size (CPU units, memory MiB) chosen for `service`.
+    pub fn size(&self, service: &str) -> (u32, u32) {
+        self.sizes.get(service).copied().unwrap_or((256, 512))
+    }
+}
+
+/// Validates a loaded document. Warnings and errors go to `diags`; `None` when there are
+/// errors.
+pub fn validate(
+    loaded: &Loaded,
+    name: &str,
+    variables: &Variables,
+    diags: &mut Diagnostics,
+) -> Option<Valid> {
+    let mut local = Diagnostics::new();
+    support::check(&loaded.tree, &mut local);
+    let project = normalize(&loaded.tree, name, variables, &mut local);
+    let sizes = rules::check(&project, loaded, &mut local);
+    let failed = local.has_errors();
+    diags.extend(local);
+    if failed {
+        None
+    } else {
+        Some(Valid { project, sizes })
+    }
+}

@@ -1,0 +1,253 @@
+//! Cross-field rules on the typed project: references resolve, dependencies form no
+//! cycle, names give distinct logical IDs, published ports do not clash, each service fits
+//! a Fargate size.
+
+use super::fargate;
+use crate::cfn::logical_id::normalize as id;
+use crate::compose::load::Loaded;
+use crate::compose::model::{Project, Service};
+use crate::diagnostics::{Diagnostics, Path};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Security groups one task network interface can have.
+pub const MAX_SECURITY_GROUPS: usize = 5;
+
+/// Checks the rules; returns the Fargate size of every service that fits one.
+pub fn check(project: &Project, loaded: &Loaded, diags: &mut Diagnostics) -> BTreeMap<String, (u32, u32)> {
+    let services = Path::new("services");
+    if project.services.is_empty() && !diags.has_errors() {
+        let why = if loaded.disabled.is_empty() {
+            "the project defines no services".to_string()
+        } else {
+            format!(
+                "every service is disabled by profiles; activate one of {} with the `Profiles` property",
+                profiles_of(loaded.disabled.values().flatten())
+            )
+        };
+        diags.error(&services, why);
+    }
+    distinct_ids(project.services.keys(), &services, "service", diags);
+    distinct_ids(project.networks.keys(), &Path::new("networks"), "network", diags);
+
+    let mut sizes = BTreeMap::new();
+    let mut published: BTreeMap<(u16, &'static str), &str> = BTreeMap::new();
+    for (name, s) in &project.services {
+        let path = services.key(name);
+        if s.image.is_none() {
+            let has_build = loaded.tree["services"][name].get("build").is_some();
+            let why = if has_build {
+                "is required: ECS pulls images and cannot build them; push the image to a registry (Amazon ECR) and set `image`"
+            } else {
+                "is required: set the image to run, e.g. `image: nginx:1.27`"
+            };
+            diags.error(path.key("image"), why);
+        }
+        for dep in s.depends_on.keys() {
+            if project.services.contains_key(dep) {
+                continue;
+            }
+            let message = match loaded.disabled.get(dep) {
+                Some(p) => format!(
+                    "depends on `{dep}`, which is disabled by profiles; activate {} with the `Profiles` property",
+                    profiles_of(p.iter())
+                ),
+                None => format!("depends on `{dep}`, which is not a service of this project"),
+            };
+            diags.error(path.key("depends_on"), message);
+        }
+        for net in &s.networks {
+            if net != "default" && !project.networks.contains_key(net) {
+                diags.error(
+                    path.key("networks"),
+                    format!("network `{net}` is not declared under the top-level `networks`"),
+                );
+            }
+        }
+        if s.networks.len() > MAX_SECURITY_GROUPS {
+            diags.error(
+                path.key("networks"),
+                format!(
+                    "a task can join at most {MAX_SECURITY_GROUPS} networks (one security group each), found {}",
+                    s.networks.len()
+                ),
+            );
+        }
+        if !s.ports.is_empty()
+            && s.networks.iter().all(|n| project.networks.get(n).is_some_and(|n| n.external.is_some()))
+        {
+            diags.error(
+                path.key("ports"),
+                "publishing ports needs one network the project creates: external security groups are never modified; add the service to a project network",
+            );
+        }
+        for port in &s.ports {
+            let key = (port.published, port.protocol.lower());
+            if let Some(other) = published.get(&key) {
+                diags.error(
+                    &port.path,
+                    format!(
+                        "port `{}/{}` is already published by service `{other}`; a load balancer listener serves one service per port",
+                        port.published,
+                        port.protocol.lower()
+                    ),
+                );
+            } else {
+                published.insert(key, name);
+            }
+        }
+        rolling_update(s, &path, diags);
+        match fargate::smallest(s.cpus, s.memory) {
+            Some((cpu, memory)) => {
+                if let Some(r) = s.memory_reservation {
+                    if r > u64::from(memory) {
+                        diags.error(
+                            path.key("deploy").key("resources").key("reservations").key("memory"),
+                            format!("the reservation of {r} MiB is above the task's {memory} MiB; raise the limit or lower the reservation"),
+                        );
+                    }
+                }
+                sizes.insert(name.clone(), (cpu, memory));
+            }
+            None => diags.error(
+                path.key("deploy").key("resources"),
+                format!(
+                    "no Fargate size fits {} vCPU and {} MiB: the largest task has 16 vCPU and 122880 MiB (120 GiB), and a task with N vCPU has at most 7.5 N GiB",
+                    s.cpus.map_or("0.25".to_string(), |m| format_cpus(m)),
+                    s.memory.unwrap_or(512)
+                ),
+            ),
+        }
+    }
+    let mut tcp_udp: BTreeSet<u16> = BTreeSet::new();
+    for (port, proto) in published.keys() {
+        if *proto == "udp" && published.contains_key(&(*port, "tcp")) {
+            tcp_udp.insert(*port);
+        }
+    }
+    for port in tcp_udp {
+        diags.error(
+            &services,
+            format!("port `{port}` is published for both TCP and UDP, which one load balancer listener (`TCP_UDP`) would serve; this is not supported yet"),
+        );
+    }
+    cycles(project, diags);
+    sizes
+}
+
+fn format_cpus(milli: u64) -> String {
+    let whole = milli / 1000;
+    let frac = milli % 1000;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
+    }
+}
+
+fn profiles_of<'a>(profiles: impl Iterator<Item = &'a String>) -> String {
+    let set: BTreeSet<&String> = profiles.collect();
+    let names: Vec<String> = set.iter().map(|p| format!("`{p}`")).collect();
+    match names.len() {
+        1 => format!("profile {}", names[0]),
+        _ => format!("one of the profiles {}", names.join(", ")),
+    }
+}
+
+fn distinct_ids<'a>(
+    names: impl Iterator<Item = &'a String>,
+    path: &Path,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    let mut seen: BTreeMap<String, &String> = BTreeMap::new();
+    for name in names {
+        let normalized = id(name);
+        if normalized.is_empty() {
+            diags.error(
+                path.key(name),
+                format!("the {what} name has no letters or digits to build CloudFormation logical IDs from; rename it"),
+            );
+            continue;
+        }
+        if let Some(other) = seen.get(&normalized) {
+            diags.error(
+                path.key(name),
+                format!("`{name}` and `{other}` both give the logical ID part `{normalized}`; rename one of them"),
+            );
+        } else {
+            seen.insert(normalized, name);
+        }
+    }
+}
+
+fn rolling_update(s: &Service, path: &Path, diags: &mut Diagnostics) {
+    let Some(p) = s.update.parallelism else { return };
+    if s.update.min_percent.is_some() && s.update.max_percent.is_some() {
+        return;
+    }
+    if p == 0 {
+        diags.error(
+            path.key("deploy").key("update_config").key("parallelism"),
+            "expected at least `1`, found `0`",
+        );
+    } else if s.replicas < p {
+        diags.error(
+            path.key("deploy").key("update_config").key("parallelism"),
+            format!(
+                "updating {p} tasks at a time needs at least {p} replicas, found `deploy.replicas: {}`",
+                s.replicas
+            ),
+        );
+    }
+}
+
+fn cycles(project: &Project, diags: &mut Diagnostics) {
+    // Depth-first search with colours; each cycle reported once, at its first service.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    fn visit<'a>(
+        name: &'a str,
+        project: &'a Project,
+        marks: &mut BTreeMap<&'a str, Mark>,
+        stack: &mut Vec<&'a str>,
+        diags: &mut Diagnostics,
+    ) {
+        match marks.get(name) {
+            Some(Mark::Done) => return,
+            Some(Mark::Visiting) => {
+                let start = stack.iter().position(|s| *s == name).unwrap_or(0);
+                let mut cycle: Vec<&str> = stack[start..].to_vec();
+                cycle.push(name);
+                let first = cycle[..cycle.len() - 1].iter().min().copied().unwrap_or(name);
+                diags.error(
+                    Path::new("services").key(first).key("depends_on"),
+                    format!(
+                        "dependency cycle: {}",
+                        cycle.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → ")
+                    ),
+                );
+                return;
+            }
+            None => {}
+        }
+        marks.insert(name, Mark::Visiting);
+        stack.push(name);
+        if let Some(s) = project.services.get(name) {
+            for dep in s.depends_on.keys() {
+                if project.services.contains_key(dep) {
+                    visit(dep, project, marks, stack, diags);
+                }
+            }
+        }
+        stack.pop();
+        marks.insert(name, Mark::Done);
+    }
+    let mut marks = BTreeMap::new();
+    for name in project.services.keys() {
+        let mut stack = Vec::new();
+        visit(name, project, &mut marks, &mut stack, diags);
+    }
+}
