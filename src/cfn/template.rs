@@ -37,6 +37,12 @@ impl Resource {
         self
     }
 
+    /// Adds several `DependsOn` entries.
+    pub fn depends_on_all(mut self, ids: impl IntoIterator<Item = String>) -> Self {
+        self.depends_on.extend(ids);
+        self
+    }
+
     /// The resource as template JSON: `Type`, `DependsOn`, `Properties`, policies.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();

@@ -1,0 +1,181 @@
+//! The task definition: Fargate, `awsvpc`, the smallest size that fits, one container.
+
+use super::discovery::{port_name, tcp_ports};
+use super::iam::has_task_role;
+use super::Context;
+use crate::cfn::intrinsics::{get_att, ref_};
+use crate::cfn::template::Resource;
+use crate::compose::model::{Arch, Service, Text};
+use crate::compose::values::Protocol;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+
+/// `<P><Svc>TaskDefinition`.
+pub fn task_definition(ctx: &mut Context, s: &Service) {
+    let (cpu, memory) = ctx.valid.size(&s.name);
+    let mut props = json!({
+        "Family": format!("{}-{}", ctx.project().name, s.name),
+        "Cpu": cpu.to_string(),
+        "Memory": memory.to_string(),
+        "NetworkMode": "awsvpc",
+        "RequiresCompatibilities": ["FARGATE"],
+        "ExecutionRoleArn": get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn"),
+    });
+    if has_task_role(s) {
+        props["TaskRoleArn"] = get_att(&ctx.service_id(s, "TaskRole"), "Arn");
+    }
+    if let Some(arch) = s.platform {
+        props["RuntimePlatform"] = json!({
+            "CpuArchitecture": match arch { Arch::X86_64 => "X86_64", Arch::Arm64 => "ARM64" },
+            "OperatingSystemFamily": "LINUX",
+        });
+    }
+    props["ContainerDefinitions"] = json!([container(ctx, s)]);
+    props["Tags"] = json!(ctx.service_tags(s));
+    let id = ctx.service_id(s, "TaskDefinition");
+    ctx.out.add(id, Resource::new("AWS::ECS::TaskDefinition", props));
+}
+
+fn texts(items: &[Text]) -> Value {
+    Value::Array(items.iter().map(Text::to_json).collect())
+}
+
+fn container(ctx: &Context, s: &Service) -> Value {
+    let mut c = Map::new();
+    let mut set = |k: &str, v: Value| {
+        c.insert(k.to_string(), v);
+    };
+    set("Name", json!(s.name));
+    set("Image", s.image.as_ref().map_or(Value::Null, Text::to_json));
+    set("Essential", json!(true));
+    if let Some(cmd) = &s.entrypoint {
+        set("EntryPoint", texts(cmd));
+    }
+    if let Some(cmd) = &s.command {
+        set("Command", texts(cmd));
+    }
+    if !s.environment.is_empty() {
+        set(
+            "Environment",
+            Value::Array(
+                s.environment
+                    .iter()
+                    .map(|(k, v)| json!({"Name": k, "Value": v.to_json()}))
+                    .collect(),
+            ),
+        );
+    }
+    if !s.labels.is_empty() {
+        let labels: Map<String, Value> = s.labels.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        set("DockerLabels", Value::Object(labels));
+    }
+    if let Some(u) = &s.user {
+        set("User", u.to_json());
+    }
+    if let Some(w) = &s.working_dir {
+        set("WorkingDirectory", w.to_json());
+    }
+    let mut linux = Map::new();
+    if s.init {
+        linux.insert("InitProcessEnabled".into(), json!(true));
+    }
+    if !s.cap_add.is_empty() || !s.cap_drop.is_empty() {
+        let mut caps = Map::new();
+        if !s.cap_add.is_empty() {
+            caps.insert("Add".into(), json!(s.cap_add));
+        }
+        if !s.cap_drop.is_empty() {
+            caps.insert("Drop".into(), json!(s.cap_drop));
+        }
+        linux.insert("Capabilities".into(), Value::Object(caps));
+    }
+    if !linux.is_empty() {
+        set("LinuxParameters", Value::Object(linux));
+    }
+    if !s.ulimits.is_empty() {
+        set(
+            "Ulimits",
+            Value::Array(
+                s.ulimits
+                    .iter()
+                    .map(|(name, (soft, hard))| json!({"Name": name, "SoftLimit": soft, "HardLimit": hard}))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(h) = &s.healthcheck {
+        let mut hc = json!({
+            "Command": texts(&h.command),
+            "Interval": h.interval,
+            "Timeout": h.timeout,
+            "Retries": h.retries,
+        });
+        if let Some(sp) = h.start_period {
+            hc["StartPeriod"] = json!(sp);
+        }
+        set("HealthCheck", hc);
+    }
+    let mut options = Map::new();
+    options.insert("awslogs-group".into(), ref_(&ctx.id("LogGroup")));
+    options.insert("awslogs-region".into(), ref_("AWS::Region"));
+    options.insert("awslogs-stream-prefix".into(), json!(ctx.project().name));
+    for (k, v) in &s.log_options {
+        options.insert(k.clone(), v.to_json());
+    }
+    set("LogConfiguration", json!({"LogDriver": "awslogs", "Options": options}));
+    if let Some(t) = s.stop_grace_period {
+        set("StopTimeout", json!(t));
+    }
+    if s.read_only {
+        set("ReadonlyRootFilesystem", json!(true));
+    }
+    if s.tty {
+        set("PseudoTerminal", json!(true));
+    }
+    if s.stdin_open {
+        set("Interactive", json!(true));
+    }
+    if !s.sysctls.is_empty() {
+        set(
+            "SystemControls",
+            Value::Array(
+                s.sysctls
+                    .iter()
+                    .map(|(k, v)| json!({"Namespace": k, "Value": v.to_json()}))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(r) = s.memory_reservation {
+        set("MemoryReservation", json!(r));
+    }
+    let mappings = port_mappings(s);
+    if !mappings.is_empty() {
+        set("PortMappings", Value::Array(mappings));
+    }
+    Value::Object(c)
+}
+
+/// One mapping per container port and protocol; TCP ports are named for Service Connect.
+fn port_mappings(s: &Service) -> Vec<Value> {
+    let named = tcp_ports(s);
+    let mut all: BTreeSet<(u16, Protocol)> = s.ports.iter().map(|p| (p.target, p.protocol)).collect();
+    all.extend(s.expose.iter().copied());
+    all.into_iter()
+        .map(|(port, protocol)| {
+            let mut m = json!({"ContainerPort": port, "Protocol": protocol.lower()});
+            if protocol == Protocol::Tcp && named.contains(&port) {
+                m["Name"] = json!(port_name(s, port));
+                let app = s
+                    .ports
+                    .iter()
+                    .find(|p| p.target == port && p.protocol == protocol)
+                    .and_then(|p| p.app_protocol.clone());
+                if let Some(app) = app {
+                    m["AppProtocol"] = json!(app);
+                }
+            }
+            m
+        })
+        .collect()
+}
