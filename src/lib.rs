@@ -1,6 +1,164 @@
-//! ComposeToECS: expand Docker Compose projects embedded in CloudFormation templates.
+//! ComposeToECS: expand Docker Compose projects embedded in CloudFormation templates into
+//! Amazon ECS resources.
+//!
+//! One pipeline, one module per stage: [`compose::load`] → [`validate`] → [`convert`] →
+//! [`emit`]. The core is pure: no I/O, environment, clock or AWS calls. The two binaries
+//! (`src/main.rs`, the CLI; `src/bin/lambda.rs`, the Lambda) are the only code that touches
+//! the world, and both go through [`macro_::handle`] or [`expand`].
+
 pub mod cfn;
 pub mod compose;
 pub mod convert;
 pub mod diagnostics;
+pub mod embed;
+pub mod emit;
+pub mod macro_;
 pub mod validate;
+
+use compose::interpolate::Variable;
+use diagnostics::{Diagnostic, Diagnostics, Path};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// What the transform reads from a macro request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Request {
+    /// The template (or the `Resources` content) to process.
+    pub fragment: Value,
+    /// The template's parameter values.
+    pub template_parameter_values: Map<String, Value>,
+    /// The `Fn::Transform` parameters.
+    pub params: Map<String, Value>,
+}
+
+/// A processed fragment and the warnings found on the way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expanded {
+    /// The processed template (or `Resources` content).
+    pub fragment: Value,
+    /// Warnings, sorted.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Expands every `ComposeToECS::Project` in the request's fragment. On failure, the
+/// diagnostics hold every error (and the warnings).
+pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let Value::Object(fragment) = &request.fragment else {
+        diags.error("", "the fragment is not a JSON object");
+        return Err(diags);
+    };
+    let shape = embed::shape(fragment);
+    let resources = match shape {
+        embed::Shape::Template => match fragment.get("Resources") {
+            Some(Value::Object(r)) => r.clone(),
+            Some(_) => {
+                diags.error("Resources", "expected a mapping of logical IDs to resources");
+                return Err(diags);
+            }
+            None => Map::new(),
+        },
+        embed::Shape::ResourceMap => fragment.clone(),
+    };
+    let projects: Vec<(&String, &Map<String, Value>)> = resources
+        .iter()
+        .filter_map(|(id, r)| {
+            let r = r.as_object()?;
+            (r.get("Type").and_then(Value::as_str) == Some(embed::PROJECT_TYPE)).then_some((id, r))
+        })
+        .collect();
+    let secret = embed::secret_parameters(fragment, shape, &request.template_parameter_values);
+    let several = projects.len() > 1;
+    let mut generated = BTreeMap::new();
+    for (id, resource) in projects {
+        let mut local = Diagnostics::new();
+        let path = Path::new("Resources").key(id);
+        if !cfn::logical_id::is_valid(id) {
+            local.error(&path, "a logical ID has only letters and digits");
+        }
+        let spec = embed::read(
+            id,
+            resource,
+            &path,
+            &request.template_parameter_values,
+            &secret,
+            &request.params,
+            &mut local,
+        );
+        if let Some(mut spec) = spec {
+            let name = spec
+                .project_name
+                .clone()
+                .or_else(|| {
+                    let raw = compose_name(&spec.compose)?;
+                    embed::valid_project_name(&raw).then_some(raw)
+                })
+                .unwrap_or_else(|| embed::default_project_name(id));
+            spec.variables
+                .entry("COMPOSE_PROJECT_NAME".into())
+                .or_insert_with(|| Variable::Text(name.clone()));
+            let where_ = path.key("Properties").key("Compose");
+            let mut compose_diags = Diagnostics::new();
+            let loaded = compose::load::load(&spec.compose, where_.as_str(), &spec.variables, &spec.profiles, &mut compose_diags);
+            let valid = loaded.and_then(|l| validate::validate(&l, &name, &spec.variables, &mut compose_diags));
+            if let Some(valid) = valid {
+                let placement = convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);
+                if !local.has_errors() {
+                    let gen = convert::convert(&valid, id, &placement, &mut compose_diags);
+                    generated.insert(id.clone(), (gen, spec.depends_on.clone()));
+                }
+            }
+            for d in compose_items(compose_diags, several.then_some(id.as_str())) {
+                local.push(d);
+            }
+        }
+        diags.extend(local);
+    }
+    let warnings: Vec<String> = diags.warnings().iter().map(|d| d.to_string()).collect();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    match emit::emit(fragment, shape, &generated, &warnings, &mut diags) {
+        Some(fragment) => Ok(Expanded {
+            fragment,
+            warnings: diags.warnings().into_iter().cloned().collect(),
+        }),
+        None => Err(diags),
+    }
+}
+
+/// The document's own `name:`, when it is a literal.
+fn compose_name(compose: &Value) -> Option<String> {
+    let name = match compose {
+        Value::Object(m) => m.get("name")?.as_str()?.to_string(),
+        Value::String(text) => {
+            let tree = compose::load::parse_text(text).ok()?;
+            tree.get("name")?.as_str()?.to_string()
+        }
+        _ => return None,
+    };
+    (!name.contains('$')).then_some(name)
+}
+
+/// Diagnostics of a project's Compose document, their paths prefixed by the project's
+/// logical ID when the template has several projects.
+fn compose_items(diags: Diagnostics, project: Option<&str>) -> Vec<Diagnostic> {
+    let all: Vec<Diagnostic> = diags
+        .errors()
+        .into_iter()
+        .chain(diags.warnings())
+        .cloned()
+        .collect();
+    match project {
+        None => all,
+        Some(id) => all
+            .into_iter()
+            .map(|mut d| {
+                if !d.path.starts_with("Resources.") {
+                    d.path = if d.path.is_empty() { id.to_string() } else { format!("{id}.{}", d.path) };
+                }
+                d
+            })
+            .collect(),
+    }
+}

@@ -1,1 +1,273 @@
-fn main() {}
+//! The `compose-to-ecs` CLI: the transform offline, for preview, CI and debugging.
+//!
+//! Exit status: 0 on success, 1 on diagnostics (one per line on stderr, sorted), 2 on
+//! usage or I/O errors. Warnings go to stderr and do not change the exit status.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use compose_to_ecs::cfn::logical_id::normalize;
+use compose_to_ecs::cfn::yaml;
+use compose_to_ecs::diagnostics::Diagnostics;
+use compose_to_ecs::{expand, macro_, Request};
+use serde_json::{json, Map, Value};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "compose-to-ecs", version, about = "Expand Docker Compose projects in CloudFormation templates into Amazon ECS resources")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Json,
+    Yaml,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// A template parameter value (repeatable); overrides the parameter's default.
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    /// The region CloudFormation would pass.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// The account id CloudFormation would pass.
+    #[arg(long = "account-id", default_value = "123456789012")]
+    account_id: String,
+    /// Write the processed template here instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Process a CloudFormation template (YAML or JSON) that uses `Transform: ComposeToECS`.
+    Expand {
+        /// The template file.
+        template: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Wrap a bare Compose file into a template with one project and expand it.
+    Convert {
+        /// The Compose file.
+        compose_file: PathBuf,
+        /// The Compose project name (default: the document's `name:`, else the file's folder).
+        #[arg(long = "project-name")]
+        project_name: Option<String>,
+        /// Activate a Compose profile (repeatable).
+        #[arg(long = "profile")]
+        profiles: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Read a macro request on standard input; write the response, as the Lambda does.
+    Macro,
+    /// Print the support table (the body of docs/compose-support.md).
+    SupportTable,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Macro => {
+            let mut input = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut input)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            let (response, _) = macro_::handle_bytes(&input);
+            std::io::stdout()
+                .write_all(response.as_bytes())
+                .map_err(|e| format!("cannot write standard output: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SupportTable => {
+            print!("{}", compose_to_ecs::validate::support::render_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Expand { template, common } => {
+            let text = read(&template)?;
+            let fragment = parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
+            process(fragment, &common)
+        }
+        Command::Convert {
+            compose_file,
+            project_name,
+            profiles,
+            common,
+        } => {
+            let text = read(&compose_file)?;
+            let name = project_name.unwrap_or_else(|| default_name(&text, &compose_file));
+            let id = match normalize(&name) {
+                id if id.is_empty() => "Project".to_string(),
+                id => id,
+            };
+            let mut props = json!({"Compose": text, "ProjectName": name});
+            if !profiles.is_empty() {
+                props["Profiles"] = json!(profiles);
+            }
+            let fragment = json!({
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Transform": "ComposeToECS",
+                "Resources": {id: {"Type": "ComposeToECS::Project", "Properties": props}},
+            });
+            process(fragment, &common)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn parse_template(text: &str) -> Result<Value, String> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    } else {
+        yaml::parse(text, &yaml::reject_tag)
+    }
+}
+
+/// The project name `docker compose` would use: `name:`, else the file's folder.
+fn default_name(text: &str, path: &Path) -> String {
+    if let Ok(tree) = compose_to_ecs::compose::load::parse_text(text) {
+        if let Some(name) = tree.get("name").and_then(Value::as_str) {
+            if compose_to_ecs::embed::valid_project_name(name) {
+                return name.to_string();
+            }
+        }
+    }
+    let stem = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().and_then(|d| d.file_name()).map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let name: String = stem
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let name = name.trim_start_matches(['-', '_']).to_string();
+    if name.is_empty() {
+        "project".into()
+    } else {
+        name
+    }
+}
+
+/// Removes `ComposeToECS` from `Transform`, as CloudFormation does once it ran the macro.
+fn drop_transform(fragment: &mut Map<String, Value>) {
+    match fragment.get("Transform").cloned() {
+        Some(Value::String(s)) if s == "ComposeToECS" => {
+            fragment.remove("Transform");
+        }
+        Some(Value::Array(items)) => {
+            let rest: Vec<Value> = items.into_iter().filter(|t| t != "ComposeToECS").collect();
+            if rest.is_empty() {
+                fragment.remove("Transform");
+            } else {
+                fragment.insert("Transform".into(), Value::Array(rest));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn parameter_values(fragment: &Map<String, Value>, common: &Common) -> Result<Map<String, Value>, String> {
+    let mut given = Map::new();
+    for p in &common.params {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| format!("--param `{p}`: expected KEY=VALUE"))?;
+        given.insert(k.to_string(), Value::String(v.to_string()));
+    }
+    let mut values = Map::new();
+    let declared = fragment.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (name, decl) in &declared {
+        let kind = decl.get("Type").and_then(Value::as_str).unwrap_or("String");
+        let value = match given.remove(name) {
+            Some(v) => v,
+            None => match decl.get("Default") {
+                Some(Value::String(s)) => Value::String(s.clone()),
+                Some(Value::Number(n)) => Value::String(n.to_string()),
+                Some(Value::Array(items)) => Value::String(
+                    items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), String::from)).collect::<Vec<_>>().join(","),
+                ),
+                _ => return Err(format!("parameter `{name}` has no default: pass --param {name}=VALUE")),
+            },
+        };
+        let value = if kind.starts_with("List<") || kind == "CommaDelimitedList" {
+            let text = value.as_str().unwrap_or_default();
+            Value::Array(text.split(',').map(|s| Value::String(s.trim().to_string())).collect())
+        } else {
+            value
+        };
+        values.insert(name.clone(), value);
+    }
+    if let Some(k) = given.keys().next() {
+        return Err(format!("--param {k}: the template declares no parameter `{k}`"));
+    }
+    Ok(values)
+}
+
+fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
+    let Value::Object(mut fragment) = fragment else {
+        return Err("the template is not a mapping".into());
+    };
+    drop_transform(&mut fragment);
+    let request = Request {
+        template_parameter_values: parameter_values(&fragment, common)?,
+        fragment: Value::Object(fragment),
+        params: Map::new(),
+    };
+    let _ = (&common.region, &common.account_id);
+    match expand(&request) {
+        Ok(expanded) => {
+            for w in &expanded.warnings {
+                eprintln!("warning: {w}");
+            }
+            let text = match common.format {
+                Format::Json => {
+                    let mut s = serde_json::to_string_pretty(&expanded.fragment).map_err(|e| e.to_string())?;
+                    s.push('\n');
+                    s
+                }
+                Format::Yaml => serde_yaml_ng::to_string(&expanded.fragment).map_err(|e| e.to_string())?,
+            };
+            match &common.output {
+                Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            print_diagnostics(&diags);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn print_diagnostics(diags: &Diagnostics) {
+    for w in diags.warnings() {
+        eprintln!("warning: {w}");
+    }
+    for e in diags.errors() {
+        eprintln!("error: {e}");
+    }
+}

@@ -124,3 +124,57 @@ pub fn convert(
     }
     ctx.out
 }
+
+/// Resolves where the project runs: the resource's properties win over the `x-aws-*`
+/// extensions. `props` is the path of the resource's `Properties`.
+pub fn placement(
+    spec: &crate::embed::ProjectSpec,
+    project: &Project,
+    props: &crate::diagnostics::Path,
+    diags: &mut Diagnostics,
+) -> Placement {
+    use crate::compose::model::Text;
+    let from_ext = |t: &Option<Text>| t.as_ref().map(Text::to_json);
+    let vpc = spec.vpc.clone().or_else(|| {
+        from_ext(&project.vpc).map(|v| match v {
+            // `arn:aws:ec2:region:account:vpc/vpc-123` → `vpc-123`.
+            Value::String(s) if s.starts_with("arn:") => {
+                Value::String(s.rsplit('/').next().unwrap_or(&s).to_string())
+            }
+            other => other,
+        })
+    });
+    let subnets = spec.subnets.clone();
+    match (&vpc, &subnets) {
+        (Some(_), None) => diags.error(
+            props.key("Subnets"),
+            "is required when the VPC is given: list the subnets (two or more, in different availability zones) for the tasks and the load balancer",
+        ),
+        (None, Some(_)) => diags.error(
+            props.key("Vpc"),
+            "is required when `Subnets` is given: the VPC the subnets belong to",
+        ),
+        _ => {}
+    }
+    if let Some(Value::Array(items)) = &subnets {
+        if items.is_empty() {
+            diags.error(props.key("Subnets"), "expected at least one subnet");
+        }
+    }
+    let cluster = spec.cluster.clone().or_else(|| from_ext(&project.cluster));
+    let load_balancer = spec.load_balancer.clone().or_else(|| from_ext(&project.loadbalancer));
+    let uses_ports = project.services.values().any(|s| !s.ports.is_empty());
+    if load_balancer.is_some() && spec.load_balancer_security_group.is_none() && uses_ports {
+        diags.error(
+            props.key("LoadBalancer"),
+            "tasks accept published ports from the load balancer only: give the existing load balancer's security group, as `LoadBalancer: {Arn: ..., SecurityGroup: sg-...}`",
+        );
+    }
+    Placement {
+        vpc,
+        subnets,
+        cluster,
+        load_balancer,
+        load_balancer_security_group: spec.load_balancer_security_group.clone(),
+    }
+}

@@ -1,0 +1,143 @@
+//! Merging generated resources into the fragment: each project resource is replaced in
+//! place by what it expands to; nothing else changes. A generated logical ID that already
+//! exists is an error, never an overwrite. CloudFormation's limits are checked last.
+
+use crate::cfn::template::Generated;
+use crate::diagnostics::{Diagnostics, Path};
+use crate::embed::{Shape, PROJECT_TYPE};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// CloudFormation's limits on a processed template.
+pub const MAX_RESOURCES: usize = 500;
+/// Outputs per template.
+pub const MAX_OUTPUTS: usize = 200;
+/// Parameters per template.
+pub const MAX_PARAMETERS: usize = 200;
+/// Bytes of a template (uploaded through S3).
+pub const MAX_BYTES: usize = 1_048_576;
+
+/// Replaces the projects of `fragment` with their generated resources.
+pub fn emit(
+    fragment: &Map<String, Value>,
+    shape: Shape,
+    generated: &BTreeMap<String, (Generated, Vec<String>)>,
+    warnings: &[String],
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let resources = match shape {
+        Shape::Template => fragment.get("Resources").and_then(Value::as_object).cloned().unwrap_or_default(),
+        Shape::ResourceMap => fragment.clone(),
+    };
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    for (id, r) in &resources {
+        if r.get("Type").and_then(Value::as_str) != Some(PROJECT_TYPE) {
+            owner.insert(id.clone(), String::new());
+        }
+    }
+    for (project, (gen, _)) in generated {
+        for id in gen.resources.keys() {
+            match owner.get(id) {
+                Some(other) if other.is_empty() => diags.error(
+                    Path::new("Resources").key(id),
+                    format!("project `{project}` generates this logical ID, and the template already defines it; rename the template's resource"),
+                ),
+                Some(other) => diags.error(
+                    Path::new("Resources").key(id),
+                    format!("projects `{other}` and `{project}` both generate this logical ID; rename one of the projects"),
+                ),
+                None => {
+                    owner.insert(id.clone(), project.clone());
+                }
+            }
+        }
+    }
+    let mut out_resources = Map::new();
+    for (id, r) in resources {
+        match generated.get(&id) {
+            Some((gen, depends_on)) => {
+                for (gid, res) in &gen.resources {
+                    let mut res = res.clone();
+                    res.depends_on.extend(depends_on.iter().cloned());
+                    out_resources.insert(gid.clone(), res.to_json());
+                }
+            }
+            None => {
+                out_resources.insert(id, r);
+            }
+        }
+    }
+    let count = out_resources.len();
+    if count > MAX_RESOURCES {
+        diags.error(
+            "",
+            format!("the processed template would have {count} resources, over CloudFormation's limit of {MAX_RESOURCES}; split the project across stacks"),
+        );
+    }
+    let result = match shape {
+        Shape::ResourceMap => Value::Object(out_resources),
+        Shape::Template => {
+            let mut out = Map::new();
+            for (key, value) in fragment {
+                if key == "Resources" {
+                    out.insert(key.clone(), Value::Object(out_resources.clone()));
+                } else {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+            if !out.contains_key("Resources") {
+                out.insert("Resources".into(), Value::Object(out_resources));
+            }
+            let mut outputs = out.get("Outputs").and_then(Value::as_object).cloned().unwrap_or_default();
+            for (project, (gen, _)) in generated {
+                for (id, o) in &gen.outputs {
+                    if outputs.contains_key(id) {
+                        diags.error(
+                            Path::new("Outputs").key(id),
+                            format!("project `{project}` generates this output, and the template already defines it; rename the template's output"),
+                        );
+                    } else {
+                        outputs.insert(id.clone(), o.clone());
+                    }
+                }
+            }
+            if !outputs.is_empty() {
+                if outputs.len() > MAX_OUTPUTS {
+                    diags.error(
+                        "",
+                        format!("the processed template would have {} outputs, over CloudFormation's limit of {MAX_OUTPUTS}", outputs.len()),
+                    );
+                }
+                out.insert("Outputs".into(), Value::Object(outputs));
+            }
+            if let Some(params) = out.get("Parameters").and_then(Value::as_object) {
+                if params.len() > MAX_PARAMETERS {
+                    diags.error("", format!("the template has {} parameters, over CloudFormation's limit of {MAX_PARAMETERS}", params.len()));
+                }
+            }
+            if !warnings.is_empty() {
+                let mut metadata = out.get("Metadata").and_then(Value::as_object).cloned().unwrap_or_default();
+                let mut ours = Map::new();
+                ours.insert(
+                    "Warnings".into(),
+                    Value::Array(warnings.iter().cloned().map(Value::String).collect()),
+                );
+                metadata.insert("ComposeToECS".into(), Value::Object(ours));
+                out.insert("Metadata".into(), Value::Object(metadata));
+            }
+            Value::Object(out)
+        }
+    };
+    let size = serde_json::to_string(&result).map(|s| s.len()).unwrap_or(0);
+    if size > MAX_BYTES {
+        diags.error(
+            "",
+            format!("the processed template would be {size} bytes, over CloudFormation's limit of {MAX_BYTES} bytes; split the project across stacks"),
+        );
+    }
+    if diags.has_errors() {
+        None
+    } else {
+        Some(result)
+    }
+}
