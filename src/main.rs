@@ -5,10 +5,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use compose_to_ecs::cfn::logical_id::normalize;
-use compose_to_ecs::cfn::yaml;
+use compose_to_ecs::cfn::input;
 use compose_to_ecs::diagnostics::Diagnostics;
-use compose_to_ecs::{expand, macro_, Request};
-use serde_json::{json, Map, Value};
+use compose_to_ecs::{expand, macro_};
+use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,10 +31,12 @@ struct Common {
     /// A template parameter value (repeatable); overrides the parameter's default.
     #[arg(long = "param", value_name = "K=V")]
     params: Vec<String>,
-    /// The region CloudFormation would pass.
+    /// The region CloudFormation would pass (accepted for parity with the macro event; the
+    /// output refers to `AWS::Region`, so it does not change the result).
     #[arg(long, default_value = "us-east-1")]
     region: String,
-    /// The account id CloudFormation would pass.
+    /// The account id CloudFormation would pass (as `--region`: the output refers to
+    /// `AWS::AccountId`).
     #[arg(long = "account-id", default_value = "123456789012")]
     account_id: String,
     /// Write the processed template here instead of standard output.
@@ -103,7 +105,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Expand { template, common } => {
             let text = read(&template)?;
-            let fragment = parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
+            let fragment = input::parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
             process(fragment, &common)
         }
         Command::Convert {
@@ -136,14 +138,6 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn parse_template(text: &str) -> Result<Value, String> {
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    } else {
-        yaml::parse(text, &yaml::reject_tag)
-    }
-}
-
 /// The project name `docker compose` would use: `name:`, else the file's folder.
 fn default_name(text: &str, path: &Path) -> String {
     if let Ok(tree) = compose_to_ecs::compose::load::parse_text(text) {
@@ -171,72 +165,15 @@ fn default_name(text: &str, path: &Path) -> String {
     }
 }
 
-/// Removes `ComposeToECS` from `Transform`, as CloudFormation does once it ran the macro.
-fn drop_transform(fragment: &mut Map<String, Value>) {
-    match fragment.get("Transform").cloned() {
-        Some(Value::String(s)) if s == "ComposeToECS" => {
-            fragment.remove("Transform");
-        }
-        Some(Value::Array(items)) => {
-            let rest: Vec<Value> = items.into_iter().filter(|t| t != "ComposeToECS").collect();
-            if rest.is_empty() {
-                fragment.remove("Transform");
-            } else {
-                fragment.insert("Transform".into(), Value::Array(rest));
-            }
-        }
-        _ => {}
-    }
-}
-
-fn parameter_values(fragment: &Map<String, Value>, common: &Common) -> Result<Map<String, Value>, String> {
-    let mut given = Map::new();
+fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
+    let mut given = Vec::new();
     for p in &common.params {
         let (k, v) = p
             .split_once('=')
             .ok_or_else(|| format!("--param `{p}`: expected KEY=VALUE"))?;
-        given.insert(k.to_string(), Value::String(v.to_string()));
+        given.push((k.to_string(), v.to_string()));
     }
-    let mut values = Map::new();
-    let declared = fragment.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-    for (name, decl) in &declared {
-        let kind = decl.get("Type").and_then(Value::as_str).unwrap_or("String");
-        let value = match given.remove(name) {
-            Some(v) => v,
-            None => match decl.get("Default") {
-                Some(Value::String(s)) => Value::String(s.clone()),
-                Some(Value::Number(n)) => Value::String(n.to_string()),
-                Some(Value::Array(items)) => Value::String(
-                    items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), String::from)).collect::<Vec<_>>().join(","),
-                ),
-                _ => return Err(format!("parameter `{name}` has no default: pass --param {name}=VALUE")),
-            },
-        };
-        let value = if kind.starts_with("List<") || kind == "CommaDelimitedList" {
-            let text = value.as_str().unwrap_or_default();
-            Value::Array(text.split(',').map(|s| Value::String(s.trim().to_string())).collect())
-        } else {
-            value
-        };
-        values.insert(name.clone(), value);
-    }
-    if let Some(k) = given.keys().next() {
-        return Err(format!("--param {k}: the template declares no parameter `{k}`"));
-    }
-    Ok(values)
-}
-
-fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
-    let Value::Object(mut fragment) = fragment else {
-        return Err("the template is not a mapping".into());
-    };
-    drop_transform(&mut fragment);
-    let request = Request {
-        template_parameter_values: parameter_values(&fragment, common)?,
-        fragment: Value::Object(fragment),
-        params: Map::new(),
-    };
-    let _ = (&common.region, &common.account_id);
+    let request = input::request(fragment, &given)?;
     match expand(&request) {
         Ok(expanded) => {
             for w in &expanded.warnings {
