@@ -36,5 +36,581 @@ pub struct Entry {
     pub note: &'static str,
 }
 
+const fn mapped(path: &'static str, target: &'static str, note: &'static str) -> Entry {
+    Entry {
+        path,
+        fate: Fate::Mapped,
+        target,
+        note,
+    }
+}
+
+const fn warned(path: &'static str, note: &'static str) -> Entry {
+    Entry {
+        path,
+        fate: Fate::Warned,
+        target: "",
+        note,
+    }
+}
+
+const fn rejected(path: &'static str, note: &'static str) -> Entry {
+    Entry {
+        path,
+        fate: Fate::Rejected,
+        target: "",
+        note,
+    }
+}
+
+/// A property of the service's container definition.
+macro_rules! container {
+    ($property:literal) => {
+        concat!(
+            "AWS::ECS::TaskDefinition ContainerDefinitions[].",
+            $property
+        )
+    };
+}
+
+// Messages shared by a key and its sub-keys.
+const INCLUDE: &str =
+    "the macro cannot read other files; copy the included services into this document";
+const MODELS: &str =
+    "language models are not supported; run the model server as a service with an `image`";
+const DEVELOP: &str = "ignored: watch mode is a development feature of `docker compose`";
+const ROLLBACK: &str = "ignored: the deployment circuit breaker rolls back a failed deployment";
+const GPU: &str = "reserving GPUs is not supported yet; it arrives with EC2 GPU capacity";
+const RESTART_POLICY: &str = "ignored: ECS restarts failed tasks itself";
+const PLACEMENT: &str = "ignored: Fargate places tasks itself";
+const BUILD: &str =
+    "ignored: the image is pulled from its registry, never built; `image` is required";
+const BUILD_KEY: &str = "ignored with `build`: the image is pulled from its registry, never built";
+const BLKIO: &str = "ignored: Fargate has no block IO controls";
+const CPU_SIZE: &str = "ignored: size the task with `deploy.resources.limits.cpus` instead";
+const CPU_RT: &str = "ignored: Fargate has no real-time scheduling";
+const SECRETS: &str = "secrets are not supported yet; they arrive with Secrets Manager support";
+const CONFIGS: &str = "configs are not supported yet; they arrive with Secrets Manager support";
+const CREDENTIAL_SPEC: &str =
+    "credential specs (gMSA) need Windows containers on EC2, which are not supported";
+const DEVICES: &str = "host devices are not available on Fargate";
+const ENV_FILE: &str = "the macro cannot read files; inline the variables under `environment`";
+const PROVIDER: &str = "provider services are delegated to a `docker compose` plugin, which ECS does not have; create the resource in the surrounding CloudFormation template instead";
+const STATIC_IP: &str = "tasks in `awsvpc` mode get their addresses from the subnet, so a fixed address cannot be set; reach the service by its name";
+const NO_MAC: &str = "ignored: Fargate assigns the network interface's MAC address";
+const NO_SWAP: &str = "ignored: Fargate tasks have no swap";
+const NO_PIDS_LIMIT: &str = "ignored: ECS has no limit on the number of processes";
+const POST_START: &str =
+    "lifecycle hooks are not available on ECS; run the command from the container's entrypoint";
+const PRE_STOP: &str =
+    "lifecycle hooks are not available on ECS; handle `SIGTERM` in the container instead";
+const PULL: &str = "ignored: ECS pulls the image each time a task starts";
+const VOLUMES: &str = "volumes are not supported yet; they arrive with EFS support";
+const IPAM: &str = "ignored: tasks get their addresses from the VPC's subnets";
+const FILE: &str = "the macro cannot read files; reference an existing secret with `external: true` and `name: <ARN>`";
+const VOLUME_DECLARATION: &str = "ignored: volumes are not supported yet (they arrive with EFS support), and a service that mounts this volume is rejected";
+const SECRET_DECLARATION: &str = "ignored: secrets are not supported yet (they arrive with Secrets Manager support), and a service that uses this secret is rejected";
+const CONFIG_DECLARATION: &str = "ignored: configs are not supported yet (they arrive with Secrets Manager support), and a service that uses this config is rejected";
+
 /// Every key with its fate, in document order (top level, then each section).
-pub static TABLE: &[Entry] = &[];
+#[rustfmt::skip]
+pub static TABLE: &[Entry] = &[
+    // Top level.
+    warned("version", "obsolete: ignored, as `docker compose` ignores it"),
+    mapped("name", "AWS::ECS::Cluster ClusterName", "project name: cluster name, task family prefix, Cloud Map namespace"),
+    rejected("include", INCLUDE),
+    mapped("services", "", "the project's services"),
+    rejected("models", MODELS),
+    mapped("networks", "AWS::EC2::SecurityGroup", "one security group per network; its members reach each other"),
+    mapped("volumes", "", "declarations; their use by services is decided per service key"),
+    mapped("secrets", "", "declarations; their use by services is decided per service key"),
+    mapped("configs", "", "declarations; their use by services is decided per service key"),
+    mapped("x-aws-cluster", "AWS::ECS::Service Cluster", "an existing cluster (name or ARN) instead of a new one"),
+    mapped("x-aws-vpc", "AWS::EC2::SecurityGroup VpcId", "an existing VPC instead of a new one"),
+    mapped("x-aws-loadbalancer", "AWS::ElasticLoadBalancingV2::Listener LoadBalancerArn", "an existing load balancer instead of a new one"),
+    mapped("x-aws-logs_retention", "AWS::Logs::LogGroup RetentionInDays", ""),
+    rejected("x-aws-cloudformation", "overlays are not supported yet; add or override resources in the surrounding CloudFormation template instead"),
+    rejected("include[]", INCLUDE),
+    rejected("include[].path", INCLUDE),
+    rejected("include[].env_file", INCLUDE),
+    rejected("include[].project_directory", INCLUDE),
+    rejected("models.*", MODELS),
+    rejected("models.*.name", MODELS),
+    rejected("models.*.model", MODELS),
+    rejected("models.*.context_size", MODELS),
+    rejected("models.*.runtime_flags", MODELS),
+    // Services.
+    mapped("services.*", "AWS::ECS::Service", "one ECS service and one task definition (Fargate, `awsvpc`) per service"),
+    warned("services.*.develop", DEVELOP),
+    warned("services.*.develop.watch", DEVELOP),
+    warned("services.*.develop.watch[]", DEVELOP),
+    warned("services.*.develop.watch[].ignore", DEVELOP),
+    warned("services.*.develop.watch[].include", DEVELOP),
+    warned("services.*.develop.watch[].path", DEVELOP),
+    warned("services.*.develop.watch[].action", DEVELOP),
+    warned("services.*.develop.watch[].target", DEVELOP),
+    warned("services.*.develop.watch[].exec", DEVELOP),
+    warned("services.*.develop.watch[].exec.command", DEVELOP),
+    warned("services.*.develop.watch[].exec.user", DEVELOP),
+    warned("services.*.develop.watch[].exec.privileged", DEVELOP),
+    warned("services.*.develop.watch[].exec.working_dir", DEVELOP),
+    warned("services.*.develop.watch[].exec.environment", DEVELOP),
+    mapped("services.*.deploy", "AWS::ECS::Service", ""),
+    mapped("services.*.deploy.mode", "AWS::ECS::Service SchedulingStrategy", "only `replicated`: `global` is rejected, as Fargate has no hosts to run one task on each"),
+    warned("services.*.deploy.endpoint_mode", "ignored: services reach each other through Cloud Map DNS and the load balancer"),
+    mapped("services.*.deploy.replicas", "AWS::ECS::Service DesiredCount", ""),
+    warned("services.*.deploy.labels", "ignored: ECS services have no labels; use `labels` for container labels"),
+    warned("services.*.deploy.rollback_config", ROLLBACK),
+    warned("services.*.deploy.rollback_config.parallelism", ROLLBACK),
+    warned("services.*.deploy.rollback_config.delay", ROLLBACK),
+    warned("services.*.deploy.rollback_config.failure_action", ROLLBACK),
+    warned("services.*.deploy.rollback_config.monitor", ROLLBACK),
+    warned("services.*.deploy.rollback_config.max_failure_ratio", ROLLBACK),
+    warned("services.*.deploy.rollback_config.order", ROLLBACK),
+    mapped("services.*.deploy.update_config", "AWS::ECS::Service DeploymentConfiguration", ""),
+    mapped("services.*.deploy.update_config.parallelism", "AWS::ECS::Service DeploymentConfiguration", "with `replicas`, gives MinimumHealthyPercent and MaximumPercent"),
+    warned("services.*.deploy.update_config.delay", "ignored: ECS replaces tasks as soon as the new ones are healthy"),
+    mapped("services.*.deploy.update_config.failure_action", "AWS::ECS::Service DeploymentConfiguration.DeploymentCircuitBreaker", "`rollback` (default), `pause` or `continue`"),
+    warned("services.*.deploy.update_config.monitor", "ignored: the deployment circuit breaker watches the new tasks itself"),
+    warned("services.*.deploy.update_config.max_failure_ratio", "ignored: the deployment circuit breaker decides when a deployment failed"),
+    mapped("services.*.deploy.update_config.order", "AWS::ECS::Service DeploymentConfiguration", "`stop-first` stops old tasks before starting new ones"),
+    mapped("services.*.deploy.update_config.x-aws-min_percent", "AWS::ECS::Service DeploymentConfiguration.MinimumHealthyPercent", "wins over `parallelism`"),
+    mapped("services.*.deploy.update_config.x-aws-max_percent", "AWS::ECS::Service DeploymentConfiguration.MaximumPercent", "wins over `parallelism`"),
+    mapped("services.*.deploy.resources", "AWS::ECS::TaskDefinition Cpu", "the task gets the smallest Fargate size that fits"),
+    mapped("services.*.deploy.resources.limits", "AWS::ECS::TaskDefinition Cpu", ""),
+    mapped("services.*.deploy.resources.limits.cpus", "AWS::ECS::TaskDefinition Cpu", "rounded up to a Fargate size"),
+    mapped("services.*.deploy.resources.limits.memory", "AWS::ECS::TaskDefinition Memory", "rounded up to a Fargate size"),
+    warned("services.*.deploy.resources.limits.pids", NO_PIDS_LIMIT),
+    mapped("services.*.deploy.resources.reservations", "", ""),
+    mapped("services.*.deploy.resources.reservations.cpus", "AWS::ECS::TaskDefinition Cpu", "sizes the task when no limit is set"),
+    mapped("services.*.deploy.resources.reservations.memory", container!("MemoryReservation"), "also sizes the task when no limit is set"),
+    rejected("services.*.deploy.resources.reservations.generic_resources", GPU),
+    rejected("services.*.deploy.resources.reservations.generic_resources[]", GPU),
+    rejected("services.*.deploy.resources.reservations.generic_resources[].discrete_resource_spec", GPU),
+    rejected("services.*.deploy.resources.reservations.generic_resources[].discrete_resource_spec.kind", GPU),
+    rejected("services.*.deploy.resources.reservations.generic_resources[].discrete_resource_spec.value", GPU),
+    rejected("services.*.deploy.resources.reservations.devices", GPU),
+    rejected("services.*.deploy.resources.reservations.devices[]", GPU),
+    rejected("services.*.deploy.resources.reservations.devices[].capabilities", GPU),
+    rejected("services.*.deploy.resources.reservations.devices[].count", GPU),
+    rejected("services.*.deploy.resources.reservations.devices[].device_ids", GPU),
+    rejected("services.*.deploy.resources.reservations.devices[].driver", GPU),
+    rejected("services.*.deploy.resources.reservations.devices[].options", GPU),
+    warned("services.*.deploy.restart_policy", RESTART_POLICY),
+    warned("services.*.deploy.restart_policy.condition", RESTART_POLICY),
+    warned("services.*.deploy.restart_policy.delay", RESTART_POLICY),
+    warned("services.*.deploy.restart_policy.max_attempts", RESTART_POLICY),
+    warned("services.*.deploy.restart_policy.window", RESTART_POLICY),
+    warned("services.*.deploy.placement", PLACEMENT),
+    warned("services.*.deploy.placement.constraints", PLACEMENT),
+    warned("services.*.deploy.placement.preferences", PLACEMENT),
+    warned("services.*.deploy.placement.preferences[]", PLACEMENT),
+    warned("services.*.deploy.placement.preferences[].spread", PLACEMENT),
+    warned("services.*.deploy.placement.max_replicas_per_node", PLACEMENT),
+    rejected("services.*.deploy.x-aws-autoscaling", "autoscaling is not supported yet; until Application Auto Scaling support arrives, set a fixed `deploy.replicas`"),
+    warned("services.*.annotations", "ignored: ECS containers have no annotations; use `labels`"),
+    warned("services.*.attach", "ignored: logs always go to CloudWatch Logs"),
+    warned("services.*.build", BUILD),
+    warned("services.*.build.context", BUILD_KEY),
+    warned("services.*.build.dockerfile", BUILD_KEY),
+    warned("services.*.build.dockerfile_inline", BUILD_KEY),
+    warned("services.*.build.entitlements", BUILD_KEY),
+    warned("services.*.build.args", BUILD_KEY),
+    warned("services.*.build.ssh", BUILD_KEY),
+    warned("services.*.build.labels", BUILD_KEY),
+    warned("services.*.build.cache_from", BUILD_KEY),
+    warned("services.*.build.cache_to", BUILD_KEY),
+    warned("services.*.build.no_cache", BUILD_KEY),
+    warned("services.*.build.additional_contexts", BUILD_KEY),
+    warned("services.*.build.network", BUILD_KEY),
+    warned("services.*.build.provenance", BUILD_KEY),
+    warned("services.*.build.sbom", BUILD_KEY),
+    warned("services.*.build.pull", BUILD_KEY),
+    warned("services.*.build.target", BUILD_KEY),
+    warned("services.*.build.shm_size", BUILD_KEY),
+    warned("services.*.build.extra_hosts", BUILD_KEY),
+    warned("services.*.build.isolation", BUILD_KEY),
+    warned("services.*.build.privileged", BUILD_KEY),
+    warned("services.*.build.secrets", BUILD_KEY),
+    warned("services.*.build.secrets[]", BUILD_KEY),
+    warned("services.*.build.secrets[].source", BUILD_KEY),
+    warned("services.*.build.secrets[].target", BUILD_KEY),
+    warned("services.*.build.secrets[].uid", BUILD_KEY),
+    warned("services.*.build.secrets[].gid", BUILD_KEY),
+    warned("services.*.build.secrets[].mode", BUILD_KEY),
+    warned("services.*.build.tags", BUILD_KEY),
+    warned("services.*.build.ulimits", BUILD_KEY),
+    warned("services.*.build.ulimits.*", BUILD_KEY),
+    warned("services.*.build.ulimits.*.hard", BUILD_KEY),
+    warned("services.*.build.ulimits.*.soft", BUILD_KEY),
+    warned("services.*.build.platforms", BUILD_KEY),
+    warned("services.*.blkio_config", BLKIO),
+    warned("services.*.blkio_config.device_read_bps", BLKIO),
+    warned("services.*.blkio_config.device_read_bps[]", BLKIO),
+    warned("services.*.blkio_config.device_read_bps[].path", BLKIO),
+    warned("services.*.blkio_config.device_read_bps[].rate", BLKIO),
+    warned("services.*.blkio_config.device_read_iops", BLKIO),
+    warned("services.*.blkio_config.device_read_iops[]", BLKIO),
+    warned("services.*.blkio_config.device_read_iops[].path", BLKIO),
+    warned("services.*.blkio_config.device_read_iops[].rate", BLKIO),
+    warned("services.*.blkio_config.device_write_bps", BLKIO),
+    warned("services.*.blkio_config.device_write_bps[]", BLKIO),
+    warned("services.*.blkio_config.device_write_bps[].path", BLKIO),
+    warned("services.*.blkio_config.device_write_bps[].rate", BLKIO),
+    warned("services.*.blkio_config.device_write_iops", BLKIO),
+    warned("services.*.blkio_config.device_write_iops[]", BLKIO),
+    warned("services.*.blkio_config.device_write_iops[].path", BLKIO),
+    warned("services.*.blkio_config.device_write_iops[].rate", BLKIO),
+    warned("services.*.blkio_config.weight", BLKIO),
+    warned("services.*.blkio_config.weight_device", BLKIO),
+    warned("services.*.blkio_config.weight_device[]", BLKIO),
+    warned("services.*.blkio_config.weight_device[].path", BLKIO),
+    warned("services.*.blkio_config.weight_device[].weight", BLKIO),
+    mapped("services.*.cap_add", container!("LinuxParameters.Capabilities.Add"), "only `SYS_PTRACE` can be added on Fargate"),
+    mapped("services.*.cap_drop", container!("LinuxParameters.Capabilities.Drop"), ""),
+    warned("services.*.cgroup", "ignored: Fargate gives each task its own cgroup namespace"),
+    warned("services.*.cgroup_parent", "ignored: Fargate manages the task's cgroups"),
+    mapped("services.*.command", container!("Command"), ""),
+    rejected("services.*.configs", CONFIGS),
+    rejected("services.*.configs[]", CONFIGS),
+    rejected("services.*.configs[].source", CONFIGS),
+    rejected("services.*.configs[].target", CONFIGS),
+    rejected("services.*.configs[].uid", CONFIGS),
+    rejected("services.*.configs[].gid", CONFIGS),
+    rejected("services.*.configs[].mode", CONFIGS),
+    warned("services.*.container_name", "ignored: ECS names containers after the service"),
+    warned("services.*.cpu_count", CPU_SIZE),
+    warned("services.*.cpu_percent", CPU_SIZE),
+    warned("services.*.cpu_shares", CPU_SIZE),
+    warned("services.*.cpu_quota", CPU_SIZE),
+    warned("services.*.cpu_period", CPU_SIZE),
+    warned("services.*.cpu_rt_period", CPU_RT),
+    warned("services.*.cpu_rt_runtime", CPU_RT),
+    mapped("services.*.cpus", "AWS::ECS::TaskDefinition Cpu", "as `deploy.resources.limits.cpus`"),
+    warned("services.*.cpuset", "ignored: Fargate does not pin tasks to CPUs"),
+    rejected("services.*.credential_spec", CREDENTIAL_SPEC),
+    rejected("services.*.credential_spec.config", CREDENTIAL_SPEC),
+    rejected("services.*.credential_spec.file", CREDENTIAL_SPEC),
+    rejected("services.*.credential_spec.registry", CREDENTIAL_SPEC),
+    mapped("services.*.depends_on", "AWS::ECS::Service DependsOn", "the dependency's ECS service is created first"),
+    mapped("services.*.depends_on.*", "AWS::ECS::Service DependsOn", ""),
+    mapped("services.*.depends_on.*.restart", "", "nothing to do: each service runs in its own tasks"),
+    mapped("services.*.depends_on.*.required", "", "an optional dependency is still created first"),
+    mapped("services.*.depends_on.*.condition", "AWS::ECS::Service DependsOn", "`service_completed_successfully` is treated as `service_started`, with a warning"),
+    rejected("services.*.device_cgroup_rules", "device rules are not available on Fargate, which has no host devices"),
+    rejected("services.*.devices", DEVICES),
+    rejected("services.*.devices[]", DEVICES),
+    rejected("services.*.devices[].source", DEVICES),
+    rejected("services.*.devices[].target", DEVICES),
+    rejected("services.*.devices[].permissions", DEVICES),
+    rejected("services.*.dns", "tasks in `awsvpc` mode use the VPC resolver; set DNS servers in the VPC's DHCP options instead"),
+    rejected("services.*.dns_opt", "tasks in `awsvpc` mode use the VPC resolver, whose options cannot be set"),
+    rejected("services.*.dns_search", "tasks in `awsvpc` mode use the VPC resolver; set search domains in the VPC's DHCP options instead"),
+    warned("services.*.domainname", "ignored: tasks in `awsvpc` mode take their domain name from the VPC"),
+    mapped("services.*.entrypoint", container!("EntryPoint"), ""),
+    rejected("services.*.env_file", ENV_FILE),
+    rejected("services.*.env_file[]", ENV_FILE),
+    rejected("services.*.env_file[].path", ENV_FILE),
+    rejected("services.*.env_file[].format", ENV_FILE),
+    rejected("services.*.env_file[].required", ENV_FILE),
+    rejected("services.*.label_file", "the macro cannot read files; inline the labels under `labels`"),
+    mapped("services.*.environment", container!("Environment"), ""),
+    mapped("services.*.expose", container!("PortMappings"), "reachable by the services on the same networks"),
+    mapped("services.*.extends", "", "resolved when the document is loaded"),
+    mapped("services.*.extends.service", "", ""),
+    rejected("services.*.extends.file", "the macro cannot read other files; copy the base service into this document and extend it by name"),
+    rejected("services.*.provider", PROVIDER),
+    rejected("services.*.provider.type", PROVIDER),
+    rejected("services.*.provider.options", PROVIDER),
+    rejected("services.*.external_links", "links to containers outside the project are not available on ECS; reach them by a DNS name instead"),
+    rejected("services.*.extra_hosts", "entries in `/etc/hosts` are not supported in `awsvpc` mode; use a DNS record (a Route 53 private hosted zone) instead"),
+    rejected("services.*.gpus", GPU),
+    rejected("services.*.gpus[]", GPU),
+    rejected("services.*.gpus[].capabilities", GPU),
+    rejected("services.*.gpus[].count", GPU),
+    rejected("services.*.gpus[].device_ids", GPU),
+    rejected("services.*.gpus[].driver", GPU),
+    rejected("services.*.gpus[].options", GPU),
+    rejected("services.*.group_add", "supplementary groups are not available on ECS; add the user to the groups in the image"),
+    mapped("services.*.healthcheck", container!("HealthCheck"), ""),
+    mapped("services.*.healthcheck.disable", container!("HealthCheck"), "removes the health check"),
+    mapped("services.*.healthcheck.interval", container!("HealthCheck.Interval"), "5 to 300 seconds"),
+    mapped("services.*.healthcheck.retries", container!("HealthCheck.Retries"), "1 to 10"),
+    mapped("services.*.healthcheck.test", container!("HealthCheck.Command"), "a string becomes `CMD-SHELL`"),
+    mapped("services.*.healthcheck.timeout", container!("HealthCheck.Timeout"), ""),
+    mapped("services.*.healthcheck.start_period", container!("HealthCheck.StartPeriod"), "0 to 300 seconds"),
+    warned("services.*.healthcheck.start_interval", "ignored: ECS has no separate interval for the start period"),
+    warned("services.*.hostname", "ignored: tasks in `awsvpc` mode take their hostname from their network interface; services reach each other by service name"),
+    mapped("services.*.image", container!("Image"), ""),
+    mapped("services.*.init", container!("LinuxParameters.InitProcessEnabled"), ""),
+    rejected("services.*.ipc", "sharing an IPC namespace is not available on Fargate; drop `ipc`"),
+    warned("services.*.isolation", "ignored: Fargate chooses the isolation technology"),
+    mapped("services.*.labels", container!("DockerLabels"), ""),
+    mapped("services.*.links", "AWS::ECS::Service DependsOn", "services reach each other by service name; other aliases are ignored with a warning"),
+    mapped("services.*.logging", container!("LogConfiguration"), ""),
+    mapped("services.*.logging.driver", container!("LogConfiguration.LogDriver"), "always `awslogs`: another driver is ignored with a warning"),
+    mapped("services.*.logging.options", container!("LogConfiguration.Options"), "`awslogs-*` options apply; other options are ignored with a warning"),
+    warned("services.*.mac_address", NO_MAC),
+    mapped("services.*.mem_limit", "AWS::ECS::TaskDefinition Memory", "as `deploy.resources.limits.memory`"),
+    mapped("services.*.mem_reservation", container!("MemoryReservation"), ""),
+    warned("services.*.mem_swappiness", NO_SWAP),
+    warned("services.*.memswap_limit", NO_SWAP),
+    rejected("services.*.network_mode", "tasks always use the `awsvpc` network mode; drop `network_mode` and join `networks` instead"),
+    rejected("services.*.models", MODELS),
+    rejected("services.*.models.*", MODELS),
+    rejected("services.*.models.*.endpoint_var", MODELS),
+    rejected("services.*.models.*.model_var", MODELS),
+    mapped("services.*.networks", "AWS::ECS::Service NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", "the security group of each network"),
+    mapped("services.*.networks.*", "AWS::ECS::Service NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", ""),
+    warned("services.*.networks.*.aliases", "ignored: services are already reachable by service name"),
+    warned("services.*.networks.*.interface_name", "ignored: a task has one network interface for all its networks"),
+    rejected("services.*.networks.*.ipv4_address", STATIC_IP),
+    rejected("services.*.networks.*.ipv6_address", STATIC_IP),
+    rejected("services.*.networks.*.link_local_ips", "link-local addresses are not available to tasks in `awsvpc` mode"),
+    warned("services.*.networks.*.mac_address", NO_MAC),
+    warned("services.*.networks.*.driver_opts", "ignored: a network is a security group, which has no driver options"),
+    warned("services.*.networks.*.priority", "ignored: a task has one network interface for all its networks"),
+    warned("services.*.networks.*.gw_priority", "ignored: a task's traffic leaves through its subnet's route table"),
+    warned("services.*.oom_kill_disable", "ignored: Fargate always stops a container that runs out of memory"),
+    warned("services.*.oom_score_adj", "ignored: Fargate does not expose OOM scores"),
+    rejected("services.*.pid", "sharing a PID namespace with the host or another service is not available on Fargate; drop `pid`"),
+    warned("services.*.pids_limit", NO_PIDS_LIMIT),
+    mapped("services.*.platform", "AWS::ECS::TaskDefinition RuntimePlatform", ""),
+    mapped("services.*.ports", container!("PortMappings"), "published ports are served by a load balancer"),
+    mapped("services.*.ports[]", container!("PortMappings[]"), ""),
+    mapped("services.*.ports[].name", container!("PortMappings[].Name"), ""),
+    warned("services.*.ports[].mode", "ignored: published ports are always served by the load balancer"),
+    warned("services.*.ports[].host_ip", "ignored: the load balancer listens on all addresses"),
+    mapped("services.*.ports[].target", container!("PortMappings[].ContainerPort"), ""),
+    mapped("services.*.ports[].published", "AWS::ElasticLoadBalancingV2::Listener Port", "must equal `target`"),
+    mapped("services.*.ports[].protocol", container!("PortMappings[].Protocol"), "`tcp` or `udp`"),
+    mapped("services.*.ports[].app_protocol", container!("PortMappings[].AppProtocol"), "`http`, `http2` or `grpc`"),
+    mapped("services.*.ports[].x-aws-protocol", "AWS::ElasticLoadBalancingV2::Listener Protocol", "`http` counts the port as HTTP when choosing the load balancer type"),
+    rejected("services.*.post_start", POST_START),
+    rejected("services.*.post_start[]", POST_START),
+    rejected("services.*.post_start[].command", POST_START),
+    rejected("services.*.post_start[].user", POST_START),
+    rejected("services.*.post_start[].privileged", POST_START),
+    rejected("services.*.post_start[].working_dir", POST_START),
+    rejected("services.*.post_start[].environment", POST_START),
+    rejected("services.*.pre_stop", PRE_STOP),
+    rejected("services.*.pre_stop[]", PRE_STOP),
+    rejected("services.*.pre_stop[].command", PRE_STOP),
+    rejected("services.*.pre_stop[].user", PRE_STOP),
+    rejected("services.*.pre_stop[].privileged", PRE_STOP),
+    rejected("services.*.pre_stop[].working_dir", PRE_STOP),
+    rejected("services.*.pre_stop[].environment", PRE_STOP),
+    rejected("services.*.privileged", "privileged containers are not available on Fargate; drop `privileged` or grant only the capabilities you need with `cap_add`"),
+    mapped("services.*.profiles", "", "services outside the active `Profiles` are left out"),
+    warned("services.*.pull_policy", PULL),
+    warned("services.*.pull_refresh_after", PULL),
+    mapped("services.*.read_only", container!("ReadonlyRootFilesystem"), ""),
+    warned("services.*.restart", "ignored: ECS restarts failed tasks itself"),
+    warned("services.*.runtime", "ignored: Fargate chooses the container runtime"),
+    mapped("services.*.scale", "AWS::ECS::Service DesiredCount", "as `deploy.replicas`"),
+    rejected("services.*.security_opt", "security options are not available on Fargate; drop `security_opt`"),
+    warned("services.*.shm_size", "ignored: Fargate does not let a task size `/dev/shm`"),
+    rejected("services.*.secrets", SECRETS),
+    rejected("services.*.secrets[]", SECRETS),
+    rejected("services.*.secrets[].source", SECRETS),
+    rejected("services.*.secrets[].target", SECRETS),
+    rejected("services.*.secrets[].uid", SECRETS),
+    rejected("services.*.secrets[].gid", SECRETS),
+    rejected("services.*.secrets[].mode", SECRETS),
+    mapped("services.*.sysctls", container!("SystemControls"), ""),
+    mapped("services.*.stdin_open", container!("Interactive"), ""),
+    mapped("services.*.stop_grace_period", container!("StopTimeout"), "at most 120 s on Fargate"),
+    warned("services.*.stop_signal", "ignored: ECS stops a container with the image's stop signal (`SIGTERM` unless the image sets `STOPSIGNAL`)"),
+    warned("services.*.storage_opt", "ignored: Fargate manages container storage"),
+    rejected("services.*.tmpfs", "tmpfs mounts are not available on Fargate; drop `tmpfs` and write to the container's filesystem (without `read_only`)"),
+    mapped("services.*.tty", container!("PseudoTerminal"), ""),
+    mapped("services.*.ulimits", container!("Ulimits"), ""),
+    mapped("services.*.ulimits.*", container!("Ulimits[].Name"), ""),
+    mapped("services.*.ulimits.*.hard", container!("Ulimits[].HardLimit"), ""),
+    mapped("services.*.ulimits.*.soft", container!("Ulimits[].SoftLimit"), ""),
+    rejected("services.*.use_api_socket", "the Docker API socket is not available on ECS"),
+    mapped("services.*.user", container!("User"), ""),
+    rejected("services.*.uts", "sharing the host's UTS namespace is not available on Fargate; drop `uts`"),
+    rejected("services.*.userns_mode", "sharing the host's user namespace is not available on Fargate; drop `userns_mode`"),
+    rejected("services.*.volumes", VOLUMES),
+    rejected("services.*.volumes[]", VOLUMES),
+    rejected("services.*.volumes[].type", VOLUMES),
+    rejected("services.*.volumes[].source", VOLUMES),
+    rejected("services.*.volumes[].target", VOLUMES),
+    rejected("services.*.volumes[].read_only", VOLUMES),
+    rejected("services.*.volumes[].consistency", VOLUMES),
+    rejected("services.*.volumes[].bind", VOLUMES),
+    rejected("services.*.volumes[].bind.propagation", VOLUMES),
+    rejected("services.*.volumes[].bind.create_host_path", VOLUMES),
+    rejected("services.*.volumes[].bind.recursive", VOLUMES),
+    rejected("services.*.volumes[].bind.selinux", VOLUMES),
+    rejected("services.*.volumes[].volume", VOLUMES),
+    rejected("services.*.volumes[].volume.labels", VOLUMES),
+    rejected("services.*.volumes[].volume.nocopy", VOLUMES),
+    rejected("services.*.volumes[].volume.subpath", VOLUMES),
+    rejected("services.*.volumes[].tmpfs", VOLUMES),
+    rejected("services.*.volumes[].tmpfs.size", VOLUMES),
+    rejected("services.*.volumes[].tmpfs.mode", VOLUMES),
+    rejected("services.*.volumes[].image", VOLUMES),
+    rejected("services.*.volumes[].image.subpath", VOLUMES),
+    rejected("services.*.volumes_from", "each service runs in its own tasks, so it cannot mount another service's volumes; volumes shared through EFS are not supported yet"),
+    mapped("services.*.working_dir", container!("WorkingDirectory"), ""),
+    mapped("services.*.x-aws-role", "AWS::IAM::Role Policies", "an inline policy on the task role"),
+    mapped("services.*.x-aws-policies", "AWS::IAM::Role ManagedPolicyArns", "managed policies on the task role"),
+    rejected("services.*.x-aws-pull_credentials", "private registry credentials are not supported yet; they arrive with Secrets Manager support"),
+    // Networks.
+    mapped("networks.*", "AWS::EC2::SecurityGroup", ""),
+    mapped("networks.*.name", "AWS::EC2::SecurityGroup Tags", "the `com.docker.compose.network` tag, or the security group id when `external`"),
+    warned("networks.*.driver", "ignored: a network is a security group whose members reach each other"),
+    warned("networks.*.driver_opts", "ignored: a network is a security group, which has no driver options"),
+    warned("networks.*.ipam", IPAM),
+    warned("networks.*.ipam.driver", IPAM),
+    warned("networks.*.ipam.config", IPAM),
+    warned("networks.*.ipam.config[]", IPAM),
+    warned("networks.*.ipam.config[].subnet", IPAM),
+    warned("networks.*.ipam.config[].ip_range", IPAM),
+    warned("networks.*.ipam.config[].gateway", IPAM),
+    warned("networks.*.ipam.config[].aux_addresses", IPAM),
+    warned("networks.*.ipam.options", IPAM),
+    mapped("networks.*.external", "", "an existing security group, whose id is `name`"),
+    mapped("networks.*.external.name", "", "deprecated: the security group id; write `name` instead"),
+    warned("networks.*.internal", "ignored: security groups isolate networks from each other, but egress to the internet is not restricted"),
+    warned("networks.*.enable_ipv4", "ignored: tasks get IPv4 addresses from the VPC's subnets"),
+    warned("networks.*.enable_ipv6", "ignored: tasks get IPv6 addresses only from subnets that have an IPv6 range"),
+    warned("networks.*.attachable", "ignored: only the project's services join its security groups"),
+    mapped("networks.*.labels", "AWS::EC2::SecurityGroup Tags", ""),
+    mapped("networks.*.x-aws-securitygroup", "", "deprecated alias for `external: true` with `name: <security group id>`"),
+    // Volumes.
+    mapped("volumes.*", "", "a declaration: accepted, but services that mount volumes are rejected"),
+    warned("volumes.*.name", VOLUME_DECLARATION),
+    warned("volumes.*.driver", VOLUME_DECLARATION),
+    warned("volumes.*.driver_opts", VOLUME_DECLARATION),
+    warned("volumes.*.external", VOLUME_DECLARATION),
+    warned("volumes.*.external.name", VOLUME_DECLARATION),
+    warned("volumes.*.labels", VOLUME_DECLARATION),
+    // Secrets.
+    mapped("secrets.*", "", "a declaration: accepted, but services that use secrets are rejected"),
+    warned("secrets.*.name", SECRET_DECLARATION),
+    warned("secrets.*.environment", SECRET_DECLARATION),
+    rejected("secrets.*.file", FILE),
+    warned("secrets.*.external", SECRET_DECLARATION),
+    warned("secrets.*.external.name", SECRET_DECLARATION),
+    warned("secrets.*.labels", SECRET_DECLARATION),
+    warned("secrets.*.driver", SECRET_DECLARATION),
+    warned("secrets.*.driver_opts", SECRET_DECLARATION),
+    warned("secrets.*.template_driver", SECRET_DECLARATION),
+    rejected("secrets.*.x-aws-keys", "splitting a secret into keys is not supported yet; it arrives with Secrets Manager support"),
+    // Configs.
+    mapped("configs.*", "", "a declaration: accepted, but services that use configs are rejected"),
+    warned("configs.*.name", CONFIG_DECLARATION),
+    warned("configs.*.content", CONFIG_DECLARATION),
+    warned("configs.*.environment", CONFIG_DECLARATION),
+    rejected("configs.*.file", FILE),
+    warned("configs.*.external", CONFIG_DECLARATION),
+    warned("configs.*.external.name", CONFIG_DECLARATION),
+    warned("configs.*.labels", CONFIG_DECLARATION),
+    warned("configs.*.template_driver", CONFIG_DECLARATION),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The path one level up: `a.b` → `a`, `a[]` → `a`, `a` → none.
+    fn parent(path: &str) -> Option<&str> {
+        if let Some(list) = path.strip_suffix("[]") {
+            return Some(list);
+        }
+        path.rfind('.').map(|i| &path[..i])
+    }
+
+    #[test]
+    fn parent_strips_one_segment() {
+        assert_eq!(
+            parent("services.*.ports[].host_ip"),
+            Some("services.*.ports[]")
+        );
+        assert_eq!(parent("services.*.ports[]"), Some("services.*.ports"));
+        assert_eq!(parent("services.*"), Some("services"));
+        assert_eq!(parent("x-aws-vpc"), None);
+    }
+
+    #[test]
+    fn paths_are_unique() {
+        let mut seen = BTreeSet::new();
+        let duplicates: Vec<&str> = TABLE
+            .iter()
+            .map(|e| e.path)
+            .filter(|p| !seen.insert(*p))
+            .collect();
+        assert!(duplicates.is_empty(), "duplicate paths: {duplicates:?}");
+    }
+
+    #[test]
+    fn every_parent_is_an_entry() {
+        let paths: BTreeSet<&str> = TABLE.iter().map(|e| e.path).collect();
+        let orphans: Vec<&str> = TABLE
+            .iter()
+            .map(|e| e.path)
+            .filter(|p| parent(p).is_some_and(|up| !paths.contains(up)))
+            .collect();
+        assert!(
+            orphans.is_empty(),
+            "paths whose parent has no entry: {orphans:?}"
+        );
+    }
+
+    #[test]
+    fn messages_follow_the_house_style() {
+        let bad: Vec<(&str, &str)> = TABLE
+            .iter()
+            .filter(|e| e.fate != Fate::Mapped)
+            .filter(|e| {
+                let first = e.note.chars().next();
+                !first.is_some_and(|c| c.is_ascii_lowercase())
+                    || e.note.ends_with('.')
+                    || e.note.ends_with(' ')
+            })
+            .map(|e| (e.path, e.note))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "messages must start lower case and not end with a period: {bad:?}"
+        );
+    }
+
+    #[test]
+    fn warned_and_rejected_keys_name_no_target() {
+        let bad: Vec<&str> = TABLE
+            .iter()
+            .filter(|e| e.fate != Fate::Mapped && !e.target.is_empty())
+            .map(|e| e.path)
+            .collect();
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+
+    #[test]
+    fn paths_use_the_notation() {
+        let bad: Vec<&str> = TABLE
+            .iter()
+            .map(|e| e.path)
+            .filter(|p| {
+                p.is_empty()
+                    || p.split('.').any(|segment| {
+                        let name = segment.strip_suffix("[]").unwrap_or(segment);
+                        name.is_empty()
+                            || name.contains('[')
+                            || !(name == "*"
+                                || name.chars().all(|c| {
+                                    c.is_ascii_lowercase()
+                                        || c.is_ascii_digit()
+                                        || c == '_'
+                                        || c == '-'
+                                }))
+                    })
+            })
+            .collect();
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+}
