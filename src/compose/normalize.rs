@@ -518,6 +518,9 @@ impl Reader<'_> {
                 _ => self.expected(&p, "a list of ports", v),
             }
         }
+        if let Some(v) = get("volumes") {
+            self.volumes(v, &path.key("volumes"));
+        }
         if let Some(v) = get("depends_on") {
             self.depends_on(v, &path.key("depends_on"), &mut s);
         }
@@ -617,6 +620,60 @@ impl Reader<'_> {
             }
         }
         s
+    }
+
+    /// Mounts are not supported yet: each one gets an error saying what to do instead.
+    fn volumes(&mut self, v: &Value, path: &Path) {
+        let Value::Array(items) = v else {
+            self.expected(path, "a list of mounts", v);
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            let (kind, source, target) = match item {
+                Value::String(s) => {
+                    let parts: Vec<&str> = s.split(':').collect();
+                    match parts.as_slice() {
+                        [target] => ("anonymous", String::new(), target.to_string()),
+                        [source, target, ..] => {
+                            let bind = source.starts_with(['.', '/', '~', '$']) || source.contains('/');
+                            (if bind { "bind" } else { "volume" }, source.to_string(), target.to_string())
+                        }
+                        [] => ("anonymous", String::new(), String::new()),
+                    }
+                }
+                Value::Object(m) => {
+                    let kind = m.get("type").and_then(Value::as_str).unwrap_or("volume");
+                    let source = m.get("source").and_then(Value::as_str).unwrap_or("").to_string();
+                    let target = m.get("target").and_then(Value::as_str).unwrap_or("").to_string();
+                    let kind = if kind == "volume" && source.is_empty() { "anonymous" } else { kind };
+                    (kind, source, target)
+                }
+                other => {
+                    self.expected(&p, "a mount like `data:/var/lib/data` or a mapping with `type`", other);
+                    continue;
+                }
+            };
+            let message = match kind {
+                "bind" if source.ends_with("docker.sock") => format!(
+                    "`{source}` cannot be mounted: ECS tasks have no access to a Docker daemon"
+                ),
+                "bind" => format!(
+                    "bind mount `{source}` cannot be used on ECS: tasks have no access to your files; bake them into the image, or use a named volume (EFS, coming with volume support)"
+                ),
+                "volume" => format!(
+                    "named volume `{source}` needs Amazon EFS, which is not supported yet; without it the data would be lost on every deploy"
+                ),
+                "anonymous" => format!(
+                    "anonymous volume `{target}` is not supported yet; drop it to write to the container's own filesystem"
+                ),
+                "tmpfs" => format!(
+                    "tmpfs mount `{target}` is not available on Fargate; drop it to write to the container's own filesystem"
+                ),
+                other => format!("mount type `{other}` is not available on ECS"),
+            };
+            self.diags.error(&p, message);
+        }
     }
 
     fn ulimits(&mut self, v: &Value, path: &Path, s: &mut Service) {
@@ -866,7 +923,14 @@ impl Reader<'_> {
                 };
             for (host_ip, published, target, protocol, x_protocol, app_protocol) in specs {
                 if let Some(ip) = &host_ip {
-                    if ip.starts_with("127.") || ip == "::1" || ip == "localhost" {
+                    let loopback = ip.starts_with("127.") || ip == "::1" || ip == "localhost";
+                    if !loopback && ip != "0.0.0.0" && ip != "::" {
+                        self.diags.warn(
+                            &p,
+                            format!("host address `{ip}` is ignored: the load balancer listens on all addresses"),
+                        );
+                    }
+                    if loopback {
                         self.diags.warn(
                             &p,
                             format!("bound to `{ip}`: not published on the load balancer; reachable by the project's services only"),

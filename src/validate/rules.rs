@@ -111,9 +111,13 @@ pub fn check(project: &Project, loaded: &Loaded, diags: &mut Diagnostics) -> BTr
             None => diags.error(
                 path.key("deploy").key("resources"),
                 format!(
-                    "no Fargate size fits {} vCPU and {} MiB: the largest task has 16 vCPU and 122880 MiB (120 GiB), and a task with N vCPU has at most 7.5 N GiB",
-                    s.cpus.map_or("0.25".to_string(), |m| format_cpus(m)),
-                    s.memory.unwrap_or(512)
+                    "no Fargate size fits {}: the largest task has 16 vCPU and 122880 MiB (120 GiB), and a task with N vCPU has at most 8 N GiB",
+                    match (s.cpus, s.memory) {
+                        (Some(c), Some(m)) => format!("{} vCPU and {m} MiB", format_cpus(c)),
+                        (Some(c), None) => format!("{} vCPU", format_cpus(c)),
+                        (None, Some(m)) => format!("{m} MiB"),
+                        (None, None) => "the request".to_string(),
+                    }
                 ),
             ),
         }

@@ -10,6 +10,10 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// Rejected keys that `normalize` reports item by item, with a message naming each item
+/// (`bind mount `./html` ...`), instead of one message for the key.
+pub const ITEMIZED: &[&str] = &["services.*.volumes"];
+
 fn index() -> &'static BTreeMap<&'static str, &'static Entry> {
     static INDEX: OnceLock<BTreeMap<&'static str, &'static Entry>> = OnceLock::new();
     INDEX.get_or_init(|| TABLE.iter().map(|e| (e.path, e)).collect())
@@ -67,6 +71,7 @@ fn walk_map(map: &Map<String, Value>, pattern: &str, path: &Path, diags: &mut Di
             continue;
         };
         match found.fate {
+            Fate::Rejected if ITEMIZED.contains(&found.path) => {}
             Fate::Rejected if !is_default(value) => diags.error(&key_path, found.note),
             Fate::Warned if !is_default(value) => diags.warn(&key_path, found.note),
             Fate::Mapped => descend(value, found.path, &key_path, diags),
@@ -146,7 +151,7 @@ pub fn render_markdown() -> String {
     let mut out = String::new();
     let mut section = "";
     for e in TABLE {
-        let top = if e.path.starts_with("x-") {
+        let top = if e.path.starts_with("x-") || !e.path.contains(['.', '[']) {
             "top level"
         } else {
             match e.path.split(['.', '[']).next().unwrap_or("") {
