@@ -158,7 +158,10 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 fn trim_zeros(digits: &[u8]) -> &[u8] {
-    let start = digits.iter().position(|&c| c != b'0').unwrap_or(digits.len());
+    let start = digits
+        .iter()
+        .position(|&c| c != b'0')
+        .unwrap_or(digits.len());
     &digits[start..]
 }
 
@@ -225,7 +228,10 @@ mod tests {
         d.warn("x", "w");
         let e: Vec<String> = d.errors().iter().map(|d| d.to_string()).collect();
         assert_eq!(e, ["services.web.ports[2]: a", "services.web.ports[10]: b"]);
-        assert_eq!(d.summary(), "2 errors: services.web.ports[2]: a; services.web.ports[10]: b");
+        assert_eq!(
+            d.summary(),
+            "2 errors: services.web.ports[2]: a; services.web.ports[10]: b"
+        );
     }
 
     #[test]

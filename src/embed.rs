@@ -70,7 +70,11 @@ pub fn shape(fragment: &Map<String, Value>) -> Shape {
 
 /// Parameters whose values must not be copied into the output. In a resource map the
 /// template's `Parameters` are not visible, so every parameter counts as `NoEcho` there.
-pub fn secret_parameters(fragment: &Map<String, Value>, shape: Shape, values: &Map<String, Value>) -> BTreeSet<String> {
+pub fn secret_parameters(
+    fragment: &Map<String, Value>,
+    shape: Shape,
+    values: &Map<String, Value>,
+) -> BTreeSet<String> {
     match shape {
         Shape::ResourceMap => values.keys().cloned().collect(),
         Shape::Template => fragment
@@ -81,7 +85,9 @@ pub fn secret_parameters(fragment: &Map<String, Value>, shape: Shape, values: &M
                     .iter()
                     .filter(|(_, p)| {
                         matches!(p.get("NoEcho"), Some(Value::Bool(true)))
-                            || p.get("NoEcho").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("true"))
+                            || p.get("NoEcho")
+                                .and_then(Value::as_str)
+                                .is_some_and(|s| s.eq_ignore_ascii_case("true"))
                     })
                     .map(|(k, _)| k.clone())
                     .collect()
@@ -95,7 +101,11 @@ fn scalar_text(v: &Value) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
-        Value::Array(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>().map(|v| v.join(",")),
+        Value::Array(items) => items
+            .iter()
+            .map(scalar_text)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(",")),
         _ => None,
     }
 }
@@ -124,17 +134,24 @@ pub fn read(
     let depends_on = match resource.get("DependsOn") {
         None => Vec::new(),
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-            items.iter().filter_map(|v| v.as_str().map(String::from)).collect()
-        }
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         Some(_) => {
-            diags.error(path.key("DependsOn"), "expected a logical ID or a list of logical IDs");
+            diags.error(
+                path.key("DependsOn"),
+                "expected a logical ID or a list of logical IDs",
+            );
             Vec::new()
         }
     };
     let props_path = path.key("Properties");
     let Some(Value::Object(props)) = resource.get("Properties") else {
-        diags.error(&props_path, "a Compose project needs `Properties` with `Compose`");
+        diags.error(
+            &props_path,
+            "a Compose project needs `Properties` with `Compose`",
+        );
         return None;
     };
     for key in props.keys() {
@@ -143,7 +160,11 @@ pub fn read(
                 props_path.key(key),
                 format!(
                     "unknown property `{key}`; a project accepts {}",
-                    PROPERTIES.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                    PROPERTIES
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
@@ -155,7 +176,10 @@ pub fn read(
         );
     }
     let Some(compose) = props.get("Compose").cloned() else {
-        diags.error(props_path.key("Compose"), "is required: the Compose document, as a mapping or as a string holding YAML");
+        diags.error(
+            props_path.key("Compose"),
+            "is required: the Compose document, as a mapping or as a string holding YAML",
+        );
         return None;
     };
 
@@ -183,12 +207,20 @@ pub fn read(
     }
     let profiles = match props.get("Profiles") {
         None => Vec::new(),
-        Some(Value::String(s)) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-            items.iter().filter_map(|v| v.as_str().map(String::from)).collect()
-        }
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         Some(_) => {
-            diags.error(props_path.key("Profiles"), "expected a list of profile names (literal strings)");
+            diags.error(
+                props_path.key("Profiles"),
+                "expected a list of profile names (literal strings)",
+            );
             Vec::new()
         }
     };
@@ -205,7 +237,10 @@ pub fn read(
     for (k, v) in parameter_values {
         let Some(text) = scalar_text(v) else { continue };
         let var = if secret.contains(k) {
-            Variable::Secret { parameter: k.clone(), value: text }
+            Variable::Secret {
+                parameter: k.clone(),
+                value: text,
+            }
         } else {
             Variable::Text(text)
         };
@@ -235,11 +270,18 @@ pub fn read(
                 variables.insert(k.clone(), var);
             }
         }
-        Some(_) => diags.error(props_path.key("Variables"), "expected a mapping of variable names to values"),
+        Some(_) => diags.error(
+            props_path.key("Variables"),
+            "expected a mapping of variable names to values",
+        ),
     }
     let mut profiles = profiles;
     if let Some(Variable::Text(p)) = variables.get("COMPOSE_PROFILES") {
-        profiles.extend(p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+        profiles.extend(
+            p.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        );
     }
 
     let (load_balancer, load_balancer_security_group) = match props.get("LoadBalancer") {
@@ -247,7 +289,10 @@ pub fn read(
         Some(Value::Object(m)) if !is_intrinsic(&Value::Object(m.clone())) => {
             let arn = m.get("Arn").cloned();
             if arn.is_none() {
-                diags.error(props_path.key("LoadBalancer").key("Arn"), "is required: the ARN of the existing load balancer");
+                diags.error(
+                    props_path.key("LoadBalancer").key("Arn"),
+                    "is required: the ARN of the existing load balancer",
+                );
             }
             (arn, m.get("SecurityGroup").cloned())
         }
@@ -271,11 +316,17 @@ pub fn read(
 /// Compose's rule for project names.
 pub fn valid_project_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// The default project name from a logical ID: lower case, other characters dropped.
 pub fn default_project_name(logical_id: &str) -> String {
-    logical_id.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+    logical_id
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
 }

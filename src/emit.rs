@@ -26,7 +26,11 @@ pub fn emit(
     diags: &mut Diagnostics,
 ) -> Option<Value> {
     let resources = match shape {
-        Shape::Template => fragment.get("Resources").and_then(Value::as_object).cloned().unwrap_or_default(),
+        Shape::Template => fragment
+            .get("Resources")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
         Shape::ResourceMap => fragment.clone(),
     };
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
@@ -88,7 +92,11 @@ pub fn emit(
             if !out.contains_key("Resources") {
                 out.insert("Resources".into(), Value::Object(out_resources));
             }
-            let mut outputs = out.get("Outputs").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut outputs = out
+                .get("Outputs")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             for (project, (gen, _)) in generated {
                 for (id, o) in &gen.outputs {
                     if outputs.contains_key(id) {
@@ -116,7 +124,11 @@ pub fn emit(
                 }
             }
             if !warnings.is_empty() {
-                let mut metadata = out.get("Metadata").and_then(Value::as_object).cloned().unwrap_or_default();
+                let mut metadata = out
+                    .get("Metadata")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 let mut ours = Map::new();
                 ours.insert(
                     "Warnings".into(),

@@ -53,7 +53,10 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
         embed::Shape::Template => match fragment.get("Resources") {
             Some(Value::Object(r)) => r.clone(),
             Some(_) => {
-                diags.error("Resources", "expected a mapping of logical IDs to resources");
+                diags.error(
+                    "Resources",
+                    "expected a mapping of logical IDs to resources",
+                );
                 return Err(diags);
             }
             None => Map::new(),
@@ -99,10 +102,18 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 .or_insert_with(|| Variable::Text(name.clone()));
             let where_ = path.key("Properties").key("Compose");
             let mut compose_diags = Diagnostics::new();
-            let loaded = compose::load::load(&spec.compose, where_.as_str(), &spec.variables, &spec.profiles, &mut compose_diags);
-            let valid = loaded.and_then(|l| validate::validate(&l, &name, &spec.variables, &mut compose_diags));
+            let loaded = compose::load::load(
+                &spec.compose,
+                where_.as_str(),
+                &spec.variables,
+                &spec.profiles,
+                &mut compose_diags,
+            );
+            let valid = loaded
+                .and_then(|l| validate::validate(&l, &name, &spec.variables, &mut compose_diags));
             if let Some(valid) = valid {
-                let placement = convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);
+                let placement =
+                    convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);
                 if !local.has_errors() {
                     let gen = convert::convert(&valid, id, &placement, &mut compose_diags);
                     generated.insert(id.clone(), (gen, spec.depends_on.clone()));
@@ -155,7 +166,11 @@ fn compose_items(diags: Diagnostics, project: Option<&str>) -> Vec<Diagnostic> {
             .into_iter()
             .map(|mut d| {
                 if !d.path.starts_with("Resources.") {
-                    d.path = if d.path.is_empty() { id.to_string() } else { format!("{id}.{}", d.path) };
+                    d.path = if d.path.is_empty() {
+                        id.to_string()
+                    } else {
+                        format!("{id}.{}", d.path)
+                    };
                 }
                 d
             })

@@ -34,7 +34,10 @@ pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
     let (response, summary) = match serde_json::from_slice::<Value>(input) {
         Ok(request) => handle(&request),
         Err(e) => (
-            failure("", &format!("malformed request: {}", one_line(&e.to_string()))),
+            failure(
+                "",
+                &format!("malformed request: {}", one_line(&e.to_string())),
+            ),
             Summary {
                 errors: 1,
                 ..Summary::default()
@@ -85,7 +88,10 @@ fn handle_inner(request: &Value, request_id: &str) -> (Value, Summary) {
     };
     if !request.is_object() {
         summary.errors = 1;
-        return (failure(request_id, "malformed request: not a JSON object"), summary);
+        return (
+            failure(request_id, "malformed request: not a JSON object"),
+            summary,
+        );
     }
     let parsed = (|| -> Result<Request, String> {
         if request.get("requestId").is_some_and(|v| !v.is_string()) {

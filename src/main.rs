@@ -4,8 +4,8 @@
 //! usage or I/O errors. Warnings go to stderr and do not change the exit status.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use compose_to_ecs::cfn::logical_id::normalize;
 use compose_to_ecs::cfn::input;
+use compose_to_ecs::cfn::logical_id::normalize;
 use compose_to_ecs::diagnostics::Diagnostics;
 use compose_to_ecs::{expand, macro_};
 use serde_json::{json, Value};
@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "compose-to-ecs", version, about = "Expand Docker Compose projects in CloudFormation templates into Amazon ECS resources")]
+#[command(
+    name = "compose-to-ecs",
+    version,
+    about = "Expand Docker Compose projects in CloudFormation templates into Amazon ECS resources"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Expand { template, common } => {
             let text = read(&template)?;
-            let fragment = input::parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
+            let fragment =
+                input::parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
             process(fragment, &common)
         }
         Command::Convert {
@@ -150,7 +155,11 @@ fn default_name(text: &str, path: &Path) -> String {
     let stem = path
         .canonicalize()
         .ok()
-        .and_then(|p| p.parent().and_then(|d| d.file_name()).map(|s| s.to_string_lossy().into_owned()))
+        .and_then(|p| {
+            p.parent()
+                .and_then(|d| d.file_name())
+                .map(|s| s.to_string_lossy().into_owned())
+        })
         .unwrap_or_default();
     let name: String = stem
         .to_ascii_lowercase()
@@ -181,14 +190,18 @@ fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
             }
             let text = match common.format {
                 Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&expanded.fragment).map_err(|e| e.to_string())?;
+                    let mut s = serde_json::to_string_pretty(&expanded.fragment)
+                        .map_err(|e| e.to_string())?;
                     s.push('\n');
                     s
                 }
-                Format::Yaml => serde_yaml_ng::to_string(&expanded.fragment).map_err(|e| e.to_string())?,
+                Format::Yaml => {
+                    serde_yaml_ng::to_string(&expanded.fragment).map_err(|e| e.to_string())?
+                }
             };
             match &common.output {
-                Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                Some(path) => std::fs::write(path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
                 None => print!("{text}"),
             }
             Ok(ExitCode::SUCCESS)

@@ -49,7 +49,9 @@ pub fn run(dir: &Path) -> Result<String, String> {
 
 fn check_assertions(dir: &Path, output: &Value) -> Vec<String> {
     let path = dir.join("assertions.yaml");
-    let Ok(text) = fs::read_to_string(&path) else { return Vec::new() };
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Vec::new();
+    };
     let list: Vec<Value> = serde_yaml_ng::from_str(&text).expect("assertions.yaml is a YAML list");
     assert!(!list.is_empty(), "{}: empty assertions", path.display());
     let mut failures = Vec::new();
@@ -83,7 +85,11 @@ fn check_assertions(dir: &Path, output: &Value) -> Vec<String> {
             let mut seen = 0;
             let resources = output["Resources"].as_object().cloned().unwrap_or_default();
             for (id, r) in resources {
-                for t in r["Properties"]["Tags"].as_array().cloned().unwrap_or_default() {
+                for t in r["Properties"]["Tags"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                {
                     if &t["Key"] == key {
                         seen += 1;
                         if &t["Value"] != value {
@@ -126,7 +132,11 @@ fn fixtures() {
                 )),
                 Err(_) => failures.push(format!(
                     "{name}: produced {file}, but the case has {}",
-                    if dir.join(other).exists() { other } else { "no expected file" }
+                    if dir.join(other).exists() {
+                        other
+                    } else {
+                        "no expected file"
+                    }
                 )),
             }
         }
@@ -138,12 +148,20 @@ fn fixtures() {
         } else if let Ok(expects) = fs::read_to_string(dir.join("expects.txt")) {
             for line in expects.lines().filter(|l| !l.trim().is_empty()) {
                 if !actual.contains(line.trim()) {
-                    failures.push(format!("{name}: diagnostics do not mention `{}`", line.trim()));
+                    failures.push(format!(
+                        "{name}: diagnostics do not mention `{}`",
+                        line.trim()
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {

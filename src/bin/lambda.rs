@@ -36,8 +36,13 @@ async fn main() -> Result<(), Error> {
     // A panic inside the transform is caught and answered; keep its text out of the logs
     // beyond the location, as messages could quote input.
     std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
-        tracing::error!(location = location.unwrap_or_default(), "panic caught in the transform");
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
+        tracing::error!(
+            location = location.unwrap_or_default(),
+            "panic caught in the transform"
+        );
     }));
     lambda_runtime::run(service_fn(on_event)).await
 }

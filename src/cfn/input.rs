@@ -37,10 +37,20 @@ pub fn drop_transform(fragment: &mut Map<String, Value>) {
 
 /// Parameter values: `given` (`KEY=VALUE` pairs) over the declared defaults. List-typed
 /// parameters become lists. A parameter with neither is an error, as is an undeclared key.
-pub fn parameter_values(fragment: &Map<String, Value>, given: &[(String, String)]) -> Result<Map<String, Value>, String> {
-    let mut given: Map<String, Value> = given.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+pub fn parameter_values(
+    fragment: &Map<String, Value>,
+    given: &[(String, String)],
+) -> Result<Map<String, Value>, String> {
+    let mut given: Map<String, Value> = given
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     let mut values = Map::new();
-    let declared = fragment.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
+    let declared = fragment
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for (name, decl) in &declared {
         let kind = decl.get("Type").and_then(Value::as_str).unwrap_or("String");
         let value = match given.remove(name) {
@@ -55,19 +65,29 @@ pub fn parameter_values(fragment: &Map<String, Value>, given: &[(String, String)
                         .collect::<Vec<_>>()
                         .join(","),
                 ),
-                _ => return Err(format!("parameter `{name}` has no default: pass --param {name}=VALUE")),
+                _ => {
+                    return Err(format!(
+                        "parameter `{name}` has no default: pass --param {name}=VALUE"
+                    ))
+                }
             },
         };
         let value = if kind.starts_with("List<") || kind == "CommaDelimitedList" {
             let text = value.as_str().unwrap_or_default();
-            Value::Array(text.split(',').map(|s| Value::String(s.trim().to_string())).collect())
+            Value::Array(
+                text.split(',')
+                    .map(|s| Value::String(s.trim().to_string()))
+                    .collect(),
+            )
         } else {
             value
         };
         values.insert(name.clone(), value);
     }
     if let Some(k) = given.keys().next() {
-        return Err(format!("--param {k}: the template declares no parameter `{k}`"));
+        return Err(format!(
+            "--param {k}: the template declares no parameter `{k}`"
+        ));
     }
     Ok(values)
 }

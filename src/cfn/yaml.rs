@@ -78,7 +78,9 @@ fn convert(
                 let value = match value {
                     Value::String(s) => match s.split_once('.') {
                         Some((id, attr)) => Value::Array(vec![id.into(), attr.into()]),
-                        None => return Err(format!("`!GetAtt {s}`: expected `Resource.Attribute`")),
+                        None => {
+                            return Err(format!("`!GetAtt {s}`: expected `Resource.Attribute`"))
+                        }
                     },
                     other => other,
                 };
@@ -157,7 +159,10 @@ mod tests {
 
     #[test]
     fn unknown_tags_are_rejected_by_default() {
-        assert_eq!(parse("a: !Foo x", &reject_tag).unwrap_err(), "unknown tag `!Foo`");
+        assert_eq!(
+            parse("a: !Foo x", &reject_tag).unwrap_err(),
+            "unknown tag `!Foo`"
+        );
     }
 
     #[test]

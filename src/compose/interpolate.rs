@@ -45,14 +45,10 @@ struct State<'a> {
 
 fn walk(value: &mut Value, path: &Path, state: &mut State) {
     match value {
-        Value::String(text) => {
-            if text.contains('$') {
-                match interpolate_text(text, state, path) {
-                    Ok(new) => *value = new,
-                    Err(message) => state.diags.error(path, message),
-                }
-            }
-        }
+        Value::String(text) if text.contains('$') => match interpolate_text(text, state, path) {
+            Ok(new) => *value = new,
+            Err(message) => state.diags.error(path, message),
+        },
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 walk(item, &path.index(i), state);
@@ -294,10 +290,12 @@ fn substitute(
                 } else {
                     format!(": {msg}")
                 };
-                let how = if op == ":?" { "set and non-empty" } else { "set" };
-                return Err(format!(
-                    "required variable `{name}` is not {how}{detail}"
-                ));
+                let how = if op == ":?" {
+                    "set and non-empty"
+                } else {
+                    "set"
+                };
+                return Err(format!("required variable `{name}` is not {how}{detail}"));
             }
         }
         _ => {
@@ -349,7 +347,10 @@ mod tests {
                 value: "hunter2".into(),
             },
         );
-        v.insert("HOST".into(), Variable::Expr(json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]})));
+        v.insert(
+            "HOST".into(),
+            Variable::Expr(json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]})),
+        );
         v
     }
 
@@ -430,6 +431,9 @@ mod tests {
         let mut d = Diagnostics::new();
         let mut tree = json!({"a": {"Fn::Sub": "${AWS::Region}"}, "b": "${TAG}"});
         interpolate(&mut tree, &vars, &mut d);
-        assert_eq!(tree, json!({"a": {"Fn::Sub": "${AWS::Region}"}, "b": "1.27"}));
+        assert_eq!(
+            tree,
+            json!({"a": {"Fn::Sub": "${AWS::Region}"}, "b": "1.27"})
+        );
     }
 }

@@ -23,12 +23,14 @@ pub struct Loaded {
 
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
 pub fn parse_text(text: &str) -> Result<Value, String> {
-    yaml::parse(text, &|tag, value| match tag {
+    yaml::parse(text, &|tag, value| {
+        match tag {
         "!reset" => Ok(single(RESET, value)),
         "!override" => Ok(single(OVERRIDE, value)),
         other => Err(format!(
             "unknown tag `{other}`; Compose knows `!reset` and `!override`, CloudFormation its short forms such as `!Ref`"
         )),
+    }
     })
 }
 
@@ -51,7 +53,10 @@ pub fn load(
         Value::String(text) => match parse_text(text) {
             Ok(tree) => tree,
             Err(e) => {
-                diags.error(where_, format!("the Compose document is not valid YAML: {e}"));
+                diags.error(
+                    where_,
+                    format!("the Compose document is not valid YAML: {e}"),
+                );
                 return None;
             }
         },
@@ -77,7 +82,10 @@ pub fn load(
     let Value::Object(_) = &tree else {
         diags.error(
             where_,
-            format!("expected the Compose document to be a mapping, found {}", kind(&tree)),
+            format!(
+                "expected the Compose document to be a mapping, found {}",
+                kind(&tree)
+            ),
         );
         return None;
     };
@@ -160,7 +168,11 @@ fn apply_merge_keys(value: &mut Value, depth: usize) -> Result<(), String> {
                             _ => Err("a merge key `<<` must hold mappings".to_string()),
                         })
                         .collect::<Result<_, _>>()?,
-                    _ => return Err("a merge key `<<` must hold a mapping or a list of mappings".into()),
+                    _ => {
+                        return Err(
+                            "a merge key `<<` must hold a mapping or a list of mappings".into()
+                        )
+                    }
                 };
                 for source in sources {
                     for (k, v) in source {
@@ -298,7 +310,10 @@ fn resolve_one(
         other => {
             diags.error(
                 &path,
-                format!("expected a service name or a mapping with `service`, found {}", kind(other)),
+                format!(
+                    "expected a service name or a mapping with `service`, found {}",
+                    kind(other)
+                ),
             );
             return None;
         }
@@ -308,12 +323,22 @@ fn resolve_one(
         cycle.push(name.to_string());
         diags.error(
             &path,
-            format!("`extends` cycle: {}", cycle.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → ")),
+            format!(
+                "`extends` cycle: {}",
+                cycle
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ),
         );
         return None;
     }
     if !services.contains_key(&base_name) {
-        diags.error(&path, format!("service `{base_name}` to extend is not defined in this document"));
+        diags.error(
+            &path,
+            format!("service `{base_name}` to extend is not defined in this document"),
+        );
         return None;
     }
     stack.push(name.to_string());
@@ -421,7 +446,13 @@ mod tests {
     fn run(text: &str, profiles: &[&str]) -> (Option<Loaded>, Diagnostics) {
         let mut d = Diagnostics::new();
         let profiles: Vec<String> = profiles.iter().map(|s| s.to_string()).collect();
-        let l = load(&Value::String(text.into()), "Compose", &Variables::new(), &profiles, &mut d);
+        let l = load(
+            &Value::String(text.into()),
+            "Compose",
+            &Variables::new(),
+            &profiles,
+            &mut d,
+        );
         (l, d)
     }
 
@@ -445,7 +476,10 @@ mod tests {
             "services:\n  base: {image: a, ports: ['80:80']}\n  web:\n    extends: {service: base}\n    ports: !override ['81:81']\n",
             &[],
         );
-        assert_eq!(l.unwrap().tree["services"]["web"]["ports"], json!(["81:81"]));
+        assert_eq!(
+            l.unwrap().tree["services"]["web"]["ports"],
+            json!(["81:81"])
+        );
     }
 
     #[test]
@@ -453,8 +487,16 @@ mod tests {
         let (_, d) = run("services:\n  a: {extends: b}\n  b: {extends: a}\n  c: {extends: {service: z}}\n  e: {extends: {file: x.yml, service: a}}\n", &[]);
         let msgs: Vec<String> = d.errors().iter().map(|e| e.to_string()).collect();
         assert!(msgs.iter().any(|m| m.contains("cycle")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("services.c.extends: service `z`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("services.e.extends.file:")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("services.c.extends: service `z`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("services.e.extends.file:")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -473,14 +515,19 @@ mod tests {
         let mut d = Diagnostics::new();
         let doc = json!({"x-base": {"image": "a"}, "services": {"web": {"<<": {"image": "a", "user": "u"}, "user": "v"}}});
         let l = load(&doc, "Compose", &Variables::new(), &[], &mut d).unwrap();
-        assert_eq!(l.tree["services"]["web"], json!({"user": "v", "image": "a"}));
+        assert_eq!(
+            l.tree["services"]["web"],
+            json!({"user": "v", "image": "a"})
+        );
     }
 
     #[test]
     fn bad_documents() {
         let (l, d) = run("services: [", &[]);
         assert!(l.is_none());
-        assert!(d.errors()[0].message.starts_with("the Compose document is not valid YAML"));
+        assert!(d.errors()[0]
+            .message
+            .starts_with("the Compose document is not valid YAML"));
         let (_, d) = run("- a", &[]);
         assert!(d.errors()[0].message.contains("found a list"));
     }

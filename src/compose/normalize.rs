@@ -23,8 +23,12 @@ pub fn normalize(
         ..Project::default()
     };
     let root = Path::root();
-    project.cluster = tree.get("x-aws-cluster").and_then(|v| r.text(v, &root.key("x-aws-cluster")));
-    project.vpc = tree.get("x-aws-vpc").and_then(|v| r.text(v, &root.key("x-aws-vpc")));
+    project.cluster = tree
+        .get("x-aws-cluster")
+        .and_then(|v| r.text(v, &root.key("x-aws-cluster")));
+    project.vpc = tree
+        .get("x-aws-vpc")
+        .and_then(|v| r.text(v, &root.key("x-aws-vpc")));
     project.loadbalancer = tree
         .get("x-aws-loadbalancer")
         .and_then(|v| r.text(v, &root.key("x-aws-loadbalancer")));
@@ -38,7 +42,11 @@ pub fn normalize(
                 &path,
                 format!(
                     "CloudWatch Logs keeps logs for one of {} days, found `{days}`",
-                    RETENTION_DAYS.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                    RETENTION_DAYS
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
             None
@@ -61,7 +69,10 @@ pub fn normalize(
             let Value::Object(map) = value else {
                 r.diags.error(
                     &path,
-                    format!("expected a mapping describing the service, found {}", kind(value)),
+                    format!(
+                        "expected a mapping describing the service, found {}",
+                        kind(value)
+                    ),
                 );
                 continue;
             };
@@ -70,7 +81,10 @@ pub fn normalize(
         }
     }
     // The implicit default network.
-    let uses_default = project.services.values().any(|s| s.networks.contains("default"));
+    let uses_default = project
+        .services
+        .values()
+        .any(|s| s.networks.contains("default"));
     if uses_default && !project.networks.contains_key("default") {
         project.networks.insert(
             "default".into(),
@@ -94,8 +108,21 @@ pub const FARGATE_CAP_ADD: &[&str] = &["SYS_PTRACE"];
 
 /// Resource limits ECS knows.
 pub const ULIMIT_NAMES: &[&str] = &[
-    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
-    "rss", "rtprio", "rttime", "sigpending", "stack",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
 ];
 
 struct Reader<'a> {
@@ -332,7 +359,9 @@ impl Reader<'_> {
             }
             return network;
         };
-        let explicit_name = map.get("name").and_then(|n| self.text(n, &path.key("name")));
+        let explicit_name = map
+            .get("name")
+            .and_then(|n| self.text(n, &path.key("name")));
         if let Some(Text::Lit(n)) = &explicit_name {
             network.name = n.clone();
         }
@@ -353,7 +382,11 @@ impl Reader<'_> {
             }
             Some(v) => {
                 if self.boolean(v, &path.key("external")) == Some(true) {
-                    Some(explicit_name.clone().unwrap_or_else(|| Text::Lit(network.name.clone())))
+                    Some(
+                        explicit_name
+                            .clone()
+                            .unwrap_or_else(|| Text::Lit(network.name.clone())),
+                    )
                 } else {
                     None
                 }
@@ -394,7 +427,8 @@ impl Reader<'_> {
         s.image = get("image").and_then(|v| self.text(v, &path.key("image")));
         if let Some(Text::Lit(image)) = &s.image {
             if image.trim().is_empty() {
-                self.diags.error(path.key("image"), "the image name is empty");
+                self.diags
+                    .error(path.key("image"), "the image name is empty");
             }
         }
         s.command = get("command").and_then(|v| self.command(v, &path.key("command")));
@@ -407,11 +441,15 @@ impl Reader<'_> {
         }
         s.user = get("user").and_then(|v| self.text(v, &path.key("user")));
         s.working_dir = get("working_dir").and_then(|v| self.text(v, &path.key("working_dir")));
-        s.init = get("init").and_then(|v| self.boolean(v, &path.key("init"))).unwrap_or(false);
+        s.init = get("init")
+            .and_then(|v| self.boolean(v, &path.key("init")))
+            .unwrap_or(false);
         s.read_only = get("read_only")
             .and_then(|v| self.boolean(v, &path.key("read_only")))
             .unwrap_or(false);
-        s.tty = get("tty").and_then(|v| self.boolean(v, &path.key("tty"))).unwrap_or(false);
+        s.tty = get("tty")
+            .and_then(|v| self.boolean(v, &path.key("tty")))
+            .unwrap_or(false);
         s.stdin_open = get("stdin_open")
             .and_then(|v| self.boolean(v, &path.key("stdin_open")))
             .unwrap_or(false);
@@ -424,7 +462,7 @@ impl Reader<'_> {
                 } else {
                     self.diags.error(
                         p.index(i),
-                        format!("Fargate lets a task add only `SYS_PTRACE`, found `{cap}`; drop it or run the workload elsewhere"),
+                        format!("a Fargate task can add only `SYS_PTRACE`, found `{cap}`; drop it or run the workload elsewhere"),
                     );
                 }
             }
@@ -449,7 +487,7 @@ impl Reader<'_> {
                 if secs > 120 {
                     self.diags.warn(
                         &p,
-                        format!("Fargate waits at most 120s before stopping a container, found `{secs}s`: using 120s"),
+                        format!("a Fargate task waits at most 120s before stopping a container, found `{secs}s`: using 120s"),
                     );
                 }
                 s.stop_grace_period = Some(secs.clamp(2, 120));
@@ -460,11 +498,13 @@ impl Reader<'_> {
             if let Some(text) = self.literal(v, &p) {
                 s.platform = match text.as_str() {
                     "linux/amd64" | "linux/x86_64" | "amd64" => Some(Arch::X86_64),
-                    "linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64" => Some(Arch::Arm64),
+                    "linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64" => {
+                        Some(Arch::Arm64)
+                    }
                     other => {
                         self.diags.error(
                             &p,
-                            format!("Fargate runs `linux/amd64` or `linux/arm64`, found `{other}`"),
+                            format!("expected `linux/amd64` or `linux/arm64` (what Fargate runs), found `{other}`"),
                         );
                         None
                     }
@@ -484,7 +524,7 @@ impl Reader<'_> {
                 } else {
                     self.diags.error(
                         p.key(&key),
-                        format!("Fargate accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`"),
+                        format!("a Fargate task accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`"),
                     );
                 }
             }
@@ -498,7 +538,9 @@ impl Reader<'_> {
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         let ip = p.index(i);
-                        let Some(text) = self.literal(item, &ip) else { continue };
+                        let Some(text) = self.literal(item, &ip) else {
+                            continue;
+                        };
                         let (spec, proto) = match text.rsplit_once('/') {
                             Some((spec, proto)) => match Protocol::parse(proto) {
                                 Ok(proto) => (spec.to_string(), proto),
@@ -557,7 +599,11 @@ impl Reader<'_> {
                 Value::Null => {
                     s.networks.insert("default".into());
                 }
-                other => self.expected(&path.key("networks"), "a list or mapping of networks", other),
+                other => self.expected(
+                    &path.key("networks"),
+                    "a list or mapping of networks",
+                    other,
+                ),
             },
             None => {
                 s.networks.insert("default".into());
@@ -585,7 +631,9 @@ impl Reader<'_> {
             match replicas {
                 Some(r) if r != scale => self.diags.error(
                     path.key("scale"),
-                    format!("`scale: {scale}` disagrees with `deploy.replicas: {r}`; keep one of them"),
+                    format!(
+                        "`scale: {scale}` disagrees with `deploy.replicas: {r}`; keep one of them"
+                    ),
                 ),
                 _ => s.replicas = scale.min(u32::MAX as u64) as u32,
             }
@@ -636,25 +684,49 @@ impl Reader<'_> {
                     match parts.as_slice() {
                         [target] => ("anonymous", String::new(), target.to_string()),
                         [source, target, ..] => {
-                            let bind = source.starts_with(['.', '/', '~', '$']) || source.contains('/');
-                            (if bind { "bind" } else { "volume" }, source.to_string(), target.to_string())
+                            let bind =
+                                source.starts_with(['.', '/', '~', '$']) || source.contains('/');
+                            (
+                                if bind { "bind" } else { "volume" },
+                                source.to_string(),
+                                target.to_string(),
+                            )
                         }
                         [] => ("anonymous", String::new(), String::new()),
                     }
                 }
                 Value::Object(m) => {
                     let kind = m.get("type").and_then(Value::as_str).unwrap_or("volume");
-                    let source = m.get("source").and_then(Value::as_str).unwrap_or("").to_string();
-                    let target = m.get("target").and_then(Value::as_str).unwrap_or("").to_string();
-                    let kind = if kind == "volume" && source.is_empty() { "anonymous" } else { kind };
+                    let source = m
+                        .get("source")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let target = m
+                        .get("target")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let kind = if kind == "volume" && source.is_empty() {
+                        "anonymous"
+                    } else {
+                        kind
+                    };
                     (kind, source, target)
                 }
                 other => {
-                    self.expected(&p, "a mount like `data:/var/lib/data` or a mapping with `type`", other);
+                    self.expected(
+                        &p,
+                        "a mount like `data:/var/lib/data` or a mapping with `type`",
+                        other,
+                    );
                     continue;
                 }
             };
             let message = match kind {
+                "volume" if source.is_empty() => format!(
+                    "the mount of `{target}` has an empty source: is a variable unset?"
+                ),
                 "bind" if source.ends_with("docker.sock") => format!(
                     "`{source}` cannot be mounted: ECS tasks have no access to a Docker daemon"
                 ),
@@ -686,7 +758,14 @@ impl Reader<'_> {
             if !ULIMIT_NAMES.contains(&name.as_str()) {
                 self.diags.error(
                     &p,
-                    format!("ECS knows the limits {}, found `{name}`", ULIMIT_NAMES.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "expected one of the limits {}, found `{name}`",
+                        ULIMIT_NAMES
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 );
                 continue;
             }
@@ -708,7 +787,10 @@ impl Reader<'_> {
             };
             if let Some((soft, hard)) = pair {
                 if soft > hard {
-                    self.diags.error(&p, format!("the soft limit `{soft}` is above the hard limit `{hard}`"));
+                    self.diags.error(
+                        &p,
+                        format!("the soft limit `{soft}` is above the hard limit `{hard}`"),
+                    );
                     continue;
                 }
                 s.ulimits.insert(name.clone(), (soft, hard));
@@ -737,7 +819,10 @@ impl Reader<'_> {
                 return None;
             }
             Some(Value::String(s)) if s.trim().is_empty() => {
-                self.diags.error(&tp, "the test is empty; write the command, or `disable: true`");
+                self.diags.error(
+                    &tp,
+                    "the test is empty; write the command, or `disable: true`",
+                );
                 return None;
             }
             Some(Value::String(s)) => vec![Text::Lit("CMD-SHELL".into()), Text::Lit(s.clone())],
@@ -751,7 +836,8 @@ impl Reader<'_> {
                     Some("NONE") => return None,
                     Some("CMD") | Some("CMD-SHELL") if items.len() > 1 => items,
                     Some("CMD") | Some("CMD-SHELL") => {
-                        self.diags.error(&tp, "the test has no command after its first word");
+                        self.diags
+                            .error(&tp, "the test has no command after its first word");
                         return None;
                     }
                     _ => {
@@ -781,7 +867,7 @@ impl Reader<'_> {
                 let unit = if key == "retries" { "" } else { "s" };
                 this.diags.warn(
                     &p,
-                    format!("ECS accepts {min}{unit} to {max}{unit}, found `{value}{unit}`: using {clamped}{unit}"),
+                    format!("expected {min}{unit} to {max}{unit} (ECS's range), found `{value}{unit}`: using {clamped}{unit}"),
                 );
                 clamped
             } else {
@@ -840,87 +926,118 @@ impl Reader<'_> {
         };
         for (i, item) in items.iter().enumerate() {
             let p = path.index(i);
-            let specs: Vec<(Option<String>, Option<u16>, u16, Protocol, Option<String>, Option<String>)> =
-                match item {
-                    Value::String(_) | Value::Number(_) => {
-                        let Some(text) = self.literal(item, &p) else { continue };
-                        match values::short_port(&text) {
-                            Ok(ports) => ports
-                                .into_iter()
-                                .map(|sp| (sp.host_ip, sp.published, sp.target, sp.protocol, None, None))
-                                .collect(),
-                            Err(e) => {
-                                self.diags.error(&p, e);
-                                continue;
-                            }
+            let specs: Vec<PortSpec> = match item {
+                Value::String(_) | Value::Number(_) => {
+                    let Some(text) = self.literal(item, &p) else {
+                        continue;
+                    };
+                    match values::short_port(&text) {
+                        Ok(ports) => ports
+                            .into_iter()
+                            .map(|sp| {
+                                (sp.host_ip, sp.published, sp.target, sp.protocol, None, None)
+                            })
+                            .collect(),
+                        Err(e) => {
+                            self.diags.error(&p, e);
+                            continue;
                         }
                     }
-                    Value::Object(m) => {
-                        let Some(target) = m.get("target") else {
-                            self.diags.error(&p, "a port needs `target`, the container port");
-                            continue;
-                        };
-                        let Some(target) = self.literal(target, &p.key("target")) else { continue };
-                        let targets = match values::port_range(&target) {
-                            Ok(t) => t,
-                            Err(e) => {
-                                self.diags.error(p.key("target"), e);
-                                continue;
-                            }
-                        };
-                        let published = match m.get("published") {
-                            None | Some(Value::Null) => None,
-                            Some(pv) => {
-                                let Some(text) = self.literal(pv, &p.key("published")) else { continue };
-                                match values::port_range(&text) {
-                                    Ok(list) if list.len() == targets.len() || list.len() == 1 => Some(list),
-                                    Ok(_) => {
-                                        self.diags.error(p.key("published"), "the published range and the target range must have the same length");
-                                        continue;
-                                    }
-                                    Err(e) => {
-                                        self.diags.error(p.key("published"), e);
-                                        continue;
-                                    }
-                                }
-                            }
-                        };
-                        let protocol = match m.get("protocol") {
-                            None | Some(Value::Null) => Protocol::Tcp,
-                            Some(pv) => {
-                                let Some(text) = self.literal(pv, &p.key("protocol")) else { continue };
-                                match Protocol::parse(&text) {
-                                    Ok(proto) => proto,
-                                    Err(e) => {
-                                        self.diags.error(p.key("protocol"), e);
-                                        continue;
-                                    }
-                                }
-                            }
-                        };
-                        let host_ip = m.get("host_ip").and_then(|h| self.literal(h, &p.key("host_ip")));
-                        let x_protocol = m
-                            .get("x-aws-protocol")
-                            .and_then(|x| self.literal(x, &p.key("x-aws-protocol")))
-                            .map(|x| x.to_ascii_lowercase());
-                        let app_protocol = m
-                            .get("app_protocol")
-                            .and_then(|x| self.literal(x, &p.key("app_protocol")))
-                            .map(|x| x.to_ascii_lowercase());
-                        targets
-                            .iter()
-                            .enumerate()
-                            .map(|(j, t)| {
-                                let published = published.as_ref().map(|list| if list.len() == 1 { list[0] } else { list[j] });
-                                (host_ip.clone(), published, *t, protocol, x_protocol.clone(), app_protocol.clone())
-                            })
-                            .collect()
-                    }
-                    other => {
-                        self.expected(&p, "a port like `8080:80` or a mapping with `target`", other);
+                }
+                Value::Object(m) => {
+                    let Some(target) = m.get("target") else {
+                        self.diags
+                            .error(&p, "a port needs `target`, the container port");
                         continue;
-                    }
-                };
+                    };
+                    let Some(target) = self.literal(target, &p.key("target")) else {
+                        continue;
+                    };
+                    let targets = match values::port_range(&target) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            self.diags.error(p.key("target"), e);
+                            continue;
+                        }
+                    };
+                    let published = match m.get("published") {
+                        None | Some(Value::Null) => None,
+                        Some(pv) => {
+                            let Some(text) = self.literal(pv, &p.key("published")) else {
+                                continue;
+                            };
+                            match values::port_range(&text) {
+                                Ok(list) if list.len() == targets.len() || list.len() == 1 => {
+                                    Some(list)
+                                }
+                                Ok(_) => {
+                                    self.diags.error(p.key("published"), "the published range and the target range must have the same length");
+                                    continue;
+                                }
+                                Err(e) => {
+                                    self.diags.error(p.key("published"), e);
+                                    continue;
+                                }
+                            }
+                        }
+                    };
+                    let protocol = match m.get("protocol") {
+                        None | Some(Value::Null) => Protocol::Tcp,
+                        Some(pv) => {
+                            let Some(text) = self.literal(pv, &p.key("protocol")) else {
+                                continue;
+                            };
+                            match Protocol::parse(&text) {
+                                Ok(proto) => proto,
+                                Err(e) => {
+                                    self.diags.error(p.key("protocol"), e);
+                                    continue;
+                                }
+                            }
+                        }
+                    };
+                    let host_ip = m
+                        .get("host_ip")
+                        .and_then(|h| self.literal(h, &p.key("host_ip")));
+                    let x_protocol = m
+                        .get("x-aws-protocol")
+                        .and_then(|x| self.literal(x, &p.key("x-aws-protocol")))
+                        .map(|x| x.to_ascii_lowercase());
+                    let app_protocol = m
+                        .get("app_protocol")
+                        .and_then(|x| self.literal(x, &p.key("app_protocol")))
+                        .map(|x| x.to_ascii_lowercase());
+                    targets
+                        .iter()
+                        .enumerate()
+                        .map(|(j, t)| {
+                            let published = published.as_ref().map(|list| {
+                                if list.len() == 1 {
+                                    list[0]
+                                } else {
+                                    list[j]
+                                }
+                            });
+                            (
+                                host_ip.clone(),
+                                published,
+                                *t,
+                                protocol,
+                                x_protocol.clone(),
+                                app_protocol.clone(),
+                            )
+                        })
+                        .collect()
+                }
+                other => {
+                    self.expected(
+                        &p,
+                        "a port like `8080:80` or a mapping with `target`",
+                        other,
+                    );
+                    continue;
+                }
+            };
             for (host_ip, published, target, protocol, x_protocol, app_protocol) in specs {
                 if let Some(ip) = &host_ip {
                     let loopback = ip.starts_with("127.") || ip == "::1" || ip == "localhost";
@@ -960,7 +1077,9 @@ impl Reader<'_> {
                         other => {
                             self.diags.error(
                                 p.key("x-aws-protocol"),
-                                format!("expected `http`, `https`, `tcp` or `udp`, found `{other}`"),
+                                format!(
+                                    "expected `http`, `https`, `tcp` or `udp`, found `{other}`"
+                                ),
                             );
                             continue;
                         }
@@ -970,7 +1089,7 @@ impl Reader<'_> {
                     if !matches!(a.as_str(), "http" | "http2" | "grpc") {
                         self.diags.error(
                             p.key("app_protocol"),
-                            format!("ECS knows the application protocols `http`, `http2` and `grpc`, found `{a}`"),
+                            format!("expected the application protocol `http`, `http2` or `grpc`, found `{a}`"),
                         );
                         continue;
                     }
@@ -983,10 +1102,17 @@ impl Reader<'_> {
                     app_protocol,
                     path: p.to_string(),
                 };
-                if s.ports.iter().any(|q| q.published == port.published && q.protocol == port.protocol) {
+                if s.ports
+                    .iter()
+                    .any(|q| q.published == port.published && q.protocol == port.protocol)
+                {
                     self.diags.error(
                         &p,
-                        format!("port `{}/{}` is published twice", port.published, port.protocol.lower()),
+                        format!(
+                            "port `{}/{}` is published twice",
+                            port.published,
+                            port.protocol.lower()
+                        ),
                     );
                     continue;
                 }
@@ -1067,7 +1193,10 @@ impl Reader<'_> {
         if let Some(r) = map.get("replicas") {
             if let Some(n) = self.uint(r, &path.key("replicas")) {
                 if n > 5000 {
-                    self.diags.error(path.key("replicas"), format!("an ECS service runs at most 5000 tasks, found `{n}`"));
+                    self.diags.error(
+                        path.key("replicas"),
+                        format!("an ECS service runs at most 5000 tasks, found `{n}`"),
+                    );
                 } else {
                     s.replicas = n as u32;
                 }
@@ -1079,8 +1208,10 @@ impl Reader<'_> {
                 let sp = rp.key(section);
                 match res.get(section) {
                     Some(Value::Object(m)) => (
-                        m.get("cpus").and_then(|v| this.millicpus(v, &sp.key("cpus"))),
-                        m.get("memory").and_then(|v| this.mebibytes(v, &sp.key("memory"))),
+                        m.get("cpus")
+                            .and_then(|v| this.millicpus(v, &sp.key("cpus"))),
+                        m.get("memory")
+                            .and_then(|v| this.mebibytes(v, &sp.key("memory"))),
                     ),
                     _ => (None, None),
                 }
@@ -1109,7 +1240,10 @@ impl Reader<'_> {
                 }
             }
             if let Some(f) = u.get("failure_action") {
-                s.update.failure_action = match self.literal(f, &up.key("failure_action")).as_deref() {
+                s.update.failure_action = match self
+                    .literal(f, &up.key("failure_action"))
+                    .as_deref()
+                {
                     Some("rollback") | None => FailureAction::Rollback,
                     Some("pause") => FailureAction::Pause,
                     Some("continue") => FailureAction::Continue,
@@ -1127,7 +1261,8 @@ impl Reader<'_> {
                     if let Some(n) = self.uint(v, &up.key(key)) {
                         let (lo, hi) = if slot == 0 { (0, 100) } else { (100, 200) };
                         if n < lo || n > hi {
-                            self.diags.error(up.key(key), format!("expected {lo} to {hi}, found `{n}`"));
+                            self.diags
+                                .error(up.key(key), format!("expected {lo} to {hi}, found `{n}`"));
                         } else if slot == 0 {
                             s.update.min_percent = Some(n as u32);
                         } else {
@@ -1139,6 +1274,17 @@ impl Reader<'_> {
         }
     }
 }
+
+/// One port before checks: host address, published, target, protocol, `x-aws-protocol`,
+/// `app_protocol`.
+type PortSpec = (
+    Option<String>,
+    Option<u16>,
+    u16,
+    Protocol,
+    Option<String>,
+    Option<String>,
+);
 
 fn normalize_cap(cap: &str) -> String {
     let upper = cap.to_ascii_uppercase();

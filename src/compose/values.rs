@@ -192,7 +192,9 @@ pub fn short_port(text: &str) -> Result<Vec<ShortPort>, String> {
             for (i, t) in targets.iter().enumerate() {
                 let p = if published.len() == 1 && targets.len() > 1 {
                     // `8000:80-81`-like forms are rejected by Compose too.
-                    return Err(err("a single published port cannot serve a range of container ports"));
+                    return Err(err(
+                        "a single published port cannot serve a range of container ports",
+                    ));
                 } else {
                     published[i]
                 };
@@ -270,7 +272,12 @@ mod tests {
         assert!(millicpus("x").is_err());
     }
 
-    fn sp(host: Option<&str>, published: Option<u16>, target: u16, protocol: Protocol) -> ShortPort {
+    fn sp(
+        host: Option<&str>,
+        published: Option<u16>,
+        target: u16,
+        protocol: Protocol,
+    ) -> ShortPort {
         ShortPort {
             host_ip: host.map(String::from),
             published,
@@ -283,17 +290,29 @@ mod tests {
     fn short_ports() {
         use Protocol::*;
         assert_eq!(short_port("80"), Ok(vec![sp(None, None, 80, Tcp)]));
-        assert_eq!(short_port("8080:80"), Ok(vec![sp(None, Some(8080), 80, Tcp)]));
+        assert_eq!(
+            short_port("8080:80"),
+            Ok(vec![sp(None, Some(8080), 80, Tcp)])
+        );
         assert_eq!(short_port("53/udp"), Ok(vec![sp(None, None, 53, Udp)]));
         assert_eq!(
             short_port("127.0.0.1:5432:5432"),
             Ok(vec![sp(Some("127.0.0.1"), Some(5432), 5432, Tcp)])
         );
-        assert_eq!(short_port("[::1]:80:80"), Ok(vec![sp(Some("::1"), Some(80), 80, Tcp)]));
-        assert_eq!(short_port("127.0.0.1::80"), Ok(vec![sp(Some("127.0.0.1"), None, 80, Tcp)]));
+        assert_eq!(
+            short_port("[::1]:80:80"),
+            Ok(vec![sp(Some("::1"), Some(80), 80, Tcp)])
+        );
+        assert_eq!(
+            short_port("127.0.0.1::80"),
+            Ok(vec![sp(Some("127.0.0.1"), None, 80, Tcp)])
+        );
         assert_eq!(
             short_port("8000-8001:9000-9001"),
-            Ok(vec![sp(None, Some(8000), 9000, Tcp), sp(None, Some(8001), 9001, Tcp)])
+            Ok(vec![
+                sp(None, Some(8000), 9000, Tcp),
+                sp(None, Some(8001), 9001, Tcp)
+            ])
         );
         assert!(short_port("80:eighty").is_err());
         assert!(short_port("0").is_err());

@@ -19,9 +19,11 @@ pub fn cluster(ctx: &mut Context) {
         );
         let id = ctx.id("Cluster");
         ctx.out.add(id.clone(), cluster);
-        ctx.out.output(output, "ECS cluster running the project", ref_(&id));
+        ctx.out
+            .output(output, "ECS cluster running the project", ref_(&id));
     } else {
         let value = ctx.cluster();
-        ctx.out.output(output, "ECS cluster running the project", value);
+        ctx.out
+            .output(output, "ECS cluster running the project", value);
     }
 }

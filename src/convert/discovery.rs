@@ -64,7 +64,12 @@ pub fn tcp_ports(s: &Service) -> BTreeSet<u16> {
         .filter(|p| p.protocol == Protocol::Tcp)
         .map(|p| p.target)
         .collect();
-    ports.extend(s.expose.iter().filter(|(_, p)| *p == Protocol::Tcp).map(|(p, _)| *p));
+    ports.extend(
+        s.expose
+            .iter()
+            .filter(|(_, p)| *p == Protocol::Tcp)
+            .map(|(p, _)| *p),
+    );
     ports
 }
 
@@ -74,12 +79,22 @@ pub fn port_name(s: &Service, port: u16) -> String {
         .name
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let base = base.trim_start_matches(['-', '_']);
     let suffix = format!("-{port}");
     let keep = 64 - suffix.len();
-    let base = if base.len() > keep { &base[..keep] } else { base };
+    let base = if base.len() > keep {
+        &base[..keep]
+    } else {
+        base
+    };
     let base = if base.is_empty() { "port" } else { base };
     format!("{base}{suffix}")
 }

@@ -75,7 +75,11 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
         )];
     }
     let mut log_actions = vec!["logs:CreateLogStream", "logs:PutLogEvents"];
-    if s.log_options.get("awslogs-create-group").and_then(Text::as_lit) == Some("true") {
+    if s.log_options
+        .get("awslogs-create-group")
+        .and_then(Text::as_lit)
+        == Some("true")
+    {
         log_actions.insert(0, "logs:CreateLogGroup");
     }
     let mut statements = vec![json!({
@@ -157,15 +161,25 @@ mod tests {
     fn reads_ecr_repositories() {
         let lit = |s: &str| Text::Lit(s.into());
         assert_eq!(registry(&lit("nginx:1.27")), Registry::Public);
-        assert_eq!(registry(&lit("public.ecr.aws/docker/library/nginx:1")), Registry::Public);
         assert_eq!(
-            registry(&lit("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1")),
+            registry(&lit("public.ecr.aws/docker/library/nginx:1")),
+            Registry::Public
+        );
+        assert_eq!(
+            registry(&lit(
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1"
+            )),
             Registry::Ecr(arn("ecr:eu-west-1:123456789012:repository/team/app"))
         );
         assert_eq!(
-            registry(&Text::Expr(json!({"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/app@sha256:abc"}))),
+            registry(&Text::Expr(
+                json!({"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/app@sha256:abc"})
+            )),
             Registry::Ecr(arn("ecr:${AWS::Region}:${AWS::AccountId}:repository/app"))
         );
-        assert_eq!(registry(&Text::Expr(json!({"Ref": "Image"}))), Registry::Unknown);
+        assert_eq!(
+            registry(&Text::Expr(json!({"Ref": "Image"}))),
+            Registry::Unknown
+        );
     }
 }

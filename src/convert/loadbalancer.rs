@@ -14,7 +14,11 @@ use serde_json::{json, Value};
 
 /// True when the project gets an Application Load Balancer.
 pub fn is_application(ctx: &Context) -> bool {
-    ctx.project().services.values().flat_map(|s| &s.ports).all(Port::is_http)
+    ctx.project()
+        .services
+        .values()
+        .flat_map(|s| &s.ports)
+        .all(Port::is_http)
 }
 
 fn has_ports(ctx: &Context) -> bool {
@@ -132,7 +136,10 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         if application {
             tg_props["Matcher"] = json!({"HttpCode": "200-399"});
         }
-        ctx.out.add(tg.clone(), Resource::new("AWS::ElasticLoadBalancingV2::TargetGroup", tg_props));
+        ctx.out.add(
+            tg.clone(),
+            Resource::new("AWS::ElasticLoadBalancingV2::TargetGroup", tg_props),
+        );
         ctx.out.add(
             listener.clone(),
             Resource::new(
@@ -147,11 +154,19 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         );
         // Tasks accept the port from the load balancer, on each project network.
         for net in &s.networks {
-            let external = ctx.project().networks.get(net).is_some_and(|n| n.external.is_some());
+            let external = ctx
+                .project()
+                .networks
+                .get(net)
+                .is_some_and(|n| n.external.is_some());
             if external {
                 continue;
             }
-            let suffix = if p.protocol == Protocol::Udp { "UDP" } else { "" };
+            let suffix = if p.protocol == Protocol::Udp {
+                "UDP"
+            } else {
+                ""
+            };
             let id = ctx.id(&format!("{}{}{suffix}Ingress", normalize(net), p.target));
             let group = network_id(ctx, net);
             ctx.out.add(
@@ -173,7 +188,11 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
             if p.published == 80 {
                 format!("http://${{{}.DNSName}}", ctx.id("LoadBalancer"))
             } else {
-                format!("http://${{{}.DNSName}}:{}", ctx.id("LoadBalancer"), p.published)
+                format!(
+                    "http://${{{}.DNSName}}:{}",
+                    ctx.id("LoadBalancer"),
+                    p.published
+                )
             }
         } else {
             format!("${{{}.DNSName}}:{}", ctx.id("LoadBalancer"), p.published)
@@ -181,7 +200,10 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         if ctx.placement.load_balancer.is_none() {
             ctx.out.output(
                 ctx.service_id(s, &format!("{proto_id}{}Endpoint", p.published)),
-                &format!("Where service {} is published on port {}", s.name, p.published),
+                &format!(
+                    "Where service {} is published on port {}",
+                    s.name, p.published
+                ),
                 sub(&url),
             );
         }

@@ -23,6 +23,9 @@ pub fn log_group(ctx: &mut Context) {
     );
     let id = ctx.id("LogGroup");
     ctx.out.add(id.clone(), group);
-    ctx.out
-        .output(ctx.id("LogGroupName"), "CloudWatch Logs group of the project's containers", ref_(&id));
+    ctx.out.output(
+        ctx.id("LogGroupName"),
+        "CloudWatch Logs group of the project's containers",
+        ref_(&id),
+    );
 }

@@ -162,7 +162,10 @@ pub fn placement(
         }
     }
     let cluster = spec.cluster.clone().or_else(|| from_ext(&project.cluster));
-    let load_balancer = spec.load_balancer.clone().or_else(|| from_ext(&project.loadbalancer));
+    let load_balancer = spec
+        .load_balancer
+        .clone()
+        .or_else(|| from_ext(&project.loadbalancer));
     let uses_ports = project.services.values().any(|s| !s.ports.is_empty());
     if load_balancer.is_some() && spec.load_balancer_security_group.is_none() && uses_ports {
         diags.error(

@@ -16,7 +16,9 @@ pub fn vpc(ctx: &mut Context) {
     let name = ctx.project().name.clone();
     let tags = |suffix: &str, ctx: &Context| {
         let mut t = ctx.project_tags();
-        t.push(json!({"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{name}{suffix}"))}));
+        t.push(
+            json!({"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{name}{suffix}"))}),
+        );
         t
     };
     let vpc_id = ctx.id("Vpc");
@@ -93,7 +95,8 @@ pub fn vpc(ctx: &mut Context) {
     ctx.subnets = Value::Array(subnets);
     ctx.network_ready = ready;
     let vpc_out = ctx.id("VpcId");
-    ctx.out.output(vpc_out, "VPC created for the project", ref_(&vpc_id));
+    ctx.out
+        .output(vpc_out, "VPC created for the project", ref_(&vpc_id));
 }
 
 /// `<P><Net>Network` and its self-referencing ingress, for each network the project
@@ -110,7 +113,11 @@ pub fn security_groups(ctx: &mut Context) {
         if network.external.is_some() {
             continue;
         }
-        let used = ctx.project().services.values().any(|s| s.networks.contains(&key));
+        let used = ctx
+            .project()
+            .services
+            .values()
+            .any(|s| s.networks.contains(&key));
         if !used {
             continue;
         }
@@ -153,7 +160,12 @@ pub fn network_id(ctx: &Context, key: &str) -> String {
 
 /// The security group value for network `key`: the created group, or the external id.
 pub fn security_group(ctx: &Context, key: &str) -> Value {
-    match ctx.project().networks.get(key).and_then(|n| n.external.clone()) {
+    match ctx
+        .project()
+        .networks
+        .get(key)
+        .and_then(|n| n.external.clone())
+    {
         Some(external) => external.to_json(),
         None => ref_(&network_id(ctx, key)),
     }

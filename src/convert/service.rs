@@ -23,13 +23,20 @@ pub fn percents(s: &Service) -> (u32, u32) {
         let r = s.replicas;
         if r > 0 && p <= r {
             min = (r - p) * 100 / r;
-            max = if s.update.stop_first { 100 } else { (r + p) * 100 / r };
+            max = if s.update.stop_first {
+                100
+            } else {
+                (r + p) * 100 / r
+            };
         }
     } else if s.update.stop_first {
         max = 100;
         min = 0;
     }
-    (s.update.max_percent.unwrap_or(max), s.update.min_percent.unwrap_or(min))
+    (
+        s.update.max_percent.unwrap_or(max),
+        s.update.min_percent.unwrap_or(min),
+    )
 }
 
 /// `<P><Svc>Service`.
@@ -63,8 +70,12 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     });
     if !listeners.entries.is_empty() {
         props["LoadBalancers"] = Value::Array(listeners.entries.clone());
-        props["HealthCheckGracePeriodSeconds"] = json!(HEALTH_CHECK_GRACE_SECONDS
-            .max(s.healthcheck.as_ref().and_then(|h| h.start_period).unwrap_or(0)));
+        props["HealthCheckGracePeriodSeconds"] = json!(HEALTH_CHECK_GRACE_SECONDS.max(
+            s.healthcheck
+                .as_ref()
+                .and_then(|h| h.start_period)
+                .unwrap_or(0)
+        ));
     }
     props["ServiceRegistries"] =
         json!([{"RegistryArn": get_att(&ctx.service_id(s, "ServiceDiscoveryEntry"), "Arn")}]);

@@ -33,7 +33,8 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
     props["ContainerDefinitions"] = json!([container(ctx, s)]);
     props["Tags"] = json!(ctx.service_tags(s));
     let id = ctx.service_id(s, "TaskDefinition");
-    ctx.out.add(id, Resource::new("AWS::ECS::TaskDefinition", props));
+    ctx.out
+        .add(id, Resource::new("AWS::ECS::TaskDefinition", props));
 }
 
 fn texts(items: &[Text]) -> Value {
@@ -66,7 +67,11 @@ fn container(ctx: &Context, s: &Service) -> Value {
         );
     }
     if !s.labels.is_empty() {
-        let labels: Map<String, Value> = s.labels.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        let labels: Map<String, Value> = s
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
         set("DockerLabels", Value::Object(labels));
     }
     if let Some(u) = &s.user {
@@ -122,7 +127,10 @@ fn container(ctx: &Context, s: &Service) -> Value {
     for (k, v) in &s.log_options {
         options.insert(k.clone(), v.to_json());
     }
-    set("LogConfiguration", json!({"LogDriver": "awslogs", "Options": options}));
+    set(
+        "LogConfiguration",
+        json!({"LogDriver": "awslogs", "Options": options}),
+    );
     if let Some(t) = s.stop_grace_period {
         set("StopTimeout", json!(t));
     }
@@ -159,7 +167,8 @@ fn container(ctx: &Context, s: &Service) -> Value {
 /// One mapping per container port and protocol; TCP ports are named for Service Connect.
 fn port_mappings(s: &Service) -> Vec<Value> {
     let named = tcp_ports(s);
-    let mut all: BTreeSet<(u16, Protocol)> = s.ports.iter().map(|p| (p.target, p.protocol)).collect();
+    let mut all: BTreeSet<(u16, Protocol)> =
+        s.ports.iter().map(|p| (p.target, p.protocol)).collect();
     all.extend(s.expose.iter().copied());
     all.into_iter()
         .map(|(port, protocol)| {

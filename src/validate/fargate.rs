@@ -4,7 +4,8 @@
 
 /// Every CPU row with its memory options, ascending.
 pub fn table() -> Vec<(u32, Vec<u32>)> {
-    let steps = |from: u32, to: u32, step: u32| (from..=to).step_by(step as usize).collect::<Vec<_>>();
+    let steps =
+        |from: u32, to: u32, step: u32| (from..=to).step_by(step as usize).collect::<Vec<_>>();
     vec![
         (256, vec![512, 1024, 2048]),
         (512, steps(1024, 4096, 1024)),
@@ -50,7 +51,10 @@ mod tests {
         // compose-cli rejected these (docker/compose-ecs#12).
         assert_eq!(smallest(Some(5000), None), Some((8192, 16384)));
         assert_eq!(smallest(None, Some(31 * 1024)), Some((8192, 32768)));
-        assert_eq!(smallest(Some(16000), Some(120 * 1024)), Some((16384, 122880)));
+        assert_eq!(
+            smallest(Some(16000), Some(120 * 1024)),
+            Some((16384, 122880))
+        );
         assert_eq!(smallest(Some(17000), None), None);
         assert_eq!(smallest(None, Some(121 * 1024)), None);
     }

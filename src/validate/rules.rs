@@ -13,7 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_SECURITY_GROUPS: usize = 5;
 
 /// Checks the rules; returns the Fargate size of every service that fits one.
-pub fn check(project: &Project, loaded: &Loaded, diags: &mut Diagnostics) -> BTreeMap<String, (u32, u32)> {
+pub fn check(
+    project: &Project,
+    loaded: &Loaded,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, (u32, u32)> {
     let services = Path::new("services");
     if project.services.is_empty() && !diags.has_errors() {
         let why = if loaded.disabled.is_empty() {
@@ -27,7 +31,12 @@ pub fn check(project: &Project, loaded: &Loaded, diags: &mut Diagnostics) -> BTr
         diags.error(&services, why);
     }
     distinct_ids(project.services.keys(), &services, "service", diags);
-    distinct_ids(project.networks.keys(), &Path::new("networks"), "network", diags);
+    distinct_ids(
+        project.networks.keys(),
+        &Path::new("networks"),
+        "network",
+        diags,
+    );
 
     let mut sizes = BTreeMap::new();
     let mut published: BTreeMap<(u16, &'static str), &str> = BTreeMap::new();
@@ -73,7 +82,12 @@ pub fn check(project: &Project, loaded: &Loaded, diags: &mut Diagnostics) -> BTr
             );
         }
         if !s.ports.is_empty()
-            && s.networks.iter().all(|n| project.networks.get(n).is_some_and(|n| n.external.is_some()))
+            && s.networks.iter().all(|n| {
+                project
+                    .networks
+                    .get(n)
+                    .is_some_and(|n| n.external.is_some())
+            })
         {
             diags.error(
                 path.key("ports"),
@@ -185,7 +199,9 @@ fn distinct_ids<'a>(
 }
 
 fn rolling_update(s: &Service, path: &Path, diags: &mut Diagnostics) {
-    let Some(p) = s.update.parallelism else { return };
+    let Some(p) = s.update.parallelism else {
+        return;
+    };
     if s.update.min_percent.is_some() && s.update.max_percent.is_some() {
         return;
     }
@@ -225,12 +241,20 @@ fn cycles(project: &Project, diags: &mut Diagnostics) {
                 let start = stack.iter().position(|s| *s == name).unwrap_or(0);
                 let mut cycle: Vec<&str> = stack[start..].to_vec();
                 cycle.push(name);
-                let first = cycle[..cycle.len() - 1].iter().min().copied().unwrap_or(name);
+                let first = cycle[..cycle.len() - 1]
+                    .iter()
+                    .min()
+                    .copied()
+                    .unwrap_or(name);
                 diags.error(
                     Path::new("services").key(first).key("depends_on"),
                     format!(
                         "dependency cycle: {}",
-                        cycle.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → ")
+                        cycle
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(" → ")
                     ),
                 );
                 return;

@@ -60,7 +60,10 @@ fn walk_map(map: &Map<String, Value>, pattern: &str, path: &Path, diags: &mut Di
             if key.starts_with("x-aws-") {
                 diags.warn(
                     &key_path,
-                    format!("unknown extension `{key}`: ignored{}", suggestion(pattern, key)),
+                    format!(
+                        "unknown extension `{key}`: ignored{}",
+                        suggestion(pattern, key)
+                    ),
                 );
             } else if !key.starts_with("x-") {
                 diags.error(

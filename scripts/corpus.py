@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Convert every Compose file of a folder with `compose-to-ecs convert` and report.
+
+Per file: converted (resources, cfn-lint errors and warnings) or rejected (the
+diagnostics). Fails (exit 1) on a crash (exit status other than 0 or 1, or a panic), a
+diagnostic not in the house style, or a cfn-lint error in a produced template.
+
+Usage: scripts/corpus.py BINARY CORPUS_DIR [--report docs/corpus.md] [--cfn-lint PATH]
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# `error: <path>: <message>` / `warning: ...`: the message starts lower case or with a
+# backtick, and has no trailing period.
+STYLE = re.compile(r"^(error|warning): (?:(?P<path>[^ ]+): )?(?P<msg>[a-z`(].*)$")
+
+
+def style_problem(line):
+    m = STYLE.match(line)
+    if not m:
+        return "not in the house style"
+    if m.group("msg").endswith("."):
+        return "ends with a period"
+    if "{:?}" in line or "Some(" in line or "None" in line.split(": ", 1)[-1][:5]:
+        return "debug formatting"
+    return None
+
+
+def reason(line):
+    """The rejection reason, without the path and the specific values."""
+    msg = line.split(": ", 2)[-1] if line.count(": ") >= 2 else line
+    msg = re.sub(r"`[^`]*`", "`…`", msg)
+    return msg
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("corpus")
+    ap.add_argument("--report")
+    ap.add_argument("--cfn-lint", default=".venv/bin/cfn-lint")
+    args = ap.parse_args()
+
+    files = sorted(f for f in os.listdir(args.corpus) if f.endswith((".yaml", ".yml")))
+    out_dir = tempfile.mkdtemp(prefix="corpus-")
+    rows, problems = [], []
+    reasons = collections.Counter()
+    reason_files = collections.defaultdict(set)
+    for name in files:
+        path = os.path.join(args.corpus, name)
+        out = os.path.join(out_dir, name + ".json")
+        proc = subprocess.run([args.binary, "convert", path, "-o", out], capture_output=True, text=True, timeout=60)
+        lines = [l for l in proc.stderr.splitlines() if l.strip()]
+        for l in lines:
+            p = style_problem(l)
+            if p:
+                problems.append(f"{name}: {p}: {l}")
+        if proc.returncode not in (0, 1) or "panicked" in proc.stderr:
+            problems.append(f"{name}: crashed with exit status {proc.returncode}: {proc.stderr[-500:]}")
+            rows.append((name, "CRASH", "", ""))
+            continue
+        errors = [l for l in lines if l.startswith("error:")]
+        warnings = [l for l in lines if l.startswith("warning:")]
+        if proc.returncode == 0:
+            with open(out) as fh:
+                resources = len(json.load(fh).get("Resources", {}))
+            lint = subprocess.run([args.cfn_lint, "--format", "json", out], capture_output=True, text=True)
+            findings = json.loads(lint.stdout or "[]")
+            lint_errors = [f for f in findings if f.get("Level") == "Error"]
+            lint_warnings = [f for f in findings if f.get("Level") == "Warning"]
+            for f in lint_errors:
+                problems.append(f"{name}: cfn-lint {f['Rule']['Id']}: {f['Message']}")
+            rows.append((name, "converted", f"{resources} resources, cfn-lint {len(lint_errors)} errors / {len(lint_warnings)} warnings", f"{len(warnings)} warnings"))
+        else:
+            for e in errors:
+                r = reason(e)
+                reasons[r] += 1
+                reason_files[r].add(name)
+            rows.append((name, "rejected", f"{len(errors)} errors", "<br>".join(e.replace("|", "\\|") for e in errors[:6]) + (" …" if len(errors) > 6 else "")))
+
+    converted = sum(1 for r in rows if r[1] == "converted")
+    rejected = sum(1 for r in rows if r[1] == "rejected")
+    crashed = sum(1 for r in rows if r[1] == "CRASH")
+    report = [
+        "# Corpus report",
+        "",
+        f"`scripts/corpus.py` over `../shared/corpus/public/` ({len(files)} real Compose files): "
+        f"**{converted} converted**, **{rejected} rejected** with diagnostics, {crashed} crashed. "
+        "Every converted template is checked with `cfn-lint`; every diagnostic against the house style.",
+        "",
+        "Regenerate: `bash scripts/test.sh` (or `python3 scripts/corpus.py target/release/compose-to-ecs ../shared/corpus/public --report docs/corpus.md`).",
+        "",
+        "## Rejection reasons (the roadmap)",
+        "",
+        "| errors | files | reason |",
+        "|---|---|---|",
+    ]
+    for r, n in reasons.most_common():
+        cell = r.replace("|", "\\|")
+        report.append(f"| {n} | {len(reason_files[r])} | {cell} |")
+    report += ["", "## Per file", "", "| file | result | details | diagnostics |", "|---|---|---|---|"]
+    for name, result, detail, diag in rows:
+        report.append(f"| `{name}` | {result} | {detail} | {diag} |")
+    text = "\n".join(report) + "\n"
+    if args.report:
+        with open(args.report, "w") as fh:
+            fh.write(text)
+    print(f"corpus: {converted} converted, {rejected} rejected, {crashed} crashed, {len(problems)} problems")
+    for p in problems:
+        print("  " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Every test, from a fresh clone: installs what it needs (pinned Python tools into .venv,
+# the cfn-check emulator's environments under ~/.cache/cfn-check), then runs
+#   1. cargo test: unit, property, golden fixtures (tests/fixtures), schema coverage, docs
+#   2. cfn-lint over every expected template of the fixtures (any error fails)
+#   3. the examples: expand each with the CLI, cfn-lint it, and deploy it in the offline
+#      CloudFormation emulator through the macro path (`compose-to-ecs macro`)
+#   4. sam validate --lint on the macro's own template.yaml
+#   5. the real-world corpus (../shared/corpus/public): no crash, house-style diagnostics,
+#      every produced template lint-clean; the report goes to docs/corpus.md
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$PWD"
+shared="${SHARED_DIR:-$root/../shared}"
+
+echo "== tools"
+bash scripts/tools-venv.sh
+export PATH="$root/.venv/bin:$PATH"
+
+echo "== cargo test"
+cargo test --all-targets
+
+echo "== cfn-lint: fixtures"
+cfn-lint tests/fixtures/*/expected.json
+
+echo "== examples"
+cargo build --release --quiet
+bin="$root/target/release/compose-to-ecs"
+out="$(mktemp -d)"
+for t in examples/*.yaml; do
+    name="$(basename "$t" .yaml)"
+    "$bin" expand "$t" --param VpcId=vpc-0123456789abcdef0 \
+        --param SubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1 \
+        -o "$out/$name.json"
+    cfn-lint "$out/$name.json"
+    echo "   $name: expanded, lint clean"
+done
+bash scripts/deploy-check.sh "$bin" examples/*.yaml
+
+echo "== sam validate --lint"
+AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
+
+echo "== corpus"
+python3 scripts/corpus.py "$bin" "$shared/corpus/public" --report docs/corpus.md --cfn-lint "$root/.venv/bin/cfn-lint"
+echo "all checks passed"

@@ -1,0 +1,122 @@
+//! The CLI end to end: exit statuses, and `macro` answering exactly as the Lambda does.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_compose-to-ecs");
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `compose-to-ecs macro` writes exactly what the Lambda handler returns.
+#[test]
+fn macro_subcommand_answers_like_the_lambda() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("events")).unwrap() {
+        let path = entry.unwrap().path();
+        let input = std::fs::read(&path).unwrap();
+        let (code, stdout, _) = run(&["macro"], Some(&input));
+        assert_eq!(code, 0);
+        // The Lambda serialises the same `handle` result with serde_json.
+        let request: serde_json::Value = serde_json::from_slice(&input).unwrap();
+        let (response, _) = compose_to_ecs::macro_::handle(&request);
+        assert_eq!(
+            stdout,
+            serde_json::to_string(&response).unwrap(),
+            "{}",
+            path.display()
+        );
+        let response: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(response["requestId"], request["requestId"]);
+        let name = path.file_name().unwrap().to_string_lossy();
+        let expected = if name.starts_with("failure") {
+            "failure"
+        } else {
+            "success"
+        };
+        assert_eq!(response["status"], expected, "{name}: {stdout}");
+        seen += 1;
+    }
+    assert!(seen >= 3);
+}
+
+#[test]
+fn exit_statuses() {
+    // Success.
+    let (code, stdout, _) = run(
+        &[
+            "expand",
+            "examples/nginx.yaml",
+            "--param",
+            "VpcId=vpc-0123456789abcdef0",
+            "--param",
+            "SubnetIds=subnet-0a,subnet-0b",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("NginxWebService"), "{stdout}");
+    // Diagnostics: one per line on stderr, exit 1.
+    let (code, _, stderr) = run(
+        &["convert", "tests/fixtures/errors_bind_mount/input.yaml"],
+        None,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.starts_with("error: ") || l.starts_with("warning: ")),
+        "{stderr}"
+    );
+    // Usage and I/O errors: exit 2.
+    assert_eq!(run(&["expand", "does-not-exist.yaml"], None).0, 2);
+    assert_eq!(run(&["expand"], None).0, 2);
+    assert_eq!(
+        run(&["expand", "examples/nginx.yaml"], None).0,
+        2,
+        "a parameter without default and no --param"
+    );
+}
+
+#[test]
+fn convert_wraps_a_bare_compose_file() {
+    let dir = std::env::temp_dir().join(format!("c2e-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("compose.yaml");
+    std::fs::write(
+        &file,
+        "name: demo\nservices:\n  web:\n    image: nginx\n    ports: ['80:80']\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(
+        &["convert", file.to_str().unwrap(), "--format", "yaml"],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("DemoWebService:"), "{stdout}");
+    assert!(!stdout.contains("Transform"));
+}
