@@ -15,11 +15,13 @@ bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 shift
 status=0
 for t in "$@"; do
-    line="$("$shared/tools/cfn-check/check-template.sh" --quiet --no-checkov \
-        --macro "ComposeToECS=$bin macro" "$t" 2>/dev/null | tail -n 1)" || true
-    verdict="$(python3 - "$t" "$line" <<'PY'
+    full="$("$shared/tools/cfn-check/check-template.sh" --no-checkov \
+        --macro "ComposeToECS=$bin macro" "$t" 2>&1)" || true
+    line="$(printf '%s\n' "$full" | tail -n 1)"
+    delete_line="$(printf '%s\n' "$full" | grep -m1 '^delete: ' || true)"
+    verdict="$(python3 - "$t" "$line" "$delete_line" <<'PY'
 import json, sys
-t, line = sys.argv[1], sys.argv[2]
+t, line, delete_line = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     d = json.loads(line)
 except Exception:
@@ -27,7 +29,7 @@ except Exception:
 if d.get("ok"):
     print(f"ok ({d.get('resources')} resources, lint warnings {d.get('lint_warnings')})"); sys.exit()
 gaps = [l.rstrip("\n").split("\t") for l in open("tests/deploy-known-gaps.txt") if l.strip() and not l.startswith("#")]
-reason = " ".join(str(d.get(k) or "") for k in ("moto_reason", "delete_reason"))
+reason = " ".join([str(d.get("moto_reason") or ""), delete_line])
 for g in gaps:
     if g[0] == t and d.get("failed_stages") == [g[1]] and g[2] in reason:
         print(f"KNOWN GAP {g[1]}: {g[2]} ({g[3]})"); sys.exit()

@@ -35,7 +35,7 @@ for t in examples/*.yaml; do
     cfn-lint "$out/$name.json"
     echo "   $name: expanded, lint clean"
 done
-bash scripts/deploy-check.sh "$bin" examples/*.yaml
+bash scripts/deploy-check.sh "$bin" examples/*.yaml tests/deploy/*.yaml
 
 echo "== sam validate --lint"
 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
