@@ -49,6 +49,7 @@ done
 bash scripts/deploy-check.sh "$bin" examples/*.yaml tests/deploy/*.yaml
 
 echo "== sam validate --lint"
+export SAM_CLI_TELEMETRY=0
 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
 
 echo "== corpus"
