@@ -55,8 +55,9 @@ fn failures_do_not_quote_the_value() {
 
 #[test]
 fn a_template_of_200_services_breaks_the_500_resource_limit_clearly() {
-    let services: serde_json::Map<String, serde_json::Value> =
-        (0..200).map(|i| (format!("s{i}"), json!({"image": "nginx"}))).collect();
+    let services: serde_json::Map<String, serde_json::Value> = (0..200)
+        .map(|i| (format!("s{i}"), json!({"image": "nginx"})))
+        .collect();
     let (response, _) = handle(&event(json!({"services": services})));
     let message = response["errorMessage"].as_str().unwrap();
     assert!(
