@@ -6,6 +6,7 @@
 //! - `assertions.yaml` (optional): JSON-pointer facts that must hold in the output (the
 //!   assertions of compose-cli's own tests, on our prefixed IDs).
 //! - `expects.txt` (optional, error cases): substrings the diagnostics must contain.
+//! - `params.txt` (optional): `KEY=VALUE` template parameter values, one per line.
 //!
 //! `UPDATE_FIXTURES=1 cargo test --test fixtures` rewrites `expected.*` from the current
 //! output; review the diff before committing.
@@ -31,7 +32,15 @@ fn cases() -> Vec<PathBuf> {
 pub fn run(dir: &Path) -> Result<String, String> {
     let text = fs::read_to_string(dir.join("input.yaml")).unwrap();
     let template = input::parse_template(&text).map_err(|e| format!("error: {e}\n"))?;
-    let request = input::request(template, &[]).map_err(|e| format!("error: {e}\n"))?;
+    let params: Vec<(String, String)> = fs::read_to_string(dir.join("params.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    let request = input::request(template, &params).map_err(|e| format!("error: {e}\n"))?;
     match expand(&request) {
         Ok(expanded) => Ok(serde_json::to_string_pretty(&expanded.fragment).unwrap() + "\n"),
         Err(diags) => {

@@ -168,8 +168,13 @@ pub fn placement(
         .or_else(|| from_ext(&project.loadbalancer));
     let uses_ports = project.services.values().any(|s| !s.ports.is_empty());
     if load_balancer.is_some() && spec.load_balancer_security_group.is_none() && uses_ports {
+        let path = if spec.load_balancer.is_some() {
+            props.key("LoadBalancer")
+        } else {
+            crate::diagnostics::Path::new("x-aws-loadbalancer")
+        };
         diags.error(
-            props.key("LoadBalancer"),
+            path,
             "tasks accept published ports from the load balancer only: give the existing load balancer's security group, as `LoadBalancer: {Arn: ..., SecurityGroup: sg-...}`",
         );
     }
