@@ -61,9 +61,7 @@ pub fn emit(
         match generated.get(&id) {
             Some((gen, depends_on)) => {
                 for (gid, res) in &gen.resources {
-                    let mut res = res.clone();
-                    res.depends_on.extend(depends_on.iter().cloned());
-                    out_resources.insert(gid.clone(), res.to_json());
+                    out_resources.insert(gid.clone(), res.to_json_depending_on(depends_on));
                 }
             }
             None => {
@@ -84,7 +82,10 @@ pub fn emit(
             let mut out = Map::new();
             for (key, value) in fragment {
                 if key == "Resources" {
-                    out.insert(key.clone(), Value::Object(out_resources.clone()));
+                    // Moved, not copied: it is only used here or, when the fragment has no
+                    // `Resources`, just below.
+                    let resources = std::mem::take(&mut out_resources);
+                    out.insert(key.clone(), Value::Object(resources));
                 } else {
                     out.insert(key.clone(), value.clone());
                 }
@@ -140,7 +141,7 @@ pub fn emit(
             Value::Object(out)
         }
     };
-    let size = serde_json::to_string(&result).map(|s| s.len()).unwrap_or(0);
+    let size = serialized_len(&result);
     if size > MAX_BYTES {
         diags.error(
             "",
@@ -151,5 +152,24 @@ pub fn emit(
         None
     } else {
         Some(result)
+    }
+}
+
+/// The length of `value` serialised as compact JSON, counted without building the text.
+fn serialized_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => 0,
     }
 }

@@ -119,10 +119,12 @@ fn handle_inner(request: &Value, request_id: &str) -> (Value, Summary) {
             summary.success = true;
             summary.warnings = expanded.warnings.len();
             summary.resources = resource_count(&expanded.fragment);
-            (
-                json!({"requestId": request_id, "status": "success", "fragment": expanded.fragment}),
-                summary,
-            )
+            // Built by hand: `json!` would copy the whole fragment through `to_value`.
+            let mut response = Map::new();
+            response.insert("requestId".into(), request_id.into());
+            response.insert("status".into(), "success".into());
+            response.insert("fragment".into(), expanded.fragment);
+            (Value::Object(response), summary)
         }
         Err(diags) => {
             summary.errors = diags.errors().len();

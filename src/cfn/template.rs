@@ -45,10 +45,18 @@ impl Resource {
 
     /// The resource as template JSON: `Type`, `DependsOn`, `Properties`, policies.
     pub fn to_json(&self) -> Value {
+        self.to_json_depending_on(&[])
+    }
+
+    /// The resource as template JSON, `extra` added to its `DependsOn` (sorted, once
+    /// each): what [`to_json`](Self::to_json) gives after `depends_on_all(extra)`, without
+    /// copying the resource first.
+    pub fn to_json_depending_on(&self, extra: &[String]) -> Value {
         let mut out = Map::new();
         out.insert("Type".into(), Value::String(self.kind.into()));
-        if !self.depends_on.is_empty() {
-            let deps = self.depends_on.iter().cloned().map(Value::String).collect();
+        let deps: BTreeSet<&String> = self.depends_on.iter().chain(extra).collect();
+        if !deps.is_empty() {
+            let deps = deps.into_iter().cloned().map(Value::String).collect();
             out.insert("DependsOn".into(), Value::Array(deps));
         }
         out.insert("Properties".into(), Value::Object(self.properties.clone()));
