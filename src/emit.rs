@@ -17,29 +17,30 @@ pub const MAX_PARAMETERS: usize = 200;
 /// Bytes of a template (uploaded through S3).
 pub const MAX_BYTES: usize = 1_048_576;
 
-/// Replaces the projects of `fragment` with their generated resources.
+/// Replaces the projects of `fragment` with their generated resources. Takes `generated`
+/// by value: its resources are moved into the template, not copied.
 pub fn emit(
     fragment: &Map<String, Value>,
     shape: Shape,
-    generated: &BTreeMap<String, (Generated, Vec<String>)>,
+    mut generated: BTreeMap<String, (Generated, Vec<String>)>,
     warnings: &[String],
     diags: &mut Diagnostics,
 ) -> Option<Value> {
+    let empty = Map::new();
     let resources = match shape {
         Shape::Template => fragment
             .get("Resources")
             .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default(),
-        Shape::ResourceMap => fragment.clone(),
+            .unwrap_or(&empty),
+        Shape::ResourceMap => fragment,
     };
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
-    for (id, r) in &resources {
+    for (id, r) in resources {
         if r.get("Type").and_then(Value::as_str) != Some(PROJECT_TYPE) {
             owner.insert(id.clone(), String::new());
         }
     }
-    for (project, (gen, _)) in generated {
+    for (project, (gen, _)) in &generated {
         for id in gen.resources.keys() {
             match owner.get(id) {
                 Some(other) if other.is_empty() => diags.error(
@@ -58,14 +59,14 @@ pub fn emit(
     }
     let mut out_resources = Map::new();
     for (id, r) in resources {
-        match generated.get(&id) {
+        match generated.get_mut(id) {
             Some((gen, depends_on)) => {
-                for (gid, res) in &gen.resources {
-                    out_resources.insert(gid.clone(), res.to_json_depending_on(depends_on));
+                for (gid, res) in std::mem::take(&mut gen.resources) {
+                    out_resources.insert(gid, res.into_json_depending_on(depends_on));
                 }
             }
             None => {
-                out_resources.insert(id, r);
+                out_resources.insert(id.clone(), r.clone());
             }
         }
     }
@@ -98,7 +99,7 @@ pub fn emit(
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
-            for (project, (gen, _)) in generated {
+            for (project, (gen, _)) in &generated {
                 for (id, o) in &gen.outputs {
                     if outputs.contains_key(id) {
                         diags.error(

@@ -49,9 +49,10 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
         return Err(diags);
     };
     let shape = embed::shape(fragment);
+    let empty = Map::new();
     let resources = match shape {
         embed::Shape::Template => match fragment.get("Resources") {
-            Some(Value::Object(r)) => r.clone(),
+            Some(Value::Object(r)) => r,
             Some(_) => {
                 diags.error(
                     "Resources",
@@ -59,9 +60,9 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 );
                 return Err(diags);
             }
-            None => Map::new(),
+            None => &empty,
         },
-        embed::Shape::ResourceMap => fragment.clone(),
+        embed::Shape::ResourceMap => fragment,
     };
     let projects: Vec<(&String, &Map<String, Value>)> = resources
         .iter()
@@ -129,7 +130,7 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    match emit::emit(fragment, shape, &generated, &warnings, &mut diags) {
+    match emit::emit(fragment, shape, generated, &warnings, &mut diags) {
         Some(fragment) => Ok(Expanded {
             fragment,
             warnings: diags.warnings().into_iter().cloned().collect(),

@@ -45,21 +45,21 @@ impl Resource {
 
     /// The resource as template JSON: `Type`, `DependsOn`, `Properties`, policies.
     pub fn to_json(&self) -> Value {
-        self.to_json_depending_on(&[])
+        self.clone().into_json_depending_on(&[])
     }
 
     /// The resource as template JSON, `extra` added to its `DependsOn` (sorted, once
-    /// each): what [`to_json`](Self::to_json) gives after `depends_on_all(extra)`, without
-    /// copying the resource first.
-    pub fn to_json_depending_on(&self, extra: &[String]) -> Value {
+    /// each): what [`to_json`](Self::to_json) gives after `depends_on_all(extra)`, its
+    /// properties moved rather than copied.
+    pub fn into_json_depending_on(mut self, extra: &[String]) -> Value {
         let mut out = Map::new();
         out.insert("Type".into(), Value::String(self.kind.into()));
-        let deps: BTreeSet<&String> = self.depends_on.iter().chain(extra).collect();
-        if !deps.is_empty() {
-            let deps = deps.into_iter().cloned().map(Value::String).collect();
+        self.depends_on.extend(extra.iter().cloned());
+        if !self.depends_on.is_empty() {
+            let deps = self.depends_on.into_iter().map(Value::String).collect();
             out.insert("DependsOn".into(), Value::Array(deps));
         }
-        out.insert("Properties".into(), Value::Object(self.properties.clone()));
+        out.insert("Properties".into(), Value::Object(self.properties));
         if self.retain {
             out.insert("DeletionPolicy".into(), "Retain".into());
             out.insert("UpdateReplacePolicy".into(), "Retain".into());
