@@ -34,10 +34,7 @@ pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
     let (response, summary) = match serde_json::from_slice::<Value>(input) {
         Ok(request) => handle(&request),
         Err(e) => (
-            failure(
-                "",
-                &format!("malformed request: {}", one_line(&e.to_string())),
-            ),
+            failure("", &format!("malformed request: {}", json_error(&e))),
             Summary {
                 errors: 1,
                 ..Summary::default()
@@ -48,6 +45,20 @@ pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
         r#"{"requestId":"","status":"failure","errorMessage":"ComposeToECS: internal error: the response could not be written"}"#.to_string()
     });
     (text, summary)
+}
+
+/// A JSON parse error in house style; the parser's nesting bound is reported as such.
+fn json_error(e: &serde_json::Error) -> String {
+    let message = one_line(&e.to_string());
+    if message.starts_with("recursion limit exceeded") {
+        format!(
+            "nested too deeply: more than 127 levels at line {} column {}",
+            e.line(),
+            e.column()
+        )
+    } else {
+        message
+    }
 }
 
 /// Handles a parsed request. Catches panics: they become failures.

@@ -13,7 +13,7 @@ pub fn parse_template(text: &str) -> Result<Value, String> {
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| e.to_string())
     } else {
-        yaml::parse(text, &yaml::reject_tag)
+        yaml::parse(text, &yaml::reject_tag).map_err(|e| e.to_string())
     }
 }
 

@@ -13,9 +13,12 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// The longest CloudFormation logical ID (of a resource, output or parameter).
+pub const MAX_LEN: usize = 255;
+
 /// True when `id` is a valid CloudFormation logical ID: `[A-Za-z0-9]{1,255}`.
 pub fn is_valid(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 255 && id.chars().all(|c| c.is_ascii_alphanumeric())
+    !id.is_empty() && id.len() <= MAX_LEN && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]

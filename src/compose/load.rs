@@ -22,7 +22,7 @@ pub struct Loaded {
 }
 
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
-pub fn parse_text(text: &str) -> Result<Value, String> {
+pub fn parse_text(text: &str) -> Result<Value, yaml::Error> {
     yaml::parse(text, &|tag, value| {
         match tag {
         "!reset" => Ok(single(RESET, value)),
@@ -52,11 +52,15 @@ pub fn load(
     let mut tree = match compose {
         Value::String(text) => match parse_text(text) {
             Ok(tree) => tree,
-            Err(e) => {
+            Err(yaml::Error::Invalid(e)) => {
                 diags.error(
                     where_,
                     format!("the Compose document is not valid YAML: {e}"),
                 );
+                return None;
+            }
+            Err(yaml::Error::TooLarge(e)) => {
+                diags.error(where_, format!("the Compose document is {e}"));
                 return None;
             }
         },
@@ -98,7 +102,9 @@ pub fn load(
     if let Some(services) = tree.get_mut("services") {
         match services {
             Value::Object(map) => {
-                resolve_extends(map, diags);
+                if !resolve_extends(map, diags) {
+                    return None;
+                }
                 for (_, service) in map.iter_mut() {
                     strip_markers(service);
                 }
@@ -257,100 +263,162 @@ const APPENDED_KEYS: &[&str] = &[
     "volumes_from",
 ];
 
-fn resolve_extends(services: &mut Map<String, Value>, diags: &mut Diagnostics) {
+/// The most values the services extending others may hold once `extends` is resolved. Each
+/// copies its base, so without a bound 10,000 services extending one base with 10,000
+/// variables would build 100 million values (an `extends` bomb).
+pub const MAX_EXTENDED_VALUES: usize = 1_000_000;
+
+/// Resolves every service's `extends`; false when the result would be too large.
+fn resolve_extends(services: &mut Map<String, Value>, diags: &mut Diagnostics) -> bool {
     let names: Vec<String> = services.keys().cloned().collect();
     let mut resolved: BTreeMap<String, Value> = BTreeMap::new();
+    let mut failed = BTreeSet::new();
+    let mut built = 0;
     for name in &names {
-        let mut stack = Vec::new();
-        resolve_one(name, services, &mut resolved, &mut stack, diags);
+        resolve_one(
+            name,
+            services,
+            &mut resolved,
+            &mut failed,
+            &mut built,
+            diags,
+        );
+        if built > MAX_EXTENDED_VALUES {
+            diags.error(
+                "services",
+                format!("the services are too large once `extends` is resolved: more than {MAX_EXTENDED_VALUES} values; extend smaller base services"),
+            );
+            return false;
+        }
     }
     for (name, value) in resolved {
         services.insert(name, value);
     }
+    true
 }
 
+/// Resolves the `extends` chain starting at `name`; adds the size of what it merges to
+/// `built`. The chain is followed with a loop, not recursion: a chain of 10,000 services
+/// must not overflow the thread's stack. A chain that fails (a cycle, a missing base) is
+/// reported once: its services go to `failed` and are not walked again, so a cycle of
+/// 10,000 services gives one message, not 10,000 messages of 10,000 names.
 fn resolve_one(
     name: &str,
     services: &Map<String, Value>,
     resolved: &mut BTreeMap<String, Value>,
-    stack: &mut Vec<String>,
+    failed: &mut BTreeSet<String>,
+    built: &mut usize,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
-    if let Some(done) = resolved.get(name) {
-        return Some(done.clone());
-    }
-    let service = services.get(name)?.clone();
-    let path = Path::new("services").key(name).key("extends");
-    let Value::Object(mut map) = service else {
-        return Some(service);
-    };
-    let Some(extends) = map.remove("extends") else {
-        let value = Value::Object(map);
-        resolved.insert(name.to_string(), value.clone());
-        return Some(value);
-    };
-    let base_name = match &extends {
-        Value::String(s) => s.clone(),
-        Value::Object(e) => {
-            if e.contains_key("file") {
-                diags.error(
-                    path.key("file"),
-                    "the macro cannot read other files; copy the base service into this document and extend it by name",
-                );
-                return None;
-            }
-            match e.get("service") {
-                Some(Value::String(s)) => s.clone(),
-                _ => {
-                    diags.error(&path, "expected `service:` naming the service to extend");
-                    return None;
+    // The services whose `extends` is pending, from `name` down, with their own keys.
+    let mut chain: Vec<(String, Map<String, Value>)> = Vec::new();
+    let mut on_chain: BTreeSet<String> = BTreeSet::new();
+    let mut current = name.to_string();
+    let bottom = loop {
+        if let Some(done) = resolved.get(&current) {
+            break Some(done.clone());
+        }
+        if failed.contains(&current) {
+            break None;
+        }
+        let service = services.get(&current)?.clone();
+        let path = Path::new("services").key(&current).key("extends");
+        let Value::Object(mut map) = service else {
+            break Some(service);
+        };
+        let Some(extends) = map.remove("extends") else {
+            let value = Value::Object(map);
+            resolved.insert(current.clone(), value.clone());
+            break Some(value);
+        };
+        let base_name = match &extends {
+            Value::String(s) => s.clone(),
+            Value::Object(e) => {
+                if e.contains_key("file") {
+                    diags.error(
+                        path.key("file"),
+                        "the macro cannot read other files; copy the base service into this document and extend it by name",
+                    );
+                    break None;
+                }
+                match e.get("service") {
+                    Some(Value::String(s)) => s.clone(),
+                    _ => {
+                        diags.error(&path, "expected `service:` naming the service to extend");
+                        break None;
+                    }
                 }
             }
-        }
-        other => {
+            other => {
+                diags.error(
+                    &path,
+                    format!(
+                        "expected a service name or a mapping with `service`, found {}",
+                        kind(other)
+                    ),
+                );
+                break None;
+            }
+        };
+        if on_chain.contains(&current) || base_name == current {
+            let mut cycle: Vec<&str> = chain.iter().map(|(s, _)| s.as_str()).collect();
+            cycle.push(&current);
             diags.error(
                 &path,
                 format!(
-                    "expected a service name or a mapping with `service`, found {}",
-                    kind(other)
+                    "`extends` cycle: {}",
+                    cycle
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
                 ),
             );
+            break None;
+        }
+        if !services.contains_key(&base_name) {
+            diags.error(
+                &path,
+                format!("service `{base_name}` to extend is not defined in this document"),
+            );
+            break None;
+        }
+        on_chain.insert(current.clone());
+        chain.push((std::mem::replace(&mut current, base_name), map));
+    };
+    let Some(mut base) = bottom else {
+        failed.extend(chain.into_iter().map(|(name, _)| name));
+        failed.insert(current);
+        return None;
+    };
+    for (name, map) in chain.into_iter().rev() {
+        let base_map = match base {
+            Value::Object(b) => b,
+            _ => Map::new(),
+        };
+        base = Value::Object(merge_service(base_map, map));
+        *built += size(&base);
+        if *built > MAX_EXTENDED_VALUES {
             return None;
         }
-    };
-    if stack.iter().any(|s| s == name) || base_name == name {
-        let mut cycle = stack.clone();
-        cycle.push(name.to_string());
-        diags.error(
-            &path,
-            format!(
-                "`extends` cycle: {}",
-                cycle
-                    .iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(" → ")
-            ),
-        );
-        return None;
+        resolved.insert(name, base.clone());
     }
-    if !services.contains_key(&base_name) {
-        diags.error(
-            &path,
-            format!("service `{base_name}` to extend is not defined in this document"),
-        );
-        return None;
+    Some(base)
+}
+
+/// The number of values in `value`, itself included (counted with a loop, not recursion).
+fn size(value: &Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![value];
+    while let Some(v) = pending.pop() {
+        count += 1;
+        match v {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => pending.extend(map.values()),
+            _ => {}
+        }
     }
-    stack.push(name.to_string());
-    let base = resolve_one(&base_name, services, resolved, stack, diags);
-    stack.pop();
-    let base = match base? {
-        Value::Object(b) => b,
-        _ => Map::new(),
-    };
-    let merged = Value::Object(merge_service(base, map));
-    resolved.insert(name.to_string(), merged.clone());
-    Some(merged)
+    count
 }
 
 /// Merges `child` over `base` with Compose's `extends` rules.

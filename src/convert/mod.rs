@@ -11,7 +11,7 @@ mod service;
 mod task;
 
 use crate::cfn::intrinsics::ref_;
-use crate::cfn::logical_id::normalize;
+use crate::cfn::logical_id::{normalize, MAX_LEN};
 use crate::cfn::template::Generated;
 use crate::compose::model::{Project, Service};
 use crate::diagnostics::Diagnostics;
@@ -122,7 +122,30 @@ pub fn convert(
         let listeners = loadbalancer::listeners(&mut ctx, s);
         service::service(&mut ctx, s, &listeners);
     }
+    check_id_lengths(&ctx.out, ctx.diags);
     ctx.out
+}
+
+/// Reports logical IDs over CloudFormation's limit: the project's logical ID, a service or
+/// network name and a suffix together can pass it.
+fn check_id_lengths(out: &Generated, diags: &mut Diagnostics) {
+    let long: Vec<&String> = out
+        .resources
+        .keys()
+        .chain(out.outputs.keys())
+        .filter(|id| id.len() > MAX_LEN)
+        .collect();
+    if let Some(longest) = long.iter().max_by_key(|id| id.len()) {
+        let start: String = longest.chars().take(40).collect();
+        diags.error(
+            "",
+            format!(
+                "{} generated logical IDs are longer than CloudFormation's limit of {MAX_LEN} characters, the longest `{start}…` with {}; shorten the project's logical ID or the service and network names",
+                long.len(),
+                longest.len()
+            ),
+        );
+    }
 }
 
 /// Resolves where the project runs: the resource's properties win over the `x-aws-*`

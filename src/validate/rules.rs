@@ -3,7 +3,7 @@
 //! a Fargate size.
 
 use super::fargate;
-use crate::cfn::logical_id::normalize as id;
+use crate::cfn::logical_id::{normalize as id, MAX_LEN as MAX_LOGICAL_ID};
 use crate::compose::load::Loaded;
 use crate::compose::model::{Project, Service};
 use crate::diagnostics::{Diagnostics, Path};
@@ -171,6 +171,15 @@ fn profiles_of<'a>(profiles: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
+/// Compose's rule for the names of services, networks, volumes, secrets and configs:
+/// `^[a-zA-Z0-9._-]+$`.
+fn is_compose_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 fn distinct_ids<'a>(
     names: impl Iterator<Item = &'a String>,
     path: &Path,
@@ -179,7 +188,24 @@ fn distinct_ids<'a>(
 ) {
     let mut seen: BTreeMap<String, &String> = BTreeMap::new();
     for name in names {
+        if !is_compose_name(name) {
+            diags.error(
+                path.key(name),
+                format!(
+                    "`{}` is not a valid {what} name: Compose allows letters, digits, `.`, `_` and `-`",
+                    name.escape_debug()
+                ),
+            );
+            continue;
+        }
         let normalized = id(name);
+        if normalized.len() > MAX_LOGICAL_ID {
+            diags.error(
+                path.key(name),
+                format!("the {what} name is {} characters long, and CloudFormation logical IDs have at most {MAX_LOGICAL_ID}; shorten it", name.len()),
+            );
+            continue;
+        }
         if normalized.is_empty() {
             diags.error(
                 path.key(name),
@@ -223,59 +249,65 @@ fn rolling_update(s: &Service, path: &Path, diags: &mut Diagnostics) {
 
 fn cycles(project: &Project, diags: &mut Diagnostics) {
     // Depth-first search with colours; each cycle reported once, at its first service.
+    // The search keeps its own stack: a chain of 10,000 services must not overflow the
+    // thread's.
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Visiting,
         Done,
     }
-    fn visit<'a>(
-        name: &'a str,
-        project: &'a Project,
-        marks: &mut BTreeMap<&'a str, Mark>,
-        stack: &mut Vec<&'a str>,
-        diags: &mut Diagnostics,
-    ) {
-        match marks.get(name) {
-            Some(Mark::Done) => return,
-            Some(Mark::Visiting) => {
-                let start = stack.iter().position(|s| *s == name).unwrap_or(0);
-                let mut cycle: Vec<&str> = stack[start..].to_vec();
-                cycle.push(name);
-                let first = cycle[..cycle.len() - 1]
-                    .iter()
-                    .min()
-                    .copied()
-                    .unwrap_or(name);
-                diags.error(
-                    Path::new("services").key(first).key("depends_on"),
-                    format!(
-                        "dependency cycle: {}",
-                        cycle
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(" → ")
-                    ),
-                );
-                return;
-            }
-            None => {}
+    let deps = |name: &str| -> Vec<&str> {
+        project.services.get(name).map_or_else(Vec::new, |s| {
+            s.depends_on
+                .keys()
+                .filter(|d| project.services.contains_key(*d))
+                .map(String::as_str)
+                .collect()
+        })
+    };
+    let mut marks: BTreeMap<&str, Mark> = BTreeMap::new();
+    for root in project.services.keys() {
+        if marks.contains_key(root.as_str()) {
+            continue;
         }
-        marks.insert(name, Mark::Visiting);
-        stack.push(name);
-        if let Some(s) = project.services.get(name) {
-            for dep in s.depends_on.keys() {
-                if project.services.contains_key(dep) {
-                    visit(dep, project, marks, stack, diags);
+        // (service, its dependencies, the next one to visit)
+        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(root, deps(root), 0)];
+        marks.insert(root, Mark::Visiting);
+        while let Some(top) = stack.last_mut() {
+            let Some(&dep) = top.1.get(top.2) else {
+                marks.insert(top.0, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            match marks.get(dep) {
+                Some(Mark::Done) => {}
+                Some(Mark::Visiting) => {
+                    let start = stack.iter().position(|s| s.0 == dep).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[start..].iter().map(|s| s.0).collect();
+                    cycle.push(dep);
+                    let first = cycle[..cycle.len() - 1]
+                        .iter()
+                        .min()
+                        .copied()
+                        .unwrap_or(dep);
+                    diags.error(
+                        Path::new("services").key(first).key("depends_on"),
+                        format!(
+                            "dependency cycle: {}",
+                            cycle
+                                .iter()
+                                .map(|s| format!("`{s}`"))
+                                .collect::<Vec<_>>()
+                                .join(" → ")
+                        ),
+                    );
+                }
+                None => {
+                    marks.insert(dep, Mark::Visiting);
+                    stack.push((dep, deps(dep), 0));
                 }
             }
         }
-        stack.pop();
-        marks.insert(name, Mark::Done);
-    }
-    let mut marks = BTreeMap::new();
-    for name in project.services.keys() {
-        let mut stack = Vec::new();
-        visit(name, project, &mut marks, &mut stack, diags);
     }
 }
