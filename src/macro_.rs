@@ -34,7 +34,10 @@ pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
     let (response, summary) = match serde_json::from_slice::<Value>(input) {
         Ok(request) => handle(&request),
         Err(e) => (
-            failure("", &format!("malformed request: {}", json_error(&e))),
+            failure(
+                &request_id_of(input),
+                &format!("malformed request: {}", json_error(&e)),
+            ),
             Summary {
                 errors: 1,
                 ..Summary::default()
@@ -45,6 +48,20 @@ pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
         r#"{"requestId":"","status":"failure","errorMessage":"ComposeToECS: internal error: the response could not be written"}"#.to_string()
     });
     (text, summary)
+}
+
+/// The `requestId` of a request that could not be read as a whole (nested too deeply for
+/// the parser, say): the other fields are skipped without that bound. "" when none.
+fn request_id_of(input: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct OnlyId {
+        #[serde(rename = "requestId")]
+        request_id: Option<String>,
+    }
+    serde_json::from_slice::<OnlyId>(input)
+        .ok()
+        .and_then(|r| r.request_id)
+        .unwrap_or_default()
 }
 
 /// A JSON parse error in house style; the parser's nesting bound is reported as such.

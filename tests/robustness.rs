@@ -213,14 +213,15 @@ fn compose_text_nested_ten_thousand_levels() {
 
 #[test]
 fn compose_mapping_nested_ten_thousand_levels_in_the_event() {
-    // A mapping reaches the macro as JSON, whose parser stops at 128 levels.
+    // A mapping reaches the macro as JSON, whose parser stops at 128 levels; the request
+    // id is still found and answered.
     let deep = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
     let event = format!(
         r#"{{"requestId":"r-1","fragment":{{"Resources":{{"App":{{"Type":"ComposeToECS::Project","Properties":{{"Compose":{{"services":{{"web":{{"image":"nginx","x-deep":{deep}}}}}}}}}}}}}}}}}"#
     );
     assert_eq!(
         handle(event.into_bytes()),
-        json!({"requestId": "", "status": "failure", "errorMessage": "ComposeToECS: malformed request: nested too deeply: more than 127 levels at line 1 column 747"})
+        json!({"requestId": "r-1", "status": "failure", "errorMessage": "ComposeToECS: malformed request: nested too deeply: more than 127 levels at line 1 column 747"})
     );
 }
 

@@ -1,14 +1,18 @@
 //! The Lambda function behind the `ComposeToECS` macro: `lambda_runtime` wiring only.
 //! Logs ids, counts and timings; never the template or parameter values.
 
-use compose_to_ecs::macro_::handle;
+use compose_to_ecs::macro_::handle_bytes;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::time::Instant;
 
-async fn on_event(event: LambdaEvent<Value>) -> Result<Value, Error> {
+/// The event is taken as raw JSON and parsed by [`handle_bytes`], as the CLI's `macro`
+/// subcommand does: `lambda_runtime` reading it into a `Value` would turn an event nested
+/// deeper than `serde_json`'s 128 levels into a Lambda error, where the macro contract
+/// requires a `status: failure` response. (Raw JSON is checked without that bound.)
+async fn on_event(event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, Error> {
     let started = Instant::now();
-    let (response, summary) = handle(&event.payload);
+    let (response, summary) = handle_bytes(event.payload.get().as_bytes());
     tracing::info!(
         aws_request_id = %event.context.request_id,
         macro_request_id = %summary.request_id,
@@ -19,7 +23,7 @@ async fn on_event(event: LambdaEvent<Value>) -> Result<Value, Error> {
         elapsed_us = started.elapsed().as_micros() as u64,
         "transformed"
     );
-    Ok(response)
+    Ok(RawValue::from_string(response)?)
 }
 
 #[tokio::main(flavor = "current_thread")]
