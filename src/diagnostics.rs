@@ -186,16 +186,20 @@ impl Path {
             || key
                 .chars()
                 .any(|c| matches!(c, '.' | '[' | ']' | ' ' | '"') || c.is_control());
-        let key = if needs_quotes {
-            format!("\"{}\"", key.escape_default())
-        } else {
-            key.to_string()
-        };
-        if self.0.is_empty() {
-            Path(key)
-        } else {
-            Path(format!("{}.{}", self.0, key))
+        // Built in one allocation: paths are made for every key the stages visit.
+        let mut path = String::with_capacity(self.0.len() + key.len() + 3);
+        path.push_str(&self.0);
+        if !self.0.is_empty() {
+            path.push('.');
         }
+        if needs_quotes {
+            path.push('"');
+            path.extend(key.escape_default());
+            path.push('"');
+        } else {
+            path.push_str(key);
+        }
+        Path(path)
     }
 
     /// The path of a list item.
