@@ -40,6 +40,7 @@ pub fn check(
 
     let mut sizes = BTreeMap::new();
     let mut published: BTreeMap<(u16, &'static str), &str> = BTreeMap::new();
+    let mut ingress: BTreeMap<String, (&str, u16, &str)> = BTreeMap::new();
     for (name, s) in &project.services {
         let path = services.key(name);
         if s.image.is_none() {
@@ -107,6 +108,37 @@ pub fn check(
                 );
             } else {
                 published.insert(key, name);
+            }
+            // The load balancer's ingress rule on each project network is named
+            // `<Network><port>[UDP]Ingress`: `front` with 180 and `front1` with 80 meet.
+            let udp = if port.protocol.lower() == "udp" {
+                "UDP"
+            } else {
+                ""
+            };
+            for net in &s.networks {
+                let external = project
+                    .networks
+                    .get(net)
+                    .is_some_and(|n| n.external.is_some());
+                if external {
+                    continue;
+                }
+                let part = format!("{}{}{udp}Ingress", id(net), port.target);
+                let this = (net.as_str(), port.target, name.as_str());
+                match ingress.get(&part) {
+                    Some(&(other_net, other_port, other)) if other_net != net => diags.error(
+                        &port.path,
+                        format!(
+                            "network `{net}` and port `{}` give the logical ID part `{part}`, as network `{other_net}` and port `{other_port}` of service `{other}` do; rename one of the networks",
+                            port.target
+                        ),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        ingress.insert(part, this);
+                    }
+                }
             }
         }
         rolling_update(s, &path, diags);
