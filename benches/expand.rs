@@ -33,8 +33,9 @@ use compose_to_ecs::compose::interpolate::Variable;
 use compose_to_ecs::diagnostics::{Diagnostics, Path};
 use compose_to_ecs::embed::{self, ProjectSpec, Shape};
 use compose_to_ecs::{compose, convert, emit, macro_, validate, Request};
+use mimalloc::MiMalloc as Inner;
 use serde_json::{json, Map, Value};
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::Relaxed};
 
@@ -468,7 +469,7 @@ mod stage {
 // ---------------------------------------------------------------------------------------
 // Memory
 
-/// The system allocator, counting while `COUNTING` is set (one relaxed load otherwise, so
+/// The allocator the binaries ship (mimalloc), counting while `COUNTING` is set (one relaxed load otherwise, so
 /// the timings are not affected).
 struct Counting;
 
@@ -483,10 +484,10 @@ fn grew(by: usize) {
     PEAK.fetch_max(now, Relaxed);
 }
 
-// SAFETY: every call is forwarded to `System` unchanged; only counters are updated.
+// SAFETY: every call is forwarded to `Inner` unchanged; only counters are updated.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { Inner.alloc(layout) };
         if !p.is_null() && COUNTING.load(Relaxed) {
             ALLOCATIONS.fetch_add(1, Relaxed);
             ALLOCATED.fetch_add(layout.size(), Relaxed);
@@ -496,14 +497,14 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { Inner.dealloc(ptr, layout) };
         if COUNTING.load(Relaxed) {
             CURRENT.fetch_sub(layout.size() as isize, Relaxed);
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { Inner.realloc(ptr, layout, new_size) };
         if !p.is_null() && COUNTING.load(Relaxed) {
             ALLOCATIONS.fetch_add(1, Relaxed);
             if new_size > layout.size() {

@@ -6,6 +6,11 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::value::RawValue;
 use std::time::Instant;
 
+/// mimalloc: the transform builds and drops many small JSON values, and glibc's malloc
+/// was a third of its instructions (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The event is taken as raw JSON and parsed by [`handle_bytes`], as the CLI's `macro`
 /// subcommand does: `lambda_runtime` reading it into a `Value` would turn an event nested
 /// deeper than `serde_json`'s 128 levels into a Lambda error, where the macro contract

@@ -5,7 +5,7 @@ use super::Context;
 use crate::cfn::intrinsics::{arn, get_att, ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Service, Text};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 fn assume_role() -> Value {
     json!({
@@ -107,17 +107,16 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
             "Resource": repos,
         }));
     }
-    let role = Resource::new(
-        "AWS::IAM::Role",
-        json!({
-            "AssumeRolePolicyDocument": assume_role(),
-            "Policies": [{
-                "PolicyName": "TaskExecution",
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
-            }],
-            "Tags": ctx.service_tags(s),
-        }),
-    );
+    // Values are moved in, not embedded in `json!` (which copies them through serde).
+    let mut document = json!({"Version": "2012-10-17"});
+    document["Statement"] = Value::Array(statements);
+    let mut policy = json!({"PolicyName": "TaskExecution"});
+    policy["PolicyDocument"] = document;
+    let mut props = Map::new();
+    props.insert("AssumeRolePolicyDocument".into(), assume_role());
+    props.insert("Policies".into(), Value::Array(vec![policy]));
+    props.insert("Tags".into(), Value::Array(ctx.service_tags(s)));
+    let role = Resource::new("AWS::IAM::Role", Value::Object(props));
     let id = ctx.service_id(s, "TaskExecutionRole");
     ctx.out.add(id, role);
 }
@@ -132,10 +131,9 @@ pub fn task_role(ctx: &mut Context, s: &Service) {
     if !has_task_role(s) {
         return;
     }
-    let mut props = json!({
-        "AssumeRolePolicyDocument": assume_role(),
-        "Tags": ctx.service_tags(s),
-    });
+    let mut props = json!({});
+    props["AssumeRolePolicyDocument"] = assume_role();
+    props["Tags"] = Value::Array(ctx.service_tags(s));
     if let Some(doc) = &s.role {
         let mut doc = doc.clone();
         if doc.get("Version").is_none() {

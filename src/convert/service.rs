@@ -83,7 +83,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     props["EnableECSManagedTags"] = json!(true);
     props["PropagateTags"] = json!("SERVICE");
     props["SchedulingStrategy"] = json!("REPLICA");
-    props["Tags"] = json!(ctx.service_tags(s));
+    props["Tags"] = Value::Array(ctx.service_tags(s));
     let mut resource = Resource::new("AWS::ECS::Service", props)
         .depends_on_all(listeners.ids.iter().cloned())
         .depends_on_all(ctx.network_ready.iter().cloned());

@@ -30,8 +30,8 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
             "OperatingSystemFamily": "LINUX",
         });
     }
-    props["ContainerDefinitions"] = json!([container(ctx, s)]);
-    props["Tags"] = json!(ctx.service_tags(s));
+    props["ContainerDefinitions"] = Value::Array(vec![container(ctx, s)]);
+    props["Tags"] = Value::Array(ctx.service_tags(s));
     let id = ctx.service_id(s, "TaskDefinition");
     ctx.out
         .add(id, Resource::new("AWS::ECS::TaskDefinition", props));

@@ -24,17 +24,20 @@ pub fn entry(pattern: &str) -> Option<&'static Entry> {
     index().get(pattern).copied()
 }
 
-fn has_children(pattern: &str) -> bool {
-    let prefix = format!("{pattern}.");
-    index()
-        .range(prefix.as_str()..)
+fn has_children(pattern: &mut String) -> bool {
+    let len = pattern.len();
+    pattern.push('.');
+    let found = index()
+        .range(pattern.as_str()..)
         .next()
-        .is_some_and(|(k, _)| k.starts_with(&prefix))
+        .is_some_and(|(k, _)| k.starts_with(pattern.as_str()));
+    pattern.truncate(len);
+    found
 }
 
 /// Checks every key of a Compose document against the table.
 pub fn check(tree: &Map<String, Value>, diags: &mut Diagnostics) {
-    walk_map(tree, "", &Path::root(), diags);
+    walk_map(tree, &mut String::new(), &Path::root(), diags);
 }
 
 fn join(pattern: &str, key: &str) -> String {
@@ -45,21 +48,34 @@ fn join(pattern: &str, key: &str) -> String {
     }
 }
 
-fn walk_map(map: &Map<String, Value>, pattern: &str, path: &Path, diags: &mut Diagnostics) {
+/// Looks up `pattern.key` (then `pattern.*` for a non-extension key) with `pattern` as a
+/// scratch buffer, restored on return: the walk visits every key of the document, so it
+/// allocates only where it reports or descends.
+fn lookup(pattern: &mut String, key: &str) -> Option<&'static Entry> {
+    let len = pattern.len();
+    if len > 0 {
+        pattern.push('.');
+    }
+    pattern.push_str(key);
+    let mut found = entry(pattern);
+    if found.is_none() && !key.starts_with("x-") {
+        pattern.truncate(len);
+        if len > 0 {
+            pattern.push('.');
+        }
+        pattern.push('*');
+        found = entry(pattern);
+    }
+    pattern.truncate(len);
+    found
+}
+
+fn walk_map(map: &Map<String, Value>, pattern: &mut String, path: &Path, diags: &mut Diagnostics) {
     for (key, value) in map {
-        let key_path = path.key(key);
-        let exact = join(pattern, key);
-        let found = entry(&exact).or_else(|| {
-            if key.starts_with("x-") {
-                None
-            } else {
-                entry(&join(pattern, "*"))
-            }
-        });
-        let Some(found) = found else {
+        let Some(found) = lookup(pattern, key) else {
             if key.starts_with("x-aws-") {
                 diags.warn(
-                    &key_path,
+                    path.key(key),
                     format!(
                         "unknown extension `{key}`: ignored{}",
                         suggestion(pattern, key)
@@ -67,7 +83,7 @@ fn walk_map(map: &Map<String, Value>, pattern: &str, path: &Path, diags: &mut Di
                 );
             } else if !key.starts_with("x-") {
                 diags.error(
-                    &key_path,
+                    path.key(key),
                     format!("unknown key `{key}`{}", suggestion(pattern, key)),
                 );
             }
@@ -75,27 +91,33 @@ fn walk_map(map: &Map<String, Value>, pattern: &str, path: &Path, diags: &mut Di
         };
         match found.fate {
             Fate::Rejected if ITEMIZED.contains(&found.path) => {}
-            Fate::Rejected if !is_default(value) => diags.error(&key_path, found.note),
-            Fate::Warned if !is_default(value) => diags.warn(&key_path, found.note),
-            Fate::Mapped => descend(value, found.path, &key_path, diags),
+            Fate::Rejected if !is_default(value) => diags.error(path.key(key), found.note),
+            Fate::Warned if !is_default(value) => diags.warn(path.key(key), found.note),
+            Fate::Mapped => descend(value, found.path, path, key, diags),
             _ => {}
         }
     }
 }
 
-fn descend(value: &Value, pattern: &str, path: &Path, diags: &mut Diagnostics) {
-    if is_intrinsic(value) {
+/// Walks into the value of `parent.key`, whose table pattern is `pattern`, when the table
+/// has entries below it.
+fn descend(value: &Value, pattern: &str, parent: &Path, key: &str, diags: &mut Diagnostics) {
+    if !matches!(value, Value::Object(_) | Value::Array(_)) || is_intrinsic(value) {
         return;
     }
+    let mut pattern = pattern.to_string();
     match value {
-        Value::Object(map) if has_children(pattern) => walk_map(map, pattern, path, diags),
+        Value::Object(map) if has_children(&mut pattern) => {
+            walk_map(map, &mut pattern, &parent.key(key), diags)
+        }
         Value::Array(items) => {
-            let item_pattern = format!("{pattern}[]");
-            if has_children(&item_pattern) {
+            pattern.push_str("[]");
+            if has_children(&mut pattern) {
+                let path = parent.key(key);
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(map) = item {
                         if !is_intrinsic(item) {
-                            walk_map(map, &item_pattern, &path.index(i), diags);
+                            walk_map(map, &mut pattern, &path.index(i), diags);
                         }
                     }
                 }
