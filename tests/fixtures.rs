@@ -192,3 +192,223 @@ fn expanding_twice_gives_identical_bytes() {
         assert_eq!(run(&dir), run(&dir), "{}", dir.display());
     }
 }
+
+/// Properties every processed template must have, checked on the output of every fixture
+/// and example rather than on golden bytes, so that accepting a regenerated golden file
+/// cannot accept a regression of them.
+#[test]
+fn structural_invariants() {
+    let mut failures = Vec::new();
+    let mut outputs = 0;
+    for dir in cases() {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        if let Ok(json) = run(&dir) {
+            let output: Value = serde_json::from_str(&json).unwrap();
+            failures.extend(
+                invariant_failures(&output)
+                    .into_iter()
+                    .map(|f| format!("{name}: {f}")),
+            );
+            outputs += 1;
+        }
+    }
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let params = [
+        ("VpcId", "vpc-0123456789abcdef0"),
+        (
+            "SubnetIds",
+            "subnet-0123456789abcdef0,subnet-0123456789abcdef1",
+        ),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    for entry in fs::read_dir(examples).expect("examples/ exists") {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let template = input::parse_template(&text).unwrap();
+        let request = input::request(template, &params).unwrap();
+        let output = match expand(&request) {
+            Ok(expanded) => expanded.fragment,
+            Err(d) => panic!("{}: {}", path.display(), d.summary()),
+        };
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        failures.extend(
+            invariant_failures(&output)
+                .into_iter()
+                .map(|f| format!("{name}: {f}")),
+        );
+        outputs += 1;
+    }
+    assert!(outputs > 0, "no fixture produced a template");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn invariant_failures(output: &Value) -> Vec<String> {
+    let empty = serde_json::Map::new();
+    let resources = output["Resources"].as_object().unwrap_or(&empty);
+    let of_type = |kind: &'static str| {
+        resources
+            .iter()
+            .filter(move |(_, r)| r["Type"] == kind)
+            .map(|(id, r)| (id.as_str(), r))
+    };
+    let mut failures = Vec::new();
+
+    // 1. An ECS service behind a load balancer waits for every listener (or listener rule)
+    //    that forwards to its target groups: ECS refuses a target group that no listener uses.
+    let mut forwarders: Vec<(&str, Vec<String>)> = Vec::new();
+    for kind in [
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+    ] {
+        for (id, r) in of_type(kind) {
+            let actions = &r["Properties"][if kind.ends_with("Rule") {
+                "Actions"
+            } else {
+                "DefaultActions"
+            }];
+            forwarders.push((id, refs_in(actions)));
+        }
+    }
+    for (id, service) in of_type("AWS::ECS::Service") {
+        let depends = depends_on(service);
+        for lb in service["Properties"]["LoadBalancers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let Some(tg) = lb["TargetGroupArn"]["Ref"].as_str() else {
+                continue;
+            };
+            for (listener, targets) in &forwarders {
+                if targets.iter().any(|t| t == tg) && !depends.iter().any(|d| d == listener) {
+                    failures.push(format!("{id} uses {tg} but does not depend on {listener}"));
+                }
+            }
+        }
+    }
+
+    // 2. Fargate task sizes are combinations Fargate accepts (AWS ECS developer guide,
+    //    "Task CPU and memory"), written out here independently of src/validate/fargate.rs.
+    for (id, task) in of_type("AWS::ECS::TaskDefinition") {
+        let p = &task["Properties"];
+        let fargate = p["RequiresCompatibilities"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c == "FARGATE"));
+        if !fargate {
+            continue;
+        }
+        let (Some(cpu), Some(memory)) = (number(&p["Cpu"]), number(&p["Memory"])) else {
+            failures.push(format!("{id}: a Fargate task needs literal Cpu and Memory"));
+            continue;
+        };
+        if !fargate_accepts(cpu, memory) {
+            failures.push(format!(
+                "{id}: Fargate has no {cpu} CPU / {memory} MiB size"
+            ));
+        }
+    }
+
+    // 3. Nothing is open to the internet but the load balancer's published ports.
+    let balancer_groups: Vec<String> = of_type("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        .flat_map(|(_, r)| refs_in(&r["Properties"]["SecurityGroups"]))
+        .collect();
+    let open = |rule: &Value| rule["CidrIp"] == "0.0.0.0/0" || rule["CidrIpv6"] == "::/0";
+    for (id, group) in of_type("AWS::EC2::SecurityGroup") {
+        let rules = group["Properties"]["SecurityGroupIngress"].as_array();
+        if rules.into_iter().flatten().any(open) && !balancer_groups.iter().any(|g| g == id) {
+            failures.push(format!(
+                "{id} is open to the internet but is no load balancer's group"
+            ));
+        }
+    }
+    for (id, rule) in of_type("AWS::EC2::SecurityGroupIngress") {
+        let group = rule["Properties"]["GroupId"]["Ref"]
+            .as_str()
+            .unwrap_or_default();
+        if open(&rule["Properties"]) && !balancer_groups.iter().any(|g| g == group) {
+            failures.push(format!("{id} opens {group} to the internet"));
+        }
+    }
+
+    // 4. No IAM statement allows every action.
+    for (id, r) in resources {
+        for statement in statements(&r["Properties"]) {
+            let actions = &statement["Action"];
+            if actions == "*"
+                || actions
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|a| a == "*"))
+            {
+                failures.push(format!("{id}: a policy statement allows every action"));
+            }
+        }
+    }
+    failures
+}
+
+/// The logical IDs named by `Ref` anywhere in `value`.
+fn refs_in(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(id)) = map.get("Ref") {
+                    out.push(id.clone());
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn depends_on(resource: &Value) -> Vec<String> {
+    match &resource["DependsOn"] {
+        Value::String(one) => vec![one.clone()],
+        Value::Array(many) => many
+            .iter()
+            .filter_map(|d| d.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every IAM policy statement under a resource's properties.
+fn statements(value: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(statements)) = map.get("Statement") {
+                    out.extend(statements);
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn number(v: &Value) -> Option<u64> {
+    v.as_u64().or_else(|| v.as_str()?.parse().ok())
+}
+
+fn fargate_accepts(cpu: u64, memory: u64) -> bool {
+    let gib = |n: u64| n * 1024;
+    match cpu {
+        256 => [512, 1024, 2048].contains(&memory),
+        512 => (1..=4).map(gib).any(|m| m == memory),
+        1024 => (2..=8).map(gib).any(|m| m == memory),
+        2048 => (4..=16).map(gib).any(|m| m == memory),
+        4096 => (8..=30).map(gib).any(|m| m == memory),
+        8192 => (16..=60).step_by(4).map(gib).any(|m| m == memory),
+        16384 => (32..=120).step_by(8).map(gib).any(|m| m == memory),
+        _ => false,
+    }
+}
