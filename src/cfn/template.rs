@@ -75,14 +75,19 @@ pub struct Generated {
     pub resources: BTreeMap<String, Resource>,
     /// Outputs (`{Description, Value}`), sorted by logical ID when emitted.
     pub outputs: BTreeMap<String, Value>,
+    /// Logical IDs two different resources were added under (names that meet, such as a
+    /// service and a volume whose IDs end alike): reported by the converter as errors.
+    pub clashes: BTreeSet<String>,
 }
 
 impl Generated {
-    /// Adds a resource. Two generators writing the same ID with different content is a
-    /// bug in the converter, caught here; the same content twice is a no-op.
+    /// Adds a resource. The same content twice is a no-op; different content under one ID
+    /// is recorded in `clashes` (the first resource stays), never a panic.
     pub fn add(&mut self, id: String, resource: Resource) {
         if let Some(existing) = self.resources.get(&id) {
-            assert_eq!(existing, &resource, "two different resources named {id}");
+            if existing != &resource {
+                self.clashes.insert(id);
+            }
             return;
         }
         self.resources.insert(id, resource);

@@ -50,6 +50,77 @@ pub struct Project {
     pub loadbalancer: Option<Text>,
     /// `x-aws-logs_retention`, in days.
     pub logs_retention: Option<u32>,
+    /// Top-level volumes by key.
+    pub volumes: BTreeMap<String, Volume>,
+}
+
+/// A top-level volume: an EFS file system, created or existing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Volume {
+    /// The volume's name (`name:` or `<project>_<key>`).
+    pub name: String,
+    /// For an external volume: the existing file system's id (an ARN is reduced to it).
+    pub external: Option<Text>,
+    /// `x-aws-mount_targets`: create mount targets for an external file system.
+    pub mount_targets: bool,
+    /// File system settings from `driver_opts`.
+    pub fs: FsOptions,
+    /// Access point settings from `driver_opts`.
+    pub access: AccessOptions,
+    /// `labels`.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// `driver_opts` that configure the file system.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FsOptions {
+    /// `performance_mode`: `generalPurpose` or `maxIO`.
+    pub performance_mode: Option<String>,
+    /// `throughput_mode`: `bursting`, `provisioned` or `elastic`.
+    pub throughput_mode: Option<String>,
+    /// `provisioned_throughput`, MiB/s.
+    pub provisioned_throughput: Option<f64>,
+    /// `lifecycle_policy`: `AFTER_30_DAYS`, ...
+    pub lifecycle_policy: Option<String>,
+    /// `backup_policy`: `ENABLED` or `DISABLED`.
+    pub backup_policy: Option<String>,
+    /// `kms_key_id`.
+    pub kms_key_id: Option<String>,
+}
+
+/// `driver_opts` that configure the access points.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessOptions {
+    /// `uid`.
+    pub uid: Option<u32>,
+    /// `gid`.
+    pub gid: Option<u32>,
+    /// `permissions` (octal text, e.g. `0755`).
+    pub permissions: Option<String>,
+    /// `root_directory`.
+    pub root_directory: Option<String>,
+}
+
+/// What a service mounts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MountSource {
+    /// A top-level volume, by key.
+    Volume(String),
+    /// Task-local scratch space (an anonymous volume, or tmpfs).
+    Scratch,
+}
+
+/// A mount of a service's container.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mount {
+    /// What is mounted.
+    pub source: MountSource,
+    /// Path in the container.
+    pub target: String,
+    /// `read_only`.
+    pub read_only: bool,
+    /// Where the mount was declared (`services.web.volumes[0]`).
+    pub path: String,
 }
 
 /// A top-level network.
@@ -219,4 +290,25 @@ pub struct Service {
     pub role: Option<Value>,
     /// `x-aws-policies`: managed policy ARNs.
     pub policies: Vec<Text>,
+    /// `volumes` and `tmpfs`, in declaration order.
+    pub mounts: Vec<Mount>,
+    /// `x-aws-ephemeral_storage`, GiB.
+    pub ephemeral_storage: Option<u32>,
+}
+
+impl Service {
+    /// The numeric (uid, gid) of `user:` (`1000` or `1000:1000`; gid defaults to uid).
+    pub fn numeric_user(&self) -> Option<(u32, u32)> {
+        let user = self.user.as_ref()?.as_lit()?;
+        let (u, g) = match user.split_once(':') {
+            Some((u, g)) => (u, Some(g)),
+            None => (user, None),
+        };
+        let uid: u32 = u.trim().parse().ok()?;
+        let gid = match g {
+            Some(g) => g.trim().parse().ok()?,
+            None => uid,
+        };
+        Some((uid, gid))
+    }
 }

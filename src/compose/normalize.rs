@@ -10,6 +10,10 @@ use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+// Volumes extend the `Reader` below; the file sits next to this one.
+#[path = "volumes.rs"]
+mod volumes;
+
 /// Builds the typed project from the loaded tree.
 pub fn normalize(
     tree: &Map<String, Value>,
@@ -59,6 +63,15 @@ pub fn normalize(
             let path = root.key("networks").key(key);
             let network = r.network(key, value, name, &path);
             project.networks.insert(key.clone(), network);
+        }
+    }
+
+    // Volumes.
+    if let Some(Value::Object(volumes)) = tree.get("volumes") {
+        for (key, value) in volumes {
+            let path = root.key("volumes").key(key);
+            let volume = r.volume(key, value, name, &path);
+            project.volumes.insert(key.clone(), volume);
         }
     }
 
@@ -561,7 +574,13 @@ impl Reader<'_> {
             }
         }
         if let Some(v) = get("volumes") {
-            self.volumes(v, &path.key("volumes"));
+            self.mounts(v, &path.key("volumes"), &mut s);
+        }
+        if let Some(v) = get("tmpfs") {
+            self.tmpfs(v, &path.key("tmpfs"), &mut s);
+        }
+        if let Some(v) = get("x-aws-ephemeral_storage") {
+            s.ephemeral_storage = self.ephemeral_storage(v, &path.key("x-aws-ephemeral_storage"));
         }
         if let Some(v) = get("depends_on") {
             self.depends_on(v, &path.key("depends_on"), &mut s);
@@ -668,84 +687,6 @@ impl Reader<'_> {
             }
         }
         s
-    }
-
-    /// Mounts are not supported yet: each one gets an error saying what to do instead.
-    fn volumes(&mut self, v: &Value, path: &Path) {
-        let Value::Array(items) = v else {
-            self.expected(path, "a list of mounts", v);
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let p = path.index(i);
-            let (kind, source, target) = match item {
-                Value::String(s) => {
-                    let parts: Vec<&str> = s.split(':').collect();
-                    match parts.as_slice() {
-                        [target] => ("anonymous", String::new(), target.to_string()),
-                        [source, target, ..] => {
-                            let bind =
-                                source.starts_with(['.', '/', '~', '$']) || source.contains('/');
-                            (
-                                if bind { "bind" } else { "volume" },
-                                source.to_string(),
-                                target.to_string(),
-                            )
-                        }
-                        [] => ("anonymous", String::new(), String::new()),
-                    }
-                }
-                Value::Object(m) => {
-                    let kind = m.get("type").and_then(Value::as_str).unwrap_or("volume");
-                    let source = m
-                        .get("source")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    let target = m
-                        .get("target")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    let kind = if kind == "volume" && source.is_empty() {
-                        "anonymous"
-                    } else {
-                        kind
-                    };
-                    (kind, source, target)
-                }
-                other => {
-                    self.expected(
-                        &p,
-                        "a mount like `data:/var/lib/data` or a mapping with `type`",
-                        other,
-                    );
-                    continue;
-                }
-            };
-            let message = match kind {
-                "volume" if source.is_empty() => format!(
-                    "the mount of `{target}` has an empty source: is a variable unset?"
-                ),
-                "bind" if source.ends_with("docker.sock") => format!(
-                    "`{source}` cannot be mounted: ECS tasks have no access to a Docker daemon"
-                ),
-                "bind" => format!(
-                    "bind mount `{source}` cannot be used on ECS: tasks have no access to your files; bake them into the image, or use a named volume (EFS, coming with volume support)"
-                ),
-                "volume" => format!(
-                    "named volume `{source}` needs Amazon EFS, which is not supported yet; without it the data would be lost on every deploy"
-                ),
-                "anonymous" => format!(
-                    "anonymous volume `{target}` is not supported yet; drop it to write to the container's own filesystem"
-                ),
-                "tmpfs" => format!(
-                    "tmpfs mount `{target}` is not available on Fargate; drop it to write to the container's own filesystem"
-                ),
-                other => format!("mount type `{other}` is not available on ECS"),
-            };
-            self.diags.error(&p, message);
-        }
     }
 
     fn ulimits(&mut self, v: &Value, path: &Path, s: &mut Service) {

@@ -5,6 +5,7 @@ use super::Context;
 use crate::cfn::intrinsics::{arn, get_att, ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Service, Text};
+use crate::validate::volumes::volumes_of;
 use serde_json::{json, Map, Value};
 
 fn assume_role() -> Value {
@@ -123,10 +124,10 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
 
 /// True when the service gets a task role.
 pub fn has_task_role(s: &Service) -> bool {
-    s.role.is_some() || !s.policies.is_empty()
+    s.role.is_some() || !s.policies.is_empty() || !volumes_of(s).is_empty()
 }
 
-/// `<P><Svc>TaskRole`, from `x-aws-role` and `x-aws-policies`.
+/// `<P><Svc>TaskRole`, from `x-aws-role`, `x-aws-policies` and the volumes it mounts.
 pub fn task_role(ctx: &mut Context, s: &Service) {
     if !has_task_role(s) {
         return;
@@ -143,6 +144,13 @@ pub fn task_role(ctx: &mut Context, s: &Service) {
             "PolicyName": format!("{}Policy", crate::cfn::logical_id::normalize(&s.name)),
             "PolicyDocument": doc,
         }]);
+    }
+    let mounts = super::volumes::mount_policies(ctx, s);
+    if !mounts.is_empty() {
+        match props.get_mut("Policies").and_then(Value::as_array_mut) {
+            Some(list) => list.extend(mounts),
+            None => props["Policies"] = Value::Array(mounts),
+        }
     }
     if !s.policies.is_empty() {
         props["ManagedPolicyArns"] = Value::Array(s.policies.iter().map(Text::to_json).collect());

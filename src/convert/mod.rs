@@ -9,6 +9,7 @@ mod logs;
 mod network;
 mod service;
 mod task;
+mod volumes;
 
 use crate::cfn::intrinsics::ref_;
 use crate::cfn::logical_id::{normalize, MAX_LEN};
@@ -113,6 +114,7 @@ pub fn convert(
     logs::log_group(&mut ctx);
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
+    volumes::file_systems(&mut ctx);
     let services: Vec<Service> = ctx.project().services.values().cloned().collect();
     for s in &services {
         iam::execution_role(&mut ctx, s);
@@ -123,6 +125,13 @@ pub fn convert(
         service::service(&mut ctx, s, &listeners);
     }
     check_id_lengths(&ctx.out, ctx.diags);
+    for id in &ctx.out.clashes {
+        let part = id.strip_prefix(prefix).unwrap_or(id);
+        ctx.diags.error(
+            "",
+            format!("two different resources would get the logical ID `{id}`: the names of the project's services, networks and volumes meet in `{part}`; rename one of them"),
+        );
+    }
     ctx.out
 }
 

@@ -5,11 +5,13 @@
 use super::discovery::service_connect;
 use super::loadbalancer::Listeners;
 use super::network::security_group;
+use super::volumes;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
 use crate::compose::model::{FailureAction, Service};
+use crate::validate::volumes::needs_client_group;
 use serde_json::{json, Value};
 
 /// Seconds ECS ignores load balancer health checks after a task starts.
@@ -47,7 +49,10 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         FailureAction::Pause => (true, false),
         FailureAction::Continue => (false, false),
     };
-    let groups: Vec<Value> = s.networks.iter().map(|n| security_group(ctx, n)).collect();
+    let mut groups: Vec<Value> = s.networks.iter().map(|n| security_group(ctx, n)).collect();
+    if needs_client_group(ctx.project(), s) {
+        groups.push(ref_(&volumes::client_group_id(ctx, s)));
+    }
     let mut props = json!({
         "Cluster": ctx.cluster(),
         "TaskDefinition": ref_(&ctx.service_id(s, "TaskDefinition")),
@@ -64,7 +69,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
             "AwsvpcConfiguration": {
                 "AssignPublicIp": "ENABLED",
                 "SecurityGroups": groups,
-                "Subnets": ctx.subnets.clone(),
+                "Subnets": volumes::service_subnets(ctx, s),
             },
         },
     });
@@ -86,7 +91,8 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     props["Tags"] = Value::Array(ctx.service_tags(s));
     let mut resource = Resource::new("AWS::ECS::Service", props)
         .depends_on_all(listeners.ids.iter().cloned())
-        .depends_on_all(ctx.network_ready.iter().cloned());
+        .depends_on_all(ctx.network_ready.iter().cloned())
+        .depends_on_all(volumes::mount_targets_of(ctx, s));
     for dep in s.depends_on.keys() {
         resource = resource.depends_on(format!("{}{}Service", ctx.prefix, normalize(dep)));
     }

@@ -30,7 +30,14 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
             "OperatingSystemFamily": "LINUX",
         });
     }
+    if let Some(gib) = s.ephemeral_storage {
+        props["EphemeralStorage"] = json!({"SizeInGiB": gib});
+    }
     props["ContainerDefinitions"] = Value::Array(vec![container(ctx, s)]);
+    let volumes = super::volumes::task_volumes(ctx, s);
+    if !volumes.is_empty() {
+        props["Volumes"] = Value::Array(volumes);
+    }
     props["Tags"] = Value::Array(ctx.service_tags(s));
     let id = ctx.service_id(s, "TaskDefinition");
     ctx.out
@@ -156,6 +163,10 @@ fn container(ctx: &Context, s: &Service) -> Value {
     }
     if let Some(r) = s.memory_reservation {
         set("MemoryReservation", json!(r));
+    }
+    let mounts = super::volumes::mount_points(s);
+    if !mounts.is_empty() {
+        set("MountPoints", Value::Array(mounts));
     }
     let mappings = port_mappings(s);
     if !mappings.is_empty() {

@@ -6,6 +6,7 @@ pub mod fargate;
 pub mod rules;
 pub mod support;
 pub mod support_table;
+pub mod volumes;
 
 use crate::compose::interpolate::Variables;
 use crate::compose::load::Loaded;
@@ -45,6 +46,7 @@ pub fn validate(
     support::check(&loaded.tree, &mut local);
     let project = normalize(&loaded.tree, name, variables, &mut local);
     let sizes = rules::check(&project, loaded, &mut local);
+    volumes::check(&project, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
     if failed {

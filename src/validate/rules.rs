@@ -212,7 +212,7 @@ fn is_compose_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn distinct_ids<'a>(
+pub(super) fn distinct_ids<'a>(
     names: impl Iterator<Item = &'a String>,
     path: &Path,
     what: &str,

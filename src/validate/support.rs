@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 /// Rejected keys that `normalize` reports item by item, with a message naming each item
 /// (`bind mount `./html` ...`), instead of one message for the key.
-pub const ITEMIZED: &[&str] = &["services.*.volumes"];
+pub const ITEMIZED: &[&str] = &["services.*.volumes[].bind", "services.*.volumes[].image"];
 
 fn index() -> &'static BTreeMap<&'static str, &'static Entry> {
     static INDEX: OnceLock<BTreeMap<&'static str, &'static Entry>> = OnceLock::new();

@@ -105,10 +105,11 @@ const POST_START: &str =
 const PRE_STOP: &str =
     "lifecycle hooks are not available on ECS; handle `SIGTERM` in the container instead";
 const PULL: &str = "ignored: ECS pulls the image each time a task starts";
-const VOLUMES: &str = "volumes are not supported yet; they arrive with EFS support";
+const BIND: &str = "bind mounts cannot be used on ECS: tasks have no access to your files; bake them into the image, or use a named volume (Amazon EFS) for data";
+const IMAGE_MOUNT: &str =
+    "image mounts are not available on ECS; copy the files into the service's own image";
 const IPAM: &str = "ignored: tasks get their addresses from the VPC's subnets";
 const FILE: &str = "the macro cannot read files; reference an existing secret with `external: true` and `name: <ARN>`";
-const VOLUME_DECLARATION: &str = "ignored: volumes are not supported yet (they arrive with EFS support), and a service that mounts this volume is rejected";
 const SECRET_DECLARATION: &str = "ignored: secrets are not supported yet (they arrive with Secrets Manager support), and a service that uses this secret is rejected";
 const CONFIG_DECLARATION: &str = "ignored: configs are not supported yet (they arrive with Secrets Manager support), and a service that uses this config is rejected";
 
@@ -422,7 +423,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.stop_grace_period", container!("StopTimeout"), "at most 120 s on Fargate"),
     warned("services.*.stop_signal", "ignored: ECS stops a container with the image's stop signal (`SIGTERM` unless the image sets `STOPSIGNAL`)"),
     warned("services.*.storage_opt", "ignored: Fargate manages container storage"),
-    rejected("services.*.tmpfs", "tmpfs mounts are not available on Fargate; drop `tmpfs` and write to the container's filesystem (without `read_only`)"),
+    mapped("services.*.tmpfs", "AWS::ECS::TaskDefinition Volumes", "task-local scratch space on disk, with a warning: Fargate has no tmpfs"),
     mapped("services.*.tty", container!("PseudoTerminal"), ""),
     mapped("services.*.ulimits", container!("Ulimits"), ""),
     mapped("services.*.ulimits.*", container!("Ulimits[].Name"), ""),
@@ -432,31 +433,32 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.user", container!("User"), ""),
     rejected("services.*.uts", "sharing the host's UTS namespace is not available on Fargate; drop `uts`"),
     rejected("services.*.userns_mode", "sharing the host's user namespace is not available on Fargate; drop `userns_mode`"),
-    rejected("services.*.volumes", "checked mount by mount: a bind mount cannot reach your files (bake them into the image), a named volume needs EFS, which arrives with volume support"),
-    rejected("services.*.volumes[]", VOLUMES),
-    rejected("services.*.volumes[].type", VOLUMES),
-    rejected("services.*.volumes[].source", VOLUMES),
-    rejected("services.*.volumes[].target", VOLUMES),
-    rejected("services.*.volumes[].read_only", VOLUMES),
-    rejected("services.*.volumes[].consistency", VOLUMES),
-    rejected("services.*.volumes[].bind", VOLUMES),
-    rejected("services.*.volumes[].bind.propagation", VOLUMES),
-    rejected("services.*.volumes[].bind.create_host_path", VOLUMES),
-    rejected("services.*.volumes[].bind.recursive", VOLUMES),
-    rejected("services.*.volumes[].bind.selinux", VOLUMES),
-    rejected("services.*.volumes[].volume", VOLUMES),
-    rejected("services.*.volumes[].volume.labels", VOLUMES),
-    rejected("services.*.volumes[].volume.nocopy", VOLUMES),
-    rejected("services.*.volumes[].volume.subpath", VOLUMES),
-    rejected("services.*.volumes[].tmpfs", VOLUMES),
-    rejected("services.*.volumes[].tmpfs.size", VOLUMES),
-    rejected("services.*.volumes[].tmpfs.mode", VOLUMES),
-    rejected("services.*.volumes[].image", VOLUMES),
-    rejected("services.*.volumes[].image.subpath", VOLUMES),
-    rejected("services.*.volumes_from", "each service runs in its own tasks, so it cannot mount another service's volumes; volumes shared through EFS are not supported yet"),
+    mapped("services.*.volumes", container!("MountPoints"), "checked mount by mount: a named volume is an Amazon EFS file system (see docs/volumes.md); an anonymous volume is task-local scratch space (with a warning); a bind mount is an error"),
+    mapped("services.*.volumes[]", container!("MountPoints"), "`volume:target[:ro]`, `/path` (anonymous), or the long syntax"),
+    mapped("services.*.volumes[].type", "AWS::ECS::TaskDefinition Volumes", "`volume`: EFS (or scratch space without `source`); `tmpfs`: scratch space; `bind` and the others: an error"),
+    mapped("services.*.volumes[].source", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration", "a top-level volume"),
+    mapped("services.*.volumes[].target", container!("MountPoints[].ContainerPath"), ""),
+    mapped("services.*.volumes[].read_only", container!("MountPoints[].ReadOnly"), "also drops `elasticfilesystem:ClientWrite` from the task role when every mount of the volume is read-only"),
+    warned("services.*.volumes[].consistency", "ignored: consistency applies to Docker Desktop's file sharing, not to EFS"),
+    rejected("services.*.volumes[].bind", BIND),
+    rejected("services.*.volumes[].bind.propagation", BIND),
+    rejected("services.*.volumes[].bind.create_host_path", BIND),
+    rejected("services.*.volumes[].bind.recursive", BIND),
+    rejected("services.*.volumes[].bind.selinux", BIND),
+    mapped("services.*.volumes[].volume", "", ""),
+    warned("services.*.volumes[].volume.labels", "ignored: the file system and its access points carry the volume's labels, not the mount's"),
+    mapped("services.*.volumes[].volume.nocopy", "", "always the behaviour: an EFS volume starts empty, the image's files at the target are never copied in"),
+    rejected("services.*.volumes[].volume.subpath", "mounting part of a volume is not supported; declare a volume with `driver_opts.root_directory` for that directory instead"),
+    mapped("services.*.volumes[].tmpfs", "", "the mount is task-local scratch space on disk"),
+    warned("services.*.volumes[].tmpfs.size", "ignored: scratch space shares the task's ephemeral storage, sized with `x-aws-ephemeral_storage`"),
+    warned("services.*.volumes[].tmpfs.mode", "ignored: scratch space is created by ECS with its own permissions"),
+    rejected("services.*.volumes[].image", IMAGE_MOUNT),
+    rejected("services.*.volumes[].image.subpath", IMAGE_MOUNT),
+    rejected("services.*.volumes_from", "each service runs in its own tasks, so it cannot mount another service's volumes; mount the same named volume (Amazon EFS) in both services instead"),
     mapped("services.*.working_dir", container!("WorkingDirectory"), ""),
     mapped("services.*.x-aws-role", "AWS::IAM::Role Policies", "an inline policy on the task role"),
     mapped("services.*.x-aws-policies", "AWS::IAM::Role ManagedPolicyArns", "managed policies on the task role"),
+    mapped("services.*.x-aws-ephemeral_storage", "AWS::ECS::TaskDefinition EphemeralStorage.SizeInGiB", "21 to 200 GiB of task storage (Fargate's default is 20)"),
     rejected("services.*.x-aws-pull_credentials", "private registry credentials are not supported yet; they arrive with Secrets Manager support"),
     // Networks.
     mapped("networks.*", "AWS::EC2::SecurityGroup", ""),
@@ -481,13 +483,14 @@ pub static TABLE: &[Entry] = &[
     mapped("networks.*.labels", "AWS::EC2::SecurityGroup Tags", ""),
     mapped("networks.*.x-aws-securitygroup", "", "deprecated alias for `external: true` with `name: <security group id>`"),
     // Volumes.
-    mapped("volumes.*", "", "a declaration: accepted, but services that mount volumes are rejected"),
-    warned("volumes.*.name", VOLUME_DECLARATION),
-    warned("volumes.*.driver", VOLUME_DECLARATION),
-    warned("volumes.*.driver_opts", VOLUME_DECLARATION),
-    warned("volumes.*.external", VOLUME_DECLARATION),
-    warned("volumes.*.external.name", VOLUME_DECLARATION),
-    warned("volumes.*.labels", VOLUME_DECLARATION),
+    mapped("volumes.*", "AWS::EFS::FileSystem", "an encrypted file system, retained on stack deletion, when a service mounts the volume (see docs/volumes.md)"),
+    mapped("volumes.*.name", "AWS::EFS::FileSystem FileSystemTags", "the `Name` tag; for an external volume, the file system id or ARN"),
+    warned("volumes.*.driver", "ignored: every volume is an Amazon EFS file system"),
+    mapped("volumes.*.driver_opts", "AWS::EFS::FileSystem", "`performance_mode`, `throughput_mode`, `provisioned_throughput`, `lifecycle_policy`, `backup_policy`, `kms_key_id` (file system); `uid`, `gid`, `permissions`, `root_directory` (access point); `-` or `_`"),
+    mapped("volumes.*.external", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration.FilesystemId", "an existing file system, named by `name`; its mount targets must exist unless `x-aws-mount_targets`"),
+    mapped("volumes.*.external.name", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration.FilesystemId", "deprecated form of `name`"),
+    mapped("volumes.*.labels", "AWS::EFS::FileSystem FileSystemTags", ""),
+    mapped("volumes.*.x-aws-mount_targets", "AWS::EFS::MountTarget", "`true`: create the mount targets of an external file system"),
     // Secrets.
     mapped("secrets.*", "", "a declaration: accepted, but services that use secrets are rejected"),
     warned("secrets.*.name", SECRET_DECLARATION),

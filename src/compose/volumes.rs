@@ -1,0 +1,538 @@
+//! Volumes, in Compose words: top-level declarations (`driver_opts`, `external`) and the
+//! mounts of a service (short and long syntax, `tmpfs`), read into the model. A child of
+//! `normalize` (it extends its `Reader`); what each mount becomes on ECS is decided here,
+//! what is valid across the project in `validate::volumes`.
+
+use super::*;
+
+/// `driver_opts` keys, with the hyphenated spellings compose-cli's docs showed.
+const FS_KEYS: &[&str] = &[
+    "performance_mode",
+    "throughput_mode",
+    "provisioned_throughput",
+    "lifecycle_policy",
+    "backup_policy",
+    "kms_key_id",
+    "uid",
+    "gid",
+    "permissions",
+    "root_directory",
+];
+
+/// `TransitionToIA` values EFS accepts.
+pub const LIFECYCLE_POLICIES: &[&str] = &[
+    "AFTER_1_DAY",
+    "AFTER_7_DAYS",
+    "AFTER_14_DAYS",
+    "AFTER_30_DAYS",
+    "AFTER_60_DAYS",
+    "AFTER_90_DAYS",
+    "AFTER_180_DAYS",
+    "AFTER_270_DAYS",
+    "AFTER_365_DAYS",
+];
+
+fn one_of(value: &str, allowed: &[&str]) -> Option<String> {
+    allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value))
+        .map(|a| a.to_string())
+}
+
+fn quoted(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The file system id of an external volume's `name`: `fs-…`, or the id at the end of an
+/// EFS file system ARN.
+fn file_system_id(name: &str) -> Option<String> {
+    let id = if name.starts_with("arn:") {
+        let (head, id) = name.rsplit_once(":file-system/")?;
+        if !head.contains(":elasticfilesystem:") {
+            return None;
+        }
+        id
+    } else {
+        name
+    };
+    let hex = id.strip_prefix("fs-")?;
+    (!hex.is_empty() && hex.chars().all(|c| c.is_ascii_alphanumeric())).then(|| id.to_string())
+}
+
+impl Reader<'_> {
+    /// A top-level volume.
+    pub(super) fn volume(&mut self, key: &str, v: &Value, project: &str, path: &Path) -> Volume {
+        let mut volume = Volume {
+            name: format!("{project}_{key}"),
+            ..Volume::default()
+        };
+        let Value::Object(map) = v else {
+            if !v.is_null() {
+                self.expected(path, "a mapping describing the volume", v);
+            }
+            return volume;
+        };
+        let explicit_name = map
+            .get("name")
+            .and_then(|n| self.text(n, &path.key("name")));
+        if let Some(Text::Lit(n)) = &explicit_name {
+            volume.name = n.clone();
+        }
+        if let Some(labels) = map.get("labels") {
+            for (k, t) in self.env_map(labels, &path.key("labels"), false) {
+                if let Text::Lit(s) = t {
+                    volume.labels.insert(k, s);
+                }
+            }
+        }
+        let (external, name_path) = match map.get("external") {
+            Some(Value::Object(e)) => match e.get("name") {
+                // Deprecated `external: {name: ...}`.
+                Some(n) => (
+                    self.text(n, &path.key("external").key("name")),
+                    path.key("external").key("name"),
+                ),
+                None => (Some(Text::Lit(volume.name.clone())), path.key("name")),
+            },
+            Some(v) => {
+                if self.boolean(v, &path.key("external")) == Some(true) {
+                    (
+                        Some(
+                            explicit_name
+                                .clone()
+                                .unwrap_or_else(|| Text::Lit(volume.name.clone())),
+                        ),
+                        path.key("name"),
+                    )
+                } else {
+                    (None, path.key("name"))
+                }
+            }
+            None => (None, path.key("name")),
+        };
+        match external {
+            Some(Text::Lit(name)) => match file_system_id(&name) {
+                Some(id) => volume.external = Some(Text::Lit(id)),
+                None => self.diags.error(
+                    &name_path,
+                    format!("an external volume stands for an existing Amazon EFS file system: expected its id like `fs-0abc123` or its ARN, found `{name}`"),
+                ),
+            },
+            Some(expr) => volume.external = Some(expr),
+            None => {}
+        }
+        if let Some(v) = map.get("x-aws-mount_targets") {
+            let p = path.key("x-aws-mount_targets");
+            volume.mount_targets = self.boolean(v, &p).unwrap_or(false);
+            if volume.mount_targets && volume.external.is_none() {
+                self.diags.warn(
+                    &p,
+                    "ignored: the file system this volume creates always gets its mount targets",
+                );
+            }
+        }
+        if let Some(opts) = map.get("driver_opts") {
+            self.driver_opts(opts, &path.key("driver_opts"), &mut volume);
+        }
+        volume
+    }
+
+    fn driver_opts(&mut self, v: &Value, path: &Path, volume: &mut Volume) {
+        let Value::Object(map) = v else {
+            if !v.is_null() {
+                self.expected(path, "a mapping of driver options", v);
+            }
+            return;
+        };
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (raw_key, value) in map {
+            let p = path.key(raw_key);
+            let key = raw_key.replace('-', "_");
+            let Some(&key) = FS_KEYS.iter().find(|k| **k == key) else {
+                let message = if matches!(raw_key.as_str(), "device" | "type" | "o") {
+                    "the `local` driver's host paths and network shares cannot be reached from ECS tasks; drop the `type`, `o` and `device` options to get a new Amazon EFS file system, or name an existing one with `external: true`".to_string()
+                } else {
+                    format!(
+                        "unknown option `{raw_key}`: an Amazon EFS volume takes {}",
+                        quoted(FS_KEYS)
+                    )
+                };
+                self.diags.error(&p, message);
+                continue;
+            };
+            if let Some(other) = seen.insert(key, raw_key) {
+                self.diags.error(
+                    &p,
+                    format!("`{raw_key}` repeats `{other}`; keep one of them"),
+                );
+                continue;
+            }
+            let Some(text) = self.literal(value, &p) else {
+                continue;
+            };
+            let text = text.trim().to_string();
+            let fs = &mut volume.fs;
+            let access = &mut volume.access;
+            match key {
+                "performance_mode" => match one_of(&text, &["generalPurpose", "maxIO"]) {
+                    Some(m) => fs.performance_mode = Some(m),
+                    None => self.diags.error(
+                        &p,
+                        format!("expected `generalPurpose` or `maxIO`, found `{text}`"),
+                    ),
+                },
+                "throughput_mode" => match one_of(&text, &["bursting", "provisioned", "elastic"]) {
+                    Some(m) => fs.throughput_mode = Some(m),
+                    None => self.diags.error(
+                        &p,
+                        format!("expected `bursting`, `provisioned` or `elastic`, found `{text}`"),
+                    ),
+                },
+                "provisioned_throughput" => match text.parse::<f64>() {
+                    Ok(n) if (1.0..=10240.0).contains(&n) => fs.provisioned_throughput = Some(n),
+                    _ => self.diags.error(
+                        &p,
+                        format!("expected a throughput in MiB/s from 1 to 10240, found `{text}`"),
+                    ),
+                },
+                "lifecycle_policy" => match one_of(&text, LIFECYCLE_POLICIES) {
+                    Some(m) => fs.lifecycle_policy = Some(m),
+                    None => self.diags.error(
+                        &p,
+                        format!(
+                            "expected one of {}, found `{text}`",
+                            quoted(LIFECYCLE_POLICIES)
+                        ),
+                    ),
+                },
+                "backup_policy" => match one_of(&text, &["ENABLED", "DISABLED"]) {
+                    Some(m) => fs.backup_policy = Some(m),
+                    None => self.diags.error(
+                        &p,
+                        format!("expected `ENABLED` or `DISABLED`, found `{text}`"),
+                    ),
+                },
+                "kms_key_id" => fs.kms_key_id = Some(text),
+                "uid" | "gid" => match text.parse::<u32>() {
+                    Ok(n) => {
+                        if key == "uid" {
+                            access.uid = Some(n);
+                        } else {
+                            access.gid = Some(n);
+                        }
+                    }
+                    Err(_) => self.diags.error(
+                        &p,
+                        format!("expected a numeric POSIX id like `1000`, found `{text}`"),
+                    ),
+                },
+                "permissions" => {
+                    let ok = (3..=4).contains(&text.len())
+                        && text.chars().all(|c| ('0'..='7').contains(&c));
+                    if ok {
+                        access.permissions = Some(text);
+                    } else {
+                        self.diags.error(
+                            &p,
+                            format!("expected octal permissions like `0755`, found `{text}`"),
+                        );
+                    }
+                }
+                _ => {
+                    // root_directory
+                    let ok = text.starts_with('/')
+                        && text.len() <= 100
+                        && !text.split('/').any(|part| part == "..");
+                    if ok {
+                        access.root_directory = Some(text);
+                    } else {
+                        self.diags.error(
+                            &p,
+                            format!("expected an absolute path like `/data` (at most 100 characters), found `{text}`"),
+                        );
+                    }
+                }
+            }
+        }
+        let fs = &volume.fs;
+        let provisioned = fs.throughput_mode.as_deref() == Some("provisioned");
+        if provisioned && fs.provisioned_throughput.is_none() {
+            self.diags.error(
+                path.key("throughput_mode"),
+                "`provisioned` needs `provisioned_throughput`, in MiB/s",
+            );
+        }
+        if !provisioned && fs.provisioned_throughput.is_some() {
+            self.diags.error(
+                path.key("provisioned_throughput"),
+                "applies only with `throughput_mode: provisioned`",
+            );
+        }
+        if volume.access.gid.is_some() && volume.access.uid.is_none() {
+            self.diags.error(
+                path.key("gid"),
+                "needs `uid`: the access point's user has both",
+            );
+        }
+        if volume.external.is_some() && fs != &FsOptions::default() {
+            self.diags.error(
+                path,
+                "the file system options apply to a file system this volume creates; an external one keeps its own settings (keep only `uid`, `gid`, `permissions` and `root_directory`)",
+            );
+        }
+    }
+
+    /// A service's `volumes`.
+    pub(super) fn mounts(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        let Value::Array(items) = v else {
+            self.expected(path, "a list of mounts", v);
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            let (kind, source, target, read_only) = match item {
+                Value::String(text) => {
+                    let parts: Vec<&str> = text.split(':').collect();
+                    match parts.as_slice() {
+                        [target] => ("anonymous", String::new(), target.to_string(), false),
+                        [source, target, rest @ ..] => {
+                            let modes: Vec<&str> = rest.iter().flat_map(|m| m.split(',')).collect();
+                            if rest.len() > 1 {
+                                self.diags.error(
+                                    &p,
+                                    format!("expected `source:target[:mode]`, found `{text}`"),
+                                );
+                                continue;
+                            }
+                            if let Some(bad) = modes
+                                .iter()
+                                .find(|m| !matches!(**m, "ro" | "rw" | "z" | "Z" | "nocopy" | ""))
+                            {
+                                self.diags.error(
+                                    &p,
+                                    format!("unknown mount mode `{bad}`: expected `ro`, `rw` or `nocopy`"),
+                                );
+                                continue;
+                            }
+                            let bind = source.starts_with(['.', '/', '~', '$'])
+                                || source.contains('/')
+                                || source.contains('\\');
+                            (
+                                if bind { "bind" } else { "volume" },
+                                source.to_string(),
+                                target.to_string(),
+                                modes.contains(&"ro"),
+                            )
+                        }
+                        [] => ("anonymous", String::new(), String::new(), false),
+                    }
+                }
+                Value::Object(m) => {
+                    let kind = match m.get("type") {
+                        None => "volume".to_string(),
+                        Some(t) => match self.literal(t, &p.key("type")) {
+                            Some(t) => t,
+                            None => continue,
+                        },
+                    };
+                    let source = match m.get("source") {
+                        None | Some(Value::Null) => String::new(),
+                        Some(v) => match self.literal(v, &p.key("source")) {
+                            Some(t) => t,
+                            None => continue,
+                        },
+                    };
+                    let target = match m.get("target") {
+                        None | Some(Value::Null) => String::new(),
+                        Some(v) => match self.literal(v, &p.key("target")) {
+                            Some(t) => t,
+                            None => continue,
+                        },
+                    };
+                    let read_only = match m.get("read_only") {
+                        None => false,
+                        Some(v) => self.boolean(v, &p.key("read_only")).unwrap_or(false),
+                    };
+                    let kind = if kind == "volume" && source.is_empty() {
+                        "anonymous".to_string()
+                    } else {
+                        kind
+                    };
+                    match kind.as_str() {
+                        "volume" => ("volume", source, target, read_only),
+                        "anonymous" => ("anonymous", source, target, read_only),
+                        "bind" => ("bind", source, target, read_only),
+                        "tmpfs" => ("tmpfs", source, target, read_only),
+                        other => {
+                            self.diags.error(
+                                p.key("type"),
+                                format!("mount type `{other}` is not available on ECS: expected `volume` (Amazon EFS) or `tmpfs` (task-local scratch space)"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                other => {
+                    self.expected(
+                        &p,
+                        "a mount like `data:/var/lib/data` or a mapping with `type`",
+                        other,
+                    );
+                    continue;
+                }
+            };
+            let source_kind = match kind {
+                "bind" if source.ends_with("docker.sock") => {
+                    self.diags.error(
+                        &p,
+                        format!("`{source}` cannot be mounted: ECS tasks have no access to a Docker daemon; drop the mount"),
+                    );
+                    continue;
+                }
+                "bind" => {
+                    self.diags.error(
+                        &p,
+                        format!("bind mount `{source}` cannot be used on ECS: tasks have no access to your files; bake them into the image, or use a named volume (Amazon EFS) for data"),
+                    );
+                    continue;
+                }
+                "volume" => MountSource::Volume(source.clone()),
+                _ => MountSource::Scratch,
+            };
+            if target.is_empty() {
+                self.diags
+                    .error(&p, "a mount needs `target`, the path in the container");
+                continue;
+            }
+            if !target.starts_with('/') {
+                let hint = if kind == "anonymous" {
+                    format!(
+                        " (to mount the volume `{target}`, write `{target}:/path/in/container`)"
+                    )
+                } else {
+                    String::new()
+                };
+                self.diags.error(
+                    &p,
+                    format!("the container path `{target}` is not absolute{hint}"),
+                );
+                continue;
+            }
+            match kind {
+                "anonymous" => self.diags.warn(
+                    &p,
+                    format!("anonymous volume `{target}` is task-local scratch space: its data is lost when the task stops; mount a named volume (Amazon EFS) to keep it"),
+                ),
+                "tmpfs" => self.diags.warn(
+                    &p,
+                    format!("tmpfs `{target}` is task-local scratch space on disk, not in memory (Fargate has no tmpfs): its data is lost when the task stops"),
+                ),
+                _ => {}
+            }
+            s.mounts.push(Mount {
+                source: source_kind,
+                target,
+                read_only,
+                path: p.to_string(),
+            });
+        }
+    }
+
+    /// A service's `tmpfs`: a path or a list of paths, each task-local scratch space.
+    pub(super) fn tmpfs(&mut self, v: &Value, path: &Path, s: &mut Service) {
+        let items: Vec<(Path, String)> = match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    self.literal(item, &path.index(i))
+                        .map(|t| (path.index(i), t))
+                })
+                .collect(),
+            Value::String(t) => vec![(path.clone(), t.clone())],
+            other => {
+                self.expected(path, "a path or a list of paths", other);
+                return;
+            }
+        };
+        for (p, text) in items {
+            // `/run:rw,size=64m`: the options are Linux mount options, meaningless on disk.
+            let target = text.split(':').next().unwrap_or_default().to_string();
+            if !target.starts_with('/') {
+                self.diags
+                    .error(&p, format!("the container path `{target}` is not absolute"));
+                continue;
+            }
+            self.diags.warn(
+                &p,
+                format!("tmpfs `{target}` is task-local scratch space on disk, not in memory (Fargate has no tmpfs): its data is lost when the task stops"),
+            );
+            s.mounts.push(Mount {
+                source: MountSource::Scratch,
+                target,
+                read_only: false,
+                path: p.to_string(),
+            });
+        }
+    }
+
+    /// `x-aws-ephemeral_storage`: GiB, 21 to 200 (a number, or a size like `50GiB`).
+    pub(super) fn ephemeral_storage(&mut self, v: &Value, path: &Path) -> Option<u32> {
+        let text = self.literal(v, path)?;
+        let gib = match text.trim().parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => match values::bytes(&text) {
+                Ok(b) if b % (1 << 30) == 0 => b >> 30,
+                _ => {
+                    self.diags.error(
+                        path,
+                        format!("expected a size in GiB like `50` or `50GiB`, found `{text}`"),
+                    );
+                    return None;
+                }
+            },
+        };
+        if (21..=200).contains(&gib) {
+            Some(gib as u32)
+        } else {
+            self.diags.error(
+                path,
+                format!("a Fargate task has 21 to 200 GiB of ephemeral storage (20 without this setting), found `{gib}`"),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_file_system_ids() {
+        assert_eq!(file_system_id("fs-0abc12"), Some("fs-0abc12".into()));
+        assert_eq!(
+            file_system_id("arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-1234"),
+            Some("fs-1234".into())
+        );
+        assert_eq!(file_system_id("myvolume"), None);
+        assert_eq!(file_system_id("fs-"), None);
+        assert_eq!(file_system_id("arn:aws:s3:::bucket/file-system/fs-1"), None);
+    }
+
+    #[test]
+    fn accepts_both_spellings() {
+        assert_eq!(
+            one_of("after_30_days", LIFECYCLE_POLICIES),
+            Some("AFTER_30_DAYS".into())
+        );
+        assert_eq!(
+            one_of("maxio", &["generalPurpose", "maxIO"]),
+            Some("maxIO".into())
+        );
+    }
+}

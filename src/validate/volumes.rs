@@ -1,0 +1,149 @@
+//! Volume rules across the project: mounts name declared volumes, one path per mount, the
+//! EFS client security group fits the task's five, and who each access point writes as.
+
+use super::rules::{distinct_ids, MAX_SECURITY_GROUPS};
+use crate::compose::model::{MountSource, Project, Service, Volume};
+use crate::diagnostics::{Diagnostics, Path};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The identity and directory of the access point a service mounts a volume through.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Access {
+    /// POSIX (uid, gid) every file operation uses; `None`: the container's own user.
+    pub user: Option<(u32, u32)>,
+    /// True when `user` comes from the service's `user:`, not from `driver_opts`.
+    pub from_service: bool,
+    /// The directory of the file system the mount sees.
+    pub root: String,
+    /// Permissions of `root` when the access point creates it.
+    pub permissions: String,
+}
+
+/// The access point `s` mounts `volume` through: `driver_opts` `uid`/`gid` (gid defaults
+/// to uid), else the service's numeric `user:`, else none; the root `root_directory`, else
+/// `/data` for a created file system and `/` for an external one.
+pub fn access(volume: &Volume, s: &Service) -> Access {
+    let (user, from_service) = match volume.access.uid {
+        Some(uid) => (Some((uid, volume.access.gid.unwrap_or(uid))), false),
+        None => (s.numeric_user(), s.numeric_user().is_some()),
+    };
+    let root = volume.access.root_directory.clone().unwrap_or_else(|| {
+        if volume.external.is_some() {
+            "/".into()
+        } else {
+            "/data".into()
+        }
+    });
+    Access {
+        user,
+        from_service,
+        root,
+        permissions: volume
+            .access
+            .permissions
+            .clone()
+            .unwrap_or_else(|| "0755".into()),
+    }
+}
+
+/// True when the volume's file system gets mount targets (and so its NFS security group)
+/// from this project.
+pub fn has_mount_targets(volume: &Volume) -> bool {
+    volume.external.is_none() || volume.mount_targets
+}
+
+/// The top-level volumes `s` mounts, by key.
+pub fn volumes_of(s: &Service) -> BTreeSet<&str> {
+    s.mounts
+        .iter()
+        .filter_map(|m| match &m.source {
+            MountSource::Volume(v) => Some(v.as_str()),
+            MountSource::Scratch => None,
+        })
+        .collect()
+}
+
+/// True when `s` reaches a file system through the NFS security group of this project,
+/// and so gets its own EFS client security group.
+pub fn needs_client_group(project: &Project, s: &Service) -> bool {
+    volumes_of(s)
+        .into_iter()
+        .any(|v| project.volumes.get(v).is_some_and(has_mount_targets))
+}
+
+/// Checks the volume rules.
+pub fn check(project: &Project, diags: &mut Diagnostics) {
+    distinct_ids(
+        project.volumes.keys(),
+        &Path::new("volumes"),
+        "volume",
+        diags,
+    );
+    // volume → identity → the first service using it
+    type Users<'a> = BTreeMap<Option<(u32, u32)>, &'a str>;
+    let mut users: BTreeMap<&str, Users> = BTreeMap::new();
+    for (name, s) in &project.services {
+        let path = Path::new("services").key(name);
+        let mut targets: BTreeMap<&str, &str> = BTreeMap::new();
+        for m in &s.mounts {
+            if let Some(other) = targets.insert(&m.target, &m.path) {
+                diags.error(
+                    &m.path,
+                    format!(
+                        "`{}` is already mounted by `{other}`; mount one volume per path",
+                        m.target
+                    ),
+                );
+            }
+            let MountSource::Volume(key) = &m.source else {
+                continue;
+            };
+            let Some(volume) = project.volumes.get(key) else {
+                diags.error(
+                    &m.path,
+                    format!("volume `{key}` is not declared under the top-level `volumes`"),
+                );
+                continue;
+            };
+            let a = access(volume, s);
+            if a.user.is_none() && s.user.is_some() {
+                let user = s.user.as_ref().and_then(|u| u.as_lit()).unwrap_or("…");
+                diags.warn(
+                    &m.path,
+                    format!("`user: {user}` is not a numeric uid, so the volume `{key}` is reached as root and its directory belongs to root; set `driver_opts.uid` and `gid` on the volume to write as that user"),
+                );
+            }
+            users.entry(key).or_default().entry(a.user).or_insert(name);
+        }
+        if needs_client_group(project, s) && s.networks.len() + 1 > MAX_SECURITY_GROUPS {
+            diags.error(
+                path.key("networks"),
+                format!(
+                    "a task that mounts a volume can join at most {} networks: its fifth security group is the one its file systems accept, found {}",
+                    MAX_SECURITY_GROUPS - 1,
+                    s.networks.len()
+                ),
+            );
+        }
+    }
+    for (key, by_user) in users {
+        let volume = &project.volumes[key];
+        if by_user.len() < 2 || volume.access.permissions.is_some() {
+            continue;
+        }
+        let list: Vec<String> = by_user
+            .iter()
+            .map(|(u, svc)| match u {
+                Some((uid, gid)) => format!("`{svc}` as {uid}:{gid}"),
+                None => format!("`{svc}` as root"),
+            })
+            .collect();
+        diags.warn(
+            Path::new("volumes").key(key),
+            format!(
+                "services write to this volume as different users ({}): its directory is created with permissions `0755` for the first of them; set `driver_opts.permissions` (e.g. `0775` with a shared gid), or one `uid` and `gid` for the volume",
+                list.join(", ")
+            ),
+        );
+    }
+}
