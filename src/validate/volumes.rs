@@ -147,3 +147,55 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::model::{AccessOptions, Text};
+
+    fn service(user: Option<&str>) -> Service {
+        Service {
+            user: user.map(|u| Text::Lit(u.into())),
+            ..Service::default()
+        }
+    }
+
+    #[test]
+    fn driver_opts_win_over_the_services_user() {
+        let volume = Volume {
+            access: AccessOptions {
+                uid: Some(70),
+                ..AccessOptions::default()
+            },
+            ..Volume::default()
+        };
+        let a = access(&volume, &service(Some("1000:1000")));
+        assert_eq!(a.user, Some((70, 70)));
+        assert!(!a.from_service);
+        assert_eq!(a.root, "/data");
+        assert_eq!(a.permissions, "0755");
+    }
+
+    #[test]
+    fn a_numeric_user_is_the_default() {
+        let volume = Volume::default();
+        let a = access(&volume, &service(Some("1001:1000")));
+        assert_eq!((a.user, a.from_service), (Some((1001, 1000)), true));
+        assert_eq!(
+            access(&volume, &service(Some("999"))).user,
+            Some((999, 999))
+        );
+        assert_eq!(access(&volume, &service(Some("postgres"))).user, None);
+        assert_eq!(access(&volume, &service(None)).user, None);
+    }
+
+    #[test]
+    fn an_external_volume_is_mounted_at_its_root() {
+        let volume = Volume {
+            external: Some(Text::Lit("fs-0123abcd".into())),
+            ..Volume::default()
+        };
+        assert_eq!(access(&volume, &service(None)).root, "/");
+        assert!(!has_mount_targets(&volume));
+    }
+}
