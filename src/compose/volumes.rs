@@ -318,6 +318,13 @@ impl Reader<'_> {
                                 );
                                 continue;
                             }
+                            if source.is_empty() {
+                                self.diags.error(
+                                    &p,
+                                    format!("the mount of `{target}` has an empty source: is a variable unset?"),
+                                );
+                                continue;
+                            }
                             let bind = source.starts_with(['.', '/', '~', '$'])
                                 || source.contains('/')
                                 || source.contains('\\');
