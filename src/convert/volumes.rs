@@ -201,6 +201,23 @@ pub fn file_systems(ctx: &mut Context) {
             if let Some(b) = &fs.backup_policy {
                 props["BackupPolicy"] = json!({"Status": b});
             }
+            // Without a file system policy EFS lets any client that reaches a mount target
+            // in, IAM or not: this one allows no one (the task roles' own policies grant
+            // each service its access point) and refuses clients without TLS.
+            props["FileSystemPolicy"] = json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "RefuseClientsWithoutTls",
+                    "Effect": "Deny",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "elasticfilesystem:ClientMount",
+                        "elasticfilesystem:ClientWrite",
+                        "elasticfilesystem:ClientRootAccess",
+                    ],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }],
+            });
             props["FileSystemTags"] = Value::Array(tags.clone());
             let mut resource = Resource::new("AWS::EFS::FileSystem", props);
             resource.retain = true;
