@@ -132,6 +132,40 @@ proptest! {
         }
     }
 
+    /// Volumes of any name mounted by services as any user: no panic, valid logical IDs,
+    /// and names that meet in one ID are an error, never an overwrite.
+    #[test]
+    fn volumes_never_panic(
+        names in prop::collection::btree_set("[a-zA-Z0-9._-]{1,12}", 1..4),
+        users in prop::collection::vec(prop::option::of(0u32..3), 1..4),
+    ) {
+        let mounts: Vec<Value> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| json!(format!("{n}:/v{i}")))
+            .collect();
+        let mut services = Map::new();
+        for (i, user) in users.iter().enumerate() {
+            let mut s = json!({"image": "nginx", "volumes": mounts.clone()});
+            if let Some(u) = user {
+                s["user"] = json!(format!("{}", 1000 + u));
+            }
+            services.insert(format!("s{i}"), s);
+        }
+        let volumes: Map<String, Value> = names.iter().map(|n| (n.clone(), json!({}))).collect();
+        let request = request(json!({"services": services, "volumes": volumes}));
+        match expand(&request) {
+            Ok(e) => {
+                for id in ids(&e.fragment) {
+                    prop_assert!(compose_to_ecs::cfn::logical_id::is_valid(&id), "{}", id);
+                }
+                let again = expand(&request).unwrap();
+                prop_assert_eq!(e.fragment, again.fragment);
+            }
+            Err(d) => prop_assert!(d.has_errors()),
+        }
+    }
+
     /// `$$` is a literal `$`: escaping every `$` of a string gives the string back.
     #[test]
     fn dollar_dollar_round_trips(s in "[a-zA-Z0-9 ${}:_-]{0,30}") {
