@@ -135,6 +135,17 @@ impl Reader<'_> {
                 );
             }
         }
+        if let Some(d) = map.get("driver") {
+            let p = path.key("driver");
+            if let Some(driver) = self.literal(d, &p) {
+                if driver != "local" && !driver.is_empty() {
+                    self.diags.warn(
+                        &p,
+                        format!("ignored: every volume is an Amazon EFS file system, not a `{driver}` volume"),
+                    );
+                }
+            }
+        }
         if let Some(opts) = map.get("driver_opts") {
             self.driver_opts(opts, &path.key("driver_opts"), &mut volume);
         }

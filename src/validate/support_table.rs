@@ -123,7 +123,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services", "", "the project's services"),
     rejected("models", MODELS),
     mapped("networks", "AWS::EC2::SecurityGroup", "one security group per network; its members reach each other"),
-    mapped("volumes", "", "declarations; their use by services is decided per service key"),
+    mapped("volumes", "AWS::EFS::FileSystem", "one Amazon EFS file system per volume a service mounts"),
     mapped("secrets", "", "declarations; their use by services is decided per service key"),
     mapped("configs", "", "declarations; their use by services is decided per service key"),
     mapped("x-aws-cluster", "AWS::ECS::Service Cluster", "an existing cluster (name or ARN) instead of a new one"),
@@ -485,7 +485,7 @@ pub static TABLE: &[Entry] = &[
     // Volumes.
     mapped("volumes.*", "AWS::EFS::FileSystem", "an encrypted file system, retained on stack deletion, when a service mounts the volume (see docs/volumes.md)"),
     mapped("volumes.*.name", "AWS::EFS::FileSystem FileSystemTags", "the `Name` tag; for an external volume, the file system id or ARN"),
-    warned("volumes.*.driver", "ignored: every volume is an Amazon EFS file system"),
+    mapped("volumes.*.driver", "", "every volume is an Amazon EFS file system: `local` (Compose's default) is accepted silently, another driver is ignored with a warning"),
     mapped("volumes.*.driver_opts", "AWS::EFS::FileSystem", "`performance_mode`, `throughput_mode`, `provisioned_throughput`, `lifecycle_policy`, `backup_policy`, `kms_key_id` (file system); `uid`, `gid`, `permissions`, `root_directory` (access point); `-` or `_`"),
     mapped("volumes.*.external", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration.FilesystemId", "an existing file system, named by `name`; its mount targets must exist unless `x-aws-mount_targets`"),
     mapped("volumes.*.external.name", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration.FilesystemId", "deprecated form of `name`"),
