@@ -336,7 +336,7 @@ pub fn mount_points(s: &Service) -> Vec<Value> {
 
 /// The task role's inline policies: `<Svc><Vol>VolumeMountPolicy` per volume, allowing
 /// the mount through its access point only; writing unless every mount of the volume is
-/// read-only; root access only when the access point sets no user.
+/// read-only; root access only when the access point sets no user, or root.
 pub fn mount_policies(ctx: &Context, s: &Service) -> Vec<Value> {
     let project = ctx.project();
     let mut out = Vec::new();
@@ -353,7 +353,7 @@ pub fn mount_policies(ctx: &Context, s: &Service) -> Vec<Value> {
         if writes {
             actions.push("elasticfilesystem:ClientWrite");
         }
-        if a.user.is_none() {
+        if a.user.is_none_or(|(uid, _)| uid == 0) {
             actions.push("elasticfilesystem:ClientRootAccess");
         }
         let mut statement = json!({

@@ -106,8 +106,9 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
                 continue;
             };
             let a = access(volume, s);
-            if a.user.is_none() && s.user.is_some() {
-                let user = s.user.as_ref().and_then(|u| u.as_lit()).unwrap_or("…");
+            let user = s.user.as_ref().and_then(|u| u.as_lit()).unwrap_or("…");
+            let root = matches!(user.split(':').next(), Some("root" | "0"));
+            if a.user.is_none() && s.user.is_some() && !root {
                 diags.warn(
                     &m.path,
                     format!("`user: {user}` is not a numeric uid, so the volume `{key}` is reached as root and its directory belongs to root; set `driver_opts.uid` and `gid` on the volume to write as that user"),
