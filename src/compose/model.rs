@@ -119,6 +119,8 @@ pub struct Mount {
     pub target: String,
     /// `read_only`.
     pub read_only: bool,
+    /// `volume.subpath`: a directory of the volume, relative to its root.
+    pub subpath: Option<String>,
     /// Where the mount was declared (`services.web.volumes[0]`).
     pub path: String,
 }

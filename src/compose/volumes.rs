@@ -451,10 +451,38 @@ impl Reader<'_> {
                 ),
                 _ => {}
             }
+            let subpath = match item.get("volume").and_then(|v| v.get("subpath")) {
+                None | Some(Value::Null) => None,
+                Some(v) => {
+                    let sp = p.key("volume").key("subpath");
+                    let Some(text) = self.literal(v, &sp) else {
+                        continue;
+                    };
+                    let text = text.trim_matches('/').to_string();
+                    if kind != "volume" {
+                        self.diags
+                            .error(&sp, "applies to a named volume only: this mount has none");
+                        continue;
+                    }
+                    let ok = !text.is_empty()
+                        && !text
+                            .split('/')
+                            .any(|part| part.is_empty() || part == "." || part == "..");
+                    if !ok {
+                        self.diags.error(
+                            &sp,
+                            format!("expected a directory of the volume like `logs` or `site/uploads`, found `{text}`"),
+                        );
+                        continue;
+                    }
+                    Some(text)
+                }
+            };
             s.mounts.push(Mount {
                 source: source_kind,
                 target,
                 read_only,
+                subpath,
                 path: p.to_string(),
             });
         }
@@ -493,6 +521,7 @@ impl Reader<'_> {
                 source: MountSource::Scratch,
                 target,
                 read_only: false,
+                subpath: None,
                 path: p.to_string(),
             });
         }

@@ -7,8 +7,10 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub, sub_with};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{MountSource, Service, Text, Volume};
-use crate::validate::volumes::{access, has_mount_targets, needs_client_group, volumes_of, Access};
+use crate::compose::model::{Mount, MountSource, Service, Text, Volume};
+use crate::validate::volumes::{
+    access, has_mount_targets, needs_client_group, task_volume_name, volumes_of, Access,
+};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,8 +34,9 @@ pub fn client_group_id(ctx: &Context, s: &Service) -> String {
 
 /// `<P><Vol>AccessPoint` for the volume's own identity (its `driver_opts`, or none);
 /// `<P><Vol>User<uid>[Group<gid>]AccessPoint` for one taken from a service's `user:`.
+/// A mount's `subpath` adds `Sub<Path>` after the volume (`<P><Vol>SubLogsAccessPoint`).
 fn access_point_id(ctx: &Context, key: &str, a: &Access) -> String {
-    let vol = normalize(key);
+    let vol = task_volume_name(key, a.subpath.as_deref());
     match a.user {
         Some((uid, gid)) if a.from_service => {
             let group = if gid == uid {
@@ -45,11 +48,6 @@ fn access_point_id(ctx: &Context, key: &str, a: &Access) -> String {
         }
         _ => ctx.id(&format!("{vol}AccessPoint")),
     }
-}
-
-/// The name of the task definition volume for a top-level volume.
-fn task_volume_name(key: &str) -> String {
-    normalize(key)
 }
 
 /// The file system id value.
@@ -259,7 +257,15 @@ pub fn file_systems(ctx: &mut Context) {
                     .add(id, Resource::new("AWS::EFS::MountTarget", props));
             }
         }
-        let points: BTreeSet<Access> = services.iter().map(|s| access(volume, s)).collect();
+        let points: BTreeSet<Access> = services
+            .iter()
+            .flat_map(|s| {
+                s.mounts
+                    .iter()
+                    .filter(|m| m.source == MountSource::Volume(key.to_string()))
+                    .map(|m| access(volume, s, m.subpath.as_deref()))
+            })
+            .collect();
         for a in points {
             let mut props = json!({"FileSystemId": fs_id(ctx, key, volume)});
             if let Some((uid, gid)) = a.user {
@@ -288,13 +294,21 @@ pub fn file_systems(ctx: &mut Context) {
 pub fn task_volumes(ctx: &Context, s: &Service) -> Vec<Value> {
     let project = ctx.project();
     let mut out = Vec::new();
-    for key in volumes_of(s) {
+    let mounted: BTreeSet<(&str, Option<&str>)> = s
+        .mounts
+        .iter()
+        .filter_map(|m| match &m.source {
+            MountSource::Volume(key) => Some((key.as_str(), m.subpath.as_deref())),
+            MountSource::Scratch => None,
+        })
+        .collect();
+    for (key, subpath) in mounted {
         let Some(volume) = project.volumes.get(key) else {
             continue;
         };
-        let a = access(volume, s);
+        let a = access(volume, s, subpath);
         out.push(json!({
-            "Name": task_volume_name(key),
+            "Name": task_volume_name(key, subpath),
             "EFSVolumeConfiguration": {
                 "FilesystemId": fs_id(ctx, key, volume),
                 "TransitEncryption": "ENABLED",
@@ -323,7 +337,7 @@ pub fn mount_points(s: &Service) -> Vec<Value> {
         .iter()
         .map(|m| {
             let name = match &m.source {
-                MountSource::Volume(key) => task_volume_name(key),
+                MountSource::Volume(key) => task_volume_name(key, m.subpath.as_deref()),
                 MountSource::Scratch => {
                     scratch += 1;
                     format!("scratch-{scratch}")
@@ -344,25 +358,41 @@ pub fn mount_policies(ctx: &Context, s: &Service) -> Vec<Value> {
         let Some(volume) = project.volumes.get(key) else {
             continue;
         };
-        let a = access(volume, s);
-        let mut actions = vec!["elasticfilesystem:ClientMount"];
-        let writes = s
+        let mounts: Vec<&Mount> = s
             .mounts
             .iter()
-            .any(|m| m.source == MountSource::Volume(key.to_string()) && !m.read_only);
-        if writes {
+            .filter(|m| m.source == MountSource::Volume(key.to_string()))
+            .collect();
+        let points: BTreeSet<Access> = mounts
+            .iter()
+            .map(|m| access(volume, s, m.subpath.as_deref()))
+            .collect();
+        let mut actions = vec!["elasticfilesystem:ClientMount"];
+        if mounts.iter().any(|m| !m.read_only) {
             actions.push("elasticfilesystem:ClientWrite");
         }
-        if a.user.is_none_or(|(uid, _)| uid == 0) {
+        if points
+            .iter()
+            .any(|a| a.user.is_none_or(|(uid, _)| uid == 0))
+        {
             actions.push("elasticfilesystem:ClientRootAccess");
         }
+        let mut arns: Vec<Value> = points
+            .iter()
+            .map(|a| get_att(&access_point_id(ctx, key, a), "Arn"))
+            .collect();
+        let arns = if arns.len() == 1 {
+            arns.remove(0)
+        } else {
+            Value::Array(arns)
+        };
         let mut statement = json!({
             "Effect": "Allow",
             "Action": actions,
             "Resource": fs_arn(ctx, key, volume),
         });
         statement["Condition"] = json!({"StringEquals": {
-            "elasticfilesystem:AccessPointArn": get_att(&access_point_id(ctx, key, &a), "Arn"),
+            "elasticfilesystem:AccessPointArn": arns,
         }});
         out.push(json!({
             "PolicyName": format!("{}{}VolumeMountPolicy", normalize(&s.name), normalize(key)),

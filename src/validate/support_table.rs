@@ -448,7 +448,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.volumes[].volume", "", ""),
     warned("services.*.volumes[].volume.labels", "ignored: the file system and its access points carry the volume's labels, not the mount's"),
     mapped("services.*.volumes[].volume.nocopy", "", "always the behaviour: an EFS volume starts empty, the image's files at the target are never copied in"),
-    rejected("services.*.volumes[].volume.subpath", "mounting part of a volume is not supported; declare a volume with `driver_opts.root_directory` for that directory instead"),
+    mapped("services.*.volumes[].volume.subpath", "AWS::EFS::AccessPoint RootDirectory.Path", "an access point rooted at that directory of the volume"),
     mapped("services.*.volumes[].tmpfs", "", "the mount is task-local scratch space on disk"),
     warned("services.*.volumes[].tmpfs.size", "ignored: scratch space shares the task's ephemeral storage, sized with `x-aws-ephemeral_storage`"),
     warned("services.*.volumes[].tmpfs.mode", "ignored: scratch space is created by ECS with its own permissions"),

@@ -2,6 +2,7 @@
 //! EFS client security group fits the task's five, and who each access point writes as.
 
 use super::rules::{distinct_ids, MAX_SECURITY_GROUPS};
+use crate::cfn::logical_id::normalize as id;
 use crate::compose::model::{MountSource, Project, Service, Volume};
 use crate::diagnostics::{Diagnostics, Path};
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,6 +14,8 @@ pub struct Access {
     pub user: Option<(u32, u32)>,
     /// True when `user` comes from the service's `user:`, not from `driver_opts`.
     pub from_service: bool,
+    /// The mount's `subpath`, part of `root`.
+    pub subpath: Option<String>,
     /// The directory of the file system the mount sees.
     pub root: String,
     /// Permissions of `root` when the access point creates it.
@@ -21,8 +24,9 @@ pub struct Access {
 
 /// The access point `s` mounts `volume` through: `driver_opts` `uid`/`gid` (gid defaults
 /// to uid), else the service's numeric `user:`, else none; the root `root_directory`, else
-/// `/data` for a created file system and `/` for an external one.
-pub fn access(volume: &Volume, s: &Service) -> Access {
+/// `/data` for a created file system and `/` for an external one, then the mount's
+/// `subpath` below it.
+pub fn access(volume: &Volume, s: &Service, subpath: Option<&str>) -> Access {
     let (user, from_service) = match volume.access.uid {
         Some(uid) => (Some((uid, volume.access.gid.unwrap_or(uid))), false),
         None => (s.numeric_user(), s.numeric_user().is_some()),
@@ -34,15 +38,32 @@ pub fn access(volume: &Volume, s: &Service) -> Access {
             "/data".into()
         }
     });
+    let root = match subpath {
+        Some(sub) => format!("{}/{sub}", root.trim_end_matches('/')),
+        None => root,
+    };
     Access {
         user,
         from_service,
+        subpath: subpath.map(str::to_string),
         root,
         permissions: volume
             .access
             .permissions
             .clone()
             .unwrap_or_else(|| "0755".into()),
+    }
+}
+
+/// The longest root directory of an access point.
+pub const MAX_ROOT: usize = 100;
+
+/// The name of the task definition volume for a mount of the top-level volume `key`:
+/// `Dbdata`, or `DbdataSubLogs` for `subpath: logs`.
+pub fn task_volume_name(key: &str, subpath: Option<&str>) -> String {
+    match subpath {
+        Some(sub) => format!("{}Sub{}", id(key), id(sub)),
+        None => id(key),
     }
 }
 
@@ -85,6 +106,7 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
     for (name, s) in &project.services {
         let path = Path::new("services").key(name);
         let mut targets: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut names: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
         for m in &s.mounts {
             if let Some(other) = targets.insert(&m.target, &m.path) {
                 diags.error(
@@ -105,7 +127,26 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
                 );
                 continue;
             };
-            let a = access(volume, s);
+            let a = access(volume, s, m.subpath.as_deref());
+            if a.root.len() > MAX_ROOT {
+                diags.error(
+                    &m.path,
+                    format!("the directory `{}` of the volume is longer than the {MAX_ROOT} characters an access point allows; shorten `root_directory` or `subpath`", a.root),
+                );
+            }
+            let task_volume = task_volume_name(key, m.subpath.as_deref());
+            if let Some((other_key, other_sub)) = names.get(&task_volume) {
+                if (other_key.as_str(), other_sub.as_deref())
+                    != (key.as_str(), m.subpath.as_deref())
+                {
+                    diags.error(
+                        &m.path,
+                        format!("this mount and another of the service both give the task volume name `{task_volume}`; rename the volume or the subpath"),
+                    );
+                }
+            } else {
+                names.insert(task_volume, (key.clone(), m.subpath.clone()));
+            }
             let user = s.user.as_ref().and_then(|u| u.as_lit()).unwrap_or("…");
             let root = matches!(user.split(':').next(), Some("root" | "0"));
             if a.user.is_none() && s.user.is_some() && !root {
@@ -170,7 +211,7 @@ mod tests {
             },
             ..Volume::default()
         };
-        let a = access(&volume, &service(Some("1000:1000")));
+        let a = access(&volume, &service(Some("1000:1000")), None);
         assert_eq!(a.user, Some((70, 70)));
         assert!(!a.from_service);
         assert_eq!(a.root, "/data");
@@ -180,14 +221,14 @@ mod tests {
     #[test]
     fn a_numeric_user_is_the_default() {
         let volume = Volume::default();
-        let a = access(&volume, &service(Some("1001:1000")));
+        let a = access(&volume, &service(Some("1001:1000")), None);
         assert_eq!((a.user, a.from_service), (Some((1001, 1000)), true));
         assert_eq!(
-            access(&volume, &service(Some("999"))).user,
+            access(&volume, &service(Some("999")), None).user,
             Some((999, 999))
         );
-        assert_eq!(access(&volume, &service(Some("postgres"))).user, None);
-        assert_eq!(access(&volume, &service(None)).user, None);
+        assert_eq!(access(&volume, &service(Some("postgres")), None).user, None);
+        assert_eq!(access(&volume, &service(None), None).user, None);
     }
 
     #[test]
@@ -196,7 +237,19 @@ mod tests {
             external: Some(Text::Lit("fs-0123abcd".into())),
             ..Volume::default()
         };
-        assert_eq!(access(&volume, &service(None)).root, "/");
+        assert_eq!(access(&volume, &service(None), None).root, "/");
+        assert_eq!(
+            access(&volume, &service(None), Some("logs/app")).root,
+            "/logs/app"
+        );
+        assert_eq!(
+            access(&Volume::default(), &service(None), Some("logs")).root,
+            "/data/logs"
+        );
+        assert_eq!(
+            task_volume_name("db-data", Some("logs/app")),
+            "DbdataSubLogsapp"
+        );
         assert!(!has_mount_targets(&volume));
     }
 }
