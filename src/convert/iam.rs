@@ -1,4 +1,5 @@
-//! IAM: each service's execution role (pull the image, write its logs: nothing else) and,
+//! IAM: each service's execution role (pull the image, write its logs, read exactly the
+//! secrets and parameters the service uses: nothing else) and,
 //! when `x-aws-role` or `x-aws-policies` ask for one, its task role.
 
 use super::Context;
@@ -107,6 +108,7 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
             "Resource": repos,
         }));
     }
+    statements.extend(super::secrets::grants(ctx, s).statements());
     // Values are moved in, not embedded in `json!` (which copies them through serde).
     let mut document = json!({"Version": "2012-10-17"});
     document["Statement"] = Value::Array(statements);

@@ -7,6 +7,7 @@ mod iam;
 mod loadbalancer;
 mod logs;
 mod network;
+mod secrets;
 mod service;
 mod task;
 
@@ -113,6 +114,7 @@ pub fn convert(
     logs::log_group(&mut ctx);
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
+    secrets::secrets(&mut ctx);
     let services: Vec<Service> = ctx.project().services.values().cloned().collect();
     for s in &services {
         iam::execution_role(&mut ctx, s);

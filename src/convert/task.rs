@@ -30,7 +30,18 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
             "OperatingSystemFamily": "LINUX",
         });
     }
-    props["ContainerDefinitions"] = Value::Array(vec![container(ctx, s)]);
+    let logs = log_configuration(ctx, s);
+    let mut app = container(ctx, s, logs.clone());
+    let files = super::secrets::files(ctx, s, &logs);
+    let mut containers = Vec::new();
+    if let Some(f) = files {
+        app["MountPoints"] = Value::Array(f.mounts);
+        app["DependsOn"] = json!([{"ContainerName": f.init_name, "Condition": "SUCCESS"}]);
+        props["Volumes"] = Value::Array(f.volumes);
+        containers.push(f.init);
+    }
+    containers.push(app);
+    props["ContainerDefinitions"] = Value::Array(containers);
     props["Tags"] = Value::Array(ctx.service_tags(s));
     let id = ctx.service_id(s, "TaskDefinition");
     ctx.out
@@ -41,7 +52,19 @@ fn texts(items: &[Text]) -> Value {
     Value::Array(items.iter().map(Text::to_json).collect())
 }
 
-fn container(ctx: &Context, s: &Service) -> Value {
+/// The `awslogs` configuration of the service's containers.
+fn log_configuration(ctx: &Context, s: &Service) -> Value {
+    let mut options = Map::new();
+    options.insert("awslogs-group".into(), ref_(&ctx.id("LogGroup")));
+    options.insert("awslogs-region".into(), ref_("AWS::Region"));
+    options.insert("awslogs-stream-prefix".into(), json!(ctx.project().name));
+    for (k, v) in &s.log_options {
+        options.insert(k.clone(), v.to_json());
+    }
+    json!({"LogDriver": "awslogs", "Options": options})
+}
+
+fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
     let mut c = Map::new();
     let mut set = |k: &str, v: Value| {
         c.insert(k.to_string(), v);
@@ -65,6 +88,13 @@ fn container(ctx: &Context, s: &Service) -> Value {
                     .collect(),
             ),
         );
+    }
+    let secrets = super::secrets::container_secrets(ctx, s);
+    if !secrets.is_empty() {
+        set("Secrets", Value::Array(secrets));
+    }
+    if let Some(c) = super::secrets::repository_credentials(s) {
+        set("RepositoryCredentials", c);
     }
     if !s.labels.is_empty() {
         let labels: Map<String, Value> = s
@@ -120,17 +150,7 @@ fn container(ctx: &Context, s: &Service) -> Value {
         }
         set("HealthCheck", hc);
     }
-    let mut options = Map::new();
-    options.insert("awslogs-group".into(), ref_(&ctx.id("LogGroup")));
-    options.insert("awslogs-region".into(), ref_("AWS::Region"));
-    options.insert("awslogs-stream-prefix".into(), json!(ctx.project().name));
-    for (k, v) in &s.log_options {
-        options.insert(k.clone(), v.to_json());
-    }
-    set(
-        "LogConfiguration",
-        json!({"LogDriver": "awslogs", "Options": options}),
-    );
+    set("LogConfiguration", logs);
     if let Some(t) = s.stop_grace_period {
         set("StopTimeout", json!(t));
     }
