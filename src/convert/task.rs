@@ -1,4 +1,5 @@
-//! The task definition: Fargate, `awsvpc`, the smallest size that fits, one container.
+//! The task definition: Fargate, `awsvpc`, the smallest size that fits, the service's
+//! container (after the helper that writes its secret and config files, when it has any).
 
 use super::discovery::{port_name, tcp_ports};
 use super::iam::has_task_role;
