@@ -69,6 +69,8 @@ pub struct Secret {
     pub keys: Option<Vec<String>>,
     /// `x-aws-kms_key`: the customer managed key that encrypts the value.
     pub kms_key: Option<Text>,
+    /// `name` of a secret the project creates (CloudFormation names it otherwise).
+    pub name: Option<Text>,
 }
 
 impl Secret {

@@ -102,10 +102,17 @@ impl Reader<'_> {
         let kms_key = map
             .get("x-aws-kms_key")
             .and_then(|v| self.kms_key(v, &path.key("x-aws-kms_key")));
+        let name = match &source {
+            SecretSource::Value(_) | SecretSource::Generate(_) => map
+                .get("name")
+                .and_then(|n| self.text(n, &path.key("name"))),
+            _ => None,
+        };
         Some(Secret {
             source,
             keys,
             kms_key,
+            name,
         })
     }
 

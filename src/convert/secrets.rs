@@ -268,6 +268,9 @@ pub fn secrets(ctx: &mut Context) {
             }
             _ => {}
         }
+        if let Some(name) = &secret.name {
+            props.insert("Name".into(), name.to_json());
+        }
         if let Some(k) = &secret.kms_key {
             props.insert("KmsKeyId".into(), key_arn(k));
         }

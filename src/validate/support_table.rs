@@ -490,7 +490,7 @@ pub static TABLE: &[Entry] = &[
     warned("volumes.*.labels", VOLUME_DECLARATION),
     // Secrets.
     mapped("secrets.*", "", "an existing Secrets Manager secret or Systems Manager parameter, or a new secret; see docs/secrets.md"),
-    mapped("secrets.*.name", "", "with `external: true`: the existing secret's ARN (compose-cli's form) or name, or the parameter's name or ARN"),
+    mapped("secrets.*.name", "AWS::SecretsManager::Secret Name", "with `external: true`: the existing secret's ARN (compose-cli's form) or name, or the parameter's name or ARN; for a new secret, its name (default: one CloudFormation chooses)"),
     mapped("secrets.*.environment", "AWS::SecretsManager::Secret SecretString", "a new secret holding the `NoEcho` template parameter (or intrinsic) the variable names: a `Ref`, never the value"),
     rejected("secrets.*.file", FILE),
     mapped("secrets.*.external", "", "`true`: an existing Secrets Manager secret (`name`: ARN or name), or Systems Manager parameter (an `arn:...:ssm:...` name, or `x-aws-parameter: true`)"),
