@@ -361,7 +361,9 @@ impl Reader<'_> {
             return Some(Config::Parameter(name));
         }
         if let Some(c) = map.get("content") {
-            return self.text(c, &path.key("content")).map(Config::Content);
+            let content = self.text(c, &path.key("content"))?;
+            self.warn_hidden(&content, &path.key("content"));
+            return Some(Config::Content(content));
         }
         if let Some(v) = map.get("environment") {
             let p = path.key("environment");
@@ -369,7 +371,9 @@ impl Reader<'_> {
             return match self.variables.get(&var) {
                 Some(Variable::Text(t)) => Some(Config::Content(Text::Lit(t.clone()))),
                 Some(Variable::Secret { parameter, .. }) => {
-                    Some(Config::Content(Text::Expr(ref_(parameter))))
+                    let content = Text::Expr(ref_(parameter));
+                    self.warn_hidden(&content, &p);
+                    Some(Config::Content(content))
                 }
                 Some(Variable::Expr(e)) => Some(Config::Content(Text::Expr(e.clone()))),
                 None => {
@@ -383,6 +387,30 @@ impl Reader<'_> {
             "a config needs a source: `content`, `environment: <VARIABLE>`, or `external: true` with `name: <Systems Manager parameter>`",
         );
         None
+    }
+
+    /// A config's content is visible in the task definition: warns when it holds a
+    /// `NoEcho` parameter (named, never its value).
+    fn warn_hidden(&mut self, content: &Text, path: &Path) {
+        let Text::Expr(e) = content else { return };
+        let text = e.to_string();
+        let hidden: BTreeSet<&str> = self
+            .variables
+            .values()
+            .filter_map(|v| match v {
+                Variable::Secret { parameter, .. } => Some(parameter.as_str()),
+                _ => None,
+            })
+            .filter(|p| {
+                text.contains(&format!("\"Ref\":\"{p}\"")) || text.contains(&format!("${{{p}}}"))
+            })
+            .collect();
+        for p in hidden {
+            self.diags.warn(
+                path,
+                format!("holds the `NoEcho` parameter `{p}`, and a config's content is visible in the task definition; deliver the value as a secret instead"),
+            );
+        }
     }
 
     /// A service's `secrets` or `configs` (`what` is `secret` or `config`).
@@ -654,5 +682,67 @@ pub(super) fn check_service(
                 format!("`{var}` is also set under `environment`; keep one of them"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::interpolate::Variables;
+    use crate::diagnostics::Diagnostics;
+    use serde_json::json;
+
+    fn mode(v: Value) -> (Option<u32>, String) {
+        let mut diags = Diagnostics::new();
+        let variables = Variables::new();
+        let mut r = Reader {
+            diags: &mut diags,
+            variables: &variables,
+        };
+        let m = r.mode(&v, &Path::new("mode"));
+        let text = diags.errors().iter().map(|d| d.to_string()).collect();
+        (m, text)
+    }
+
+    #[test]
+    fn reads_modes_as_compose_writes_them() {
+        assert_eq!(
+            mode(json!(440)).0,
+            Some(0o440),
+            "YAML 1.2 reads `0440` as 440"
+        );
+        assert_eq!(mode(json!(288)).0, Some(0o440), "the decimal value");
+        assert_eq!(mode(json!("0440")).0, Some(0o440));
+        assert_eq!(mode(json!("0o644")).0, Some(0o644));
+        assert_eq!(mode(json!(0)).0, Some(0));
+        assert_eq!(
+            mode(json!(1777)),
+            (
+                None,
+                "mode: expected a file mode in octal, like `0440`, found `1777`".to_string()
+            )
+        );
+        assert_eq!(mode(json!("rw")).0, None);
+    }
+
+    #[test]
+    fn tells_arns_from_names() {
+        assert_eq!(
+            arn_service("arn:aws:secretsmanager:us-east-1:1:secret:x"),
+            Some("secretsmanager")
+        );
+        assert_eq!(
+            arn_service("arn:aws-cn:ssm:cn-north-1:1:parameter/x"),
+            Some("ssm")
+        );
+        assert_eq!(arn_service("/shop/flags"), None);
+        assert_eq!(arn_service("prod/db"), None);
+    }
+
+    #[test]
+    fn finds_the_directory_of_a_file() {
+        assert_eq!(parent("/run/secrets/db"), "/run/secrets");
+        assert_eq!(parent("/db"), "/");
+        assert_eq!(parent("/etc/app/x.conf"), "/etc/app");
     }
 }
