@@ -47,7 +47,8 @@ fn expand(compose: Value) -> Value {
     response["fragment"].clone()
 }
 
-/// Runs the helper of `service` with `values` for its `Secrets`, the volumes under `root`.
+/// Runs the helper of `service` with `values` for its `Secrets` (in order; the ones left
+/// out stay unset), the volumes under `root`.
 /// Returns the exit status and stderr.
 fn run_helper(
     template: &Value,
@@ -77,10 +78,9 @@ fn run_helper(
     for (secret, (_, value)) in secrets.iter().zip(values) {
         cmd.env(secret["Name"].as_str().unwrap(), value);
     }
-    assert_eq!(
-        secrets.len(),
-        values.len(),
-        "one value per container secret"
+    assert!(
+        values.len() <= secrets.len(),
+        "more values than container secrets"
     );
     let out = match cmd.output() {
         Ok(out) => out,
@@ -157,7 +157,7 @@ fn the_helper_writes_files_with_owner_and_mode() {
 }
 
 #[test]
-fn the_helper_fails_clearly_on_a_missing_key() {
+fn the_helper_fails_clearly_without_printing_values() {
     let root = temp_dir("missing");
     let template = expand(json!({
         "services": {"web": {"image": "nginx", "secrets": ["db"]}},
@@ -179,5 +179,9 @@ fn the_helper_fails_clearly_on_a_missing_key() {
     assert!(!ok);
     assert!(stderr.contains("is not a JSON document"), "{stderr}");
     assert!(!stderr.contains("hidden-value"), "{stderr}");
+    // compose-cli's sidecar test: a value ECS did not inject is an error.
+    let (ok, stderr) = run_helper(&template, "Web", &root, &[]);
+    assert!(!ok);
+    assert!(stderr.contains("COMPOSE_SECRET_0 is not set"), "{stderr}");
     fs::remove_dir_all(&root).unwrap();
 }

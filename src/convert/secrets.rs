@@ -15,7 +15,7 @@ use crate::cfn::template::Resource;
 use crate::compose::model::{Config, FileMount, Secret, SecretSource, Service, Text};
 use crate::compose::secrets::{arn_service, parent, SECRETS_DIR};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The helper image: Python on Alpine, from ECR Public (Docker official images), pinned,
 /// multi-arch (amd64 and arm64). `x-aws-init_image` overrides it (an image with `python3`).
@@ -398,8 +398,14 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
     let mut secrets = Vec::new();
     let project = ctx.project();
     for (kind, mounts) in [("SECRET", &s.secrets), ("CONFIG", &s.configs)] {
+        // One variable per secret or config, however many files it gives.
+        let mut vars: BTreeMap<&str, String> = BTreeMap::new();
         for (i, m) in mounts.iter().enumerate() {
-            let var = format!("COMPOSE_{kind}_{i}");
+            let first_use = !vars.contains_key(m.source.as_str());
+            let var = vars
+                .entry(m.source.as_str())
+                .or_insert_with(|| format!("COMPOSE_{kind}_{i}"))
+                .clone();
             let (n, dir) = dirs
                 .iter()
                 .enumerate()
@@ -421,10 +427,13 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
                 if let Some(keys) = &secret.keys {
                     entry["keys"] = json!(keys);
                 }
-                let store = top_level(ctx, &m.source, secret);
-                secrets.push(json!({"Name": var, "ValueFrom": store.value_from()}));
+                if first_use {
+                    let store = top_level(ctx, &m.source, secret);
+                    secrets.push(json!({"Name": var, "ValueFrom": store.value_from()}));
+                }
             } else {
                 match project.configs.get(&m.source) {
+                    Some(_) if !first_use => {}
                     Some(Config::Content(t)) => {
                         environment.push(json!({"Name": var, "Value": t.to_json()}))
                     }
