@@ -656,21 +656,23 @@ pub(super) fn check_service(
             }
         }
     }
-    // A split secret's target is a directory: nothing else may be inside it.
-    for m in &s.secrets {
-        let split = project
-            .secrets
-            .get(&m.source)
-            .is_some_and(|x| x.keys.is_some());
-        if split {
-            let inside = format!("{}/", m.target);
-            if targets.iter().any(|t| t.starts_with(&inside)) {
-                r.diags.error(
-                    &m.path,
-                    format!("`{}` is the directory of the secret's keys (`x-aws-keys`) and cannot hold other files", m.target),
-                );
-            }
+    // A target is a file (a directory for a split secret): no other file may be inside it.
+    for m in s.secrets.iter().chain(&s.configs) {
+        let inside = format!("{}/", m.target);
+        if !targets.iter().any(|t| t.starts_with(&inside)) {
+            continue;
         }
+        let split = s.secrets.contains(m)
+            && project
+                .secrets
+                .get(&m.source)
+                .is_some_and(|x| x.keys.is_some());
+        let message = if split {
+            format!("`{}` is the directory of the secret's keys (`x-aws-keys`) and cannot hold other files", m.target)
+        } else {
+            format!("`{}` is a file, and the target of another secret or config of this service is inside it", m.target)
+        };
+        r.diags.error(&m.path, message);
     }
     for var in s.env_secrets.keys() {
         if s.environment.contains_key(var) {
