@@ -617,26 +617,16 @@ pub(super) fn check_service(
     project: &Project,
     s: &Service,
 ) {
+    // Declared, even when the declaration had errors (reported there).
     let declared = |what: &str, key: &str| {
         tree.get(what)
             .and_then(Value::as_object)
             .is_some_and(|m| m.contains_key(key))
     };
     let mut targets: BTreeSet<&str> = BTreeSet::new();
-    for (what, mounts, known) in [
-        (
-            "secret",
-            &s.secrets,
-            project.secrets.keys().collect::<BTreeSet<_>>(),
-        ),
-        (
-            "config",
-            &s.configs,
-            project.configs.keys().collect::<BTreeSet<_>>(),
-        ),
-    ] {
+    for (what, mounts) in [("secret", &s.secrets), ("config", &s.configs)] {
         for m in mounts {
-            if !known.contains(&m.source) && !declared(&format!("{what}s"), &m.source) {
+            if !declared(&format!("{what}s"), &m.source) {
                 r.diags.error(
                     &m.path,
                     format!(
