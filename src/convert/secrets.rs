@@ -381,7 +381,7 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
     let all: Vec<&FileMount> = s.secrets.iter().chain(&s.configs).collect();
     let dirs = mount_dirs(&all);
     for dir in &dirs {
-        if dir != SECRETS_DIR {
+        if dir != SECRETS_DIR && !dir.starts_with(&format!("{SECRETS_DIR}/")) {
             let first = all
                 .iter()
                 .find(|m| m.target.starts_with(&format!("{dir}/")))
