@@ -65,3 +65,93 @@ fn a_template_of_200_services_breaks_the_500_resource_limit_clearly() {
         "{message}"
     );
 }
+
+/// Secrets: a `NoEcho` parameter's value, and every value reaching a secret through
+/// `Variables`, appear nowhere in the processed template, its warnings, the response or the
+/// summary the Lambda logs.
+#[test]
+fn secret_values_reach_neither_template_nor_warnings_nor_logs() {
+    const TOKEN: &str = "t0ken-VALUE-9191";
+    let compose = json!({
+        "services": {
+            "db": {
+                "image": "postgres",
+                "secrets": ["db_password", {"source": "api_token", "target": "/etc/app/token"}],
+                "configs": [{"source": "dsn", "target": "/etc/app/dsn"}],
+                "x-aws-secrets": {"API_TOKEN": "api_token"},
+                "environment": {"UNSET": "${NOT_SET_ANYWHERE}"}
+            }
+        },
+        "secrets": {
+            "db_password": {"environment": "DbPassword"},
+            "api_token": {"environment": "API_TOKEN"}
+        },
+        "configs": {"dsn": {"content": "postgres://app:${DbPassword}@db/app"}}
+    });
+    let mut request = event(compose);
+    request["templateParameterValues"]["ApiToken"] = json!(TOKEN);
+    request["fragment"]["Parameters"]["ApiToken"] = json!({"Type": "String", "NoEcho": true});
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Variables"] =
+        json!({"API_TOKEN": {"Ref": "ApiToken"}});
+    let (response, summary) = handle(&request);
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "success", "{text}");
+    let warnings = &response["fragment"]["Metadata"]["ComposeToECS"]["Warnings"];
+    assert!(
+        warnings.as_array().is_some_and(|w| w.len() >= 2),
+        "{warnings}"
+    );
+    for value in [SECRET, TOKEN] {
+        assert!(!text.contains(value), "a secret value leaked: {text}");
+        assert!(!format!("{summary:?}").contains(value));
+    }
+    let resources = &response["fragment"]["Resources"];
+    assert_eq!(
+        resources["ShopDbpasswordSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "DbPassword"})
+    );
+    assert_eq!(
+        resources["ShopApitokenSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "ApiToken"})
+    );
+
+    // The same template through the CLI: neither stdout nor stderr (the warnings) shows them.
+    let dir = std::env::temp_dir().join(format!("noecho-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("template.json");
+    std::fs::write(&file, request["fragment"].to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_compose-to-ecs"))
+        .args(["expand", file.to_str().unwrap()])
+        .args(["--param", &format!("DbPassword={SECRET}")])
+        .args(["--param", &format!("ApiToken={TOKEN}")])
+        .args(["--param", "Tag=1.27"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning:"), "{stderr}");
+    for value in [SECRET, TOKEN] {
+        assert!(!stdout.contains(value) && !stderr.contains(value));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A plain-text value given through `Variables` cannot become a secret: the error names the
+/// variable, never its value.
+#[test]
+fn a_plain_variable_cannot_become_a_secret() {
+    const PLAIN: &str = "plain-VALUE-5151";
+    let compose = json!({
+        "services": {"web": {"image": "nginx", "secrets": ["token"], "x-aws-secrets": {"X": "token"}}},
+        "secrets": {"token": {"environment": "TOKEN"}}
+    });
+    let mut request = event(compose);
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Variables"] = json!({"TOKEN": PLAIN});
+    let (response, summary) = handle(&request);
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "failure");
+    assert!(text.contains("secrets.token.environment"), "{text}");
+    assert!(!text.contains(PLAIN), "the value leaked: {text}");
+    assert!(!format!("{summary:?}").contains(PLAIN));
+}

@@ -58,6 +58,18 @@ const KEYS: &[&str] = &[
     "name",
     "<<",
     "weird key",
+    "secrets",
+    "configs",
+    "source",
+    "uid",
+    "gid",
+    "mode",
+    "content",
+    "x-aws-secrets",
+    "x-aws-keys",
+    "x-aws-generate",
+    "x-aws-kms_key",
+    "x-aws-pull_credentials",
     "",
 ];
 
@@ -85,10 +97,23 @@ fn tree() -> impl Strategy<Value = Value> {
 }
 
 fn compose() -> impl Strategy<Value = Value> {
-    prop::collection::vec(("[a-z][a-z0-9_-]{0,6}", tree()), 1..4).prop_map(|services| {
-        let services: Map<String, Value> = services.into_iter().collect();
-        json!({"services": services})
-    })
+    let declarations = || prop::collection::btree_map("[a-c]", tree(), 0..3);
+    (
+        prop::collection::vec(("[a-z][a-z0-9_-]{0,6}", tree()), 1..4),
+        declarations(),
+        declarations(),
+    )
+        .prop_map(|(services, secrets, configs)| {
+            let services: Map<String, Value> = services.into_iter().collect();
+            let mut doc = json!({"services": services});
+            if !secrets.is_empty() {
+                doc["secrets"] = json!(secrets);
+            }
+            if !configs.is_empty() {
+                doc["configs"] = json!(configs);
+            }
+            doc
+        })
 }
 
 fn ids(output: &Value) -> Vec<String> {
@@ -109,6 +134,50 @@ proptest! {
         prop_assert!(a.is_ok(), "panicked");
         let b = expand(&r);
         prop_assert_eq!(format!("{:?}", a.unwrap()), format!("{:?}", b));
+    }
+
+    /// Secret and config files at any paths, with any owners and modes: never a panic,
+    /// and a success always gives each service with files one helper container.
+    #[test]
+    fn secret_files_never_panic(
+        mounts in prop::collection::vec(
+            (
+                prop::sample::select(&["a", "b", "c"][..]),
+                prop::option::of("/?[a-z]{1,3}(/[a-z.]{0,3}){0,3}"),
+                prop::option::of(0u32..70000),
+                prop::option::of(0u32..1000),
+            ),
+            0..6,
+        ),
+        keys in any::<bool>(),
+    ) {
+        let files: Vec<Value> = mounts
+            .iter()
+            .map(|(source, target, uid, mode)| {
+                let mut m = json!({"source": source});
+                if let Some(t) = target { m["target"] = json!(t); }
+                if let Some(u) = uid { m["uid"] = json!(u); }
+                if let Some(md) = mode { m["mode"] = json!(md); }
+                m
+            })
+            .collect();
+        let compose = json!({
+            "services": {"web": {"image": "nginx", "secrets": files.clone(), "configs": files}},
+            "secrets": {
+                "a": {"x-aws-generate": true},
+                "b": {"external": true, "name": "b", "x-aws-keys": if keys { json!("*") } else { json!(["k"]) }},
+                "c": {"external": true, "name": "arn:aws:ssm:us-east-1:1:parameter/c"}
+            },
+            "configs": {"a": {"content": "x"}, "b": {"external": true, "name": "/b"}, "c": {"content": "${X:-y}"}}
+        });
+        let r = request(compose);
+        let out = std::panic::catch_unwind(|| expand(&r));
+        prop_assert!(out.is_ok(), "panicked");
+        if let Ok(Ok(e)) = out {
+            let containers = &e.fragment["Resources"]["AppWebTaskDefinition"]["Properties"]["ContainerDefinitions"];
+            let expected = if mounts.is_empty() { 1 } else { 2 };
+            prop_assert_eq!(containers.as_array().map(Vec::len), Some(expected));
+        }
     }
 
     /// Compose text never panics the loader.

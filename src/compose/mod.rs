@@ -5,4 +5,5 @@ pub mod interpolate;
 pub mod load;
 pub mod model;
 pub mod normalize;
+pub mod secrets;
 pub mod values;

@@ -57,6 +57,25 @@ pub fn normalize(
         }
     });
 
+    project.init_image = tree
+        .get("x-aws-init_image")
+        .and_then(|v| r.text(v, &root.key("x-aws-init_image")));
+    // Secrets and configs.
+    if let Some(Value::Object(secrets)) = tree.get("secrets") {
+        for (key, value) in secrets {
+            if let Some(secret) = r.secret(key, value, &root.key("secrets").key(key)) {
+                project.secrets.insert(key.clone(), secret);
+            }
+        }
+    }
+    if let Some(Value::Object(configs)) = tree.get("configs") {
+        for (key, value) in configs {
+            if let Some(config) = r.config(key, value, &root.key("configs").key(key)) {
+                project.configs.insert(key.clone(), config);
+            }
+        }
+    }
+
     // Networks.
     if let Some(Value::Object(networks)) = tree.get("networks") {
         for (key, value) in networks {
@@ -90,6 +109,7 @@ pub fn normalize(
                 continue;
             };
             let service = r.service(svc_name, map, &path);
+            super::secrets::check_service(&mut r, tree, &project, &service);
             project.services.insert(svc_name.clone(), service);
         }
     }
@@ -138,19 +158,20 @@ pub const ULIMIT_NAMES: &[&str] = &[
     "stack",
 ];
 
-struct Reader<'a> {
-    diags: &'a mut Diagnostics,
-    variables: &'a Variables,
+/// Reads typed values from the raw tree, collecting problems.
+pub(super) struct Reader<'a> {
+    pub(super) diags: &'a mut Diagnostics,
+    pub(super) variables: &'a Variables,
 }
 
 impl Reader<'_> {
-    fn expected(&mut self, path: &Path, what: &str, found: &Value) {
+    pub(super) fn expected(&mut self, path: &Path, what: &str, found: &Value) {
         self.diags
             .error(path, format!("expected {what}, found {}", describe(found)));
     }
 
     /// A string; numbers and booleans are taken as their text; intrinsics pass through.
-    fn text(&mut self, v: &Value, path: &Path) -> Option<Text> {
+    pub(super) fn text(&mut self, v: &Value, path: &Path) -> Option<Text> {
         match v {
             Value::String(s) => Some(Text::Lit(s.clone())),
             Value::Number(n) => Some(Text::Lit(n.to_string())),
@@ -164,7 +185,7 @@ impl Reader<'_> {
     }
 
     /// A literal string (no intrinsic function).
-    fn literal(&mut self, v: &Value, path: &Path) -> Option<String> {
+    pub(super) fn literal(&mut self, v: &Value, path: &Path) -> Option<String> {
         match v {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -186,7 +207,7 @@ impl Reader<'_> {
         );
     }
 
-    fn uint(&mut self, v: &Value, path: &Path) -> Option<u64> {
+    pub(super) fn uint(&mut self, v: &Value, path: &Path) -> Option<u64> {
         match v {
             Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
             Value::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
@@ -216,7 +237,7 @@ impl Reader<'_> {
         }
     }
 
-    fn boolean(&mut self, v: &Value, path: &Path) -> Option<bool> {
+    pub(super) fn boolean(&mut self, v: &Value, path: &Path) -> Option<bool> {
         match v {
             Value::Bool(b) => Some(*b),
             Value::String(s) if s == "true" || s == "false" => Some(s == "true"),
@@ -662,6 +683,29 @@ impl Reader<'_> {
             match v {
                 Value::Object(doc) if doc.contains_key("Statement") => s.role = Some(v.clone()),
                 _ => self.expected(&p, "an IAM policy document (a mapping with `Statement`)", v),
+            }
+        }
+        if let Some(v) = get("secrets") {
+            s.secrets = self.file_mounts(v, &path.key("secrets"), "secret");
+        }
+        if let Some(v) = get("configs") {
+            s.configs = self.file_mounts(v, &path.key("configs"), "config");
+        }
+        if let Some(v) = get("x-aws-secrets") {
+            s.env_secrets = self.env_secrets(v, &path.key("x-aws-secrets"));
+        }
+        if let Some(v) = get("x-aws-pull_credentials") {
+            let p = path.key("x-aws-pull_credentials");
+            s.pull_credentials = self.text(v, &p);
+            if let Some(Text::Lit(c)) = &s.pull_credentials {
+                let service = super::secrets::arn_service(c);
+                if c.trim().is_empty() || service.is_some_and(|s| s != "secretsmanager") {
+                    self.diags.error(
+                        &p,
+                        format!("expected the ARN or name of a Secrets Manager secret holding `username` and `password`, found `{c}`"),
+                    );
+                    s.pull_credentials = None;
+                }
             }
         }
         if let Some(v) = get("x-aws-policies") {

@@ -1,4 +1,5 @@
-//! IAM: each service's execution role (pull the image, write its logs: nothing else) and,
+//! IAM: each service's execution role (pull the image, write its logs, read exactly the
+//! secrets and parameters the service uses: nothing else) and,
 //! when `x-aws-role` or `x-aws-policies` ask for one, its task role.
 
 use super::Context;
@@ -89,11 +90,25 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
         "Action": log_actions,
         "Resource": log_groups,
     })];
-    let pull = match s.image.as_ref().map(registry) {
-        Some(Registry::Ecr(repo)) => Some(vec![repo]),
-        Some(Registry::Unknown) => Some(vec![Value::String("*".into())]),
-        _ => None,
-    };
+    // The service's image, and the helper's when it writes secret and config files.
+    let helper = (!s.secrets.is_empty() || !s.configs.is_empty())
+        .then(|| ctx.project().init_image.as_ref())
+        .flatten();
+    let mut repos: Vec<Value> = Vec::new();
+    for image in s.image.iter().chain(helper) {
+        let repo = match registry(image) {
+            Registry::Ecr(repo) => repo,
+            Registry::Unknown => Value::String("*".into()),
+            Registry::Public => continue,
+        };
+        if !repos.contains(&repo) {
+            repos.push(repo);
+        }
+    }
+    if repos.iter().any(|r| r == "*") {
+        repos = vec![Value::String("*".into())];
+    }
+    let pull = (!repos.is_empty()).then_some(repos);
     if let Some(repos) = pull {
         statements.push(json!({
             "Sid": "AuthenticateToEcr",
@@ -108,6 +123,7 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
             "Resource": repos,
         }));
     }
+    statements.extend(super::secrets::grants(ctx, s).statements());
     // Values are moved in, not embedded in `json!` (which copies them through serde).
     let mut document = json!({"Version": "2012-10-17"});
     document["Statement"] = Value::Array(statements);

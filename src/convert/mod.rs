@@ -7,6 +7,7 @@ mod iam;
 mod loadbalancer;
 mod logs;
 mod network;
+mod secrets;
 mod service;
 mod task;
 mod volumes;
@@ -115,6 +116,7 @@ pub fn convert(
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
     volumes::file_systems(&mut ctx);
+    secrets::secrets(&mut ctx);
     let services: Vec<Service> = ctx.project().services.values().cloned().collect();
     for s in &services {
         iam::execution_role(&mut ctx, s);

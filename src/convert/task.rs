@@ -1,4 +1,5 @@
-//! The task definition: Fargate, `awsvpc`, the smallest size that fits, one container.
+//! The task definition: Fargate, `awsvpc`, the smallest size that fits, the service's
+//! container (after the helper that writes its secret and config files, when it has any).
 
 use super::discovery::{port_name, tcp_ports};
 use super::iam::has_task_role;
@@ -33,8 +34,22 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
     if let Some(gib) = s.ephemeral_storage {
         props["EphemeralStorage"] = json!({"SizeInGiB": gib});
     }
-    props["ContainerDefinitions"] = Value::Array(vec![container(ctx, s)]);
-    let volumes = super::volumes::task_volumes(ctx, s);
+    let logs = log_configuration(ctx, s);
+    let mut app = container(ctx, s, logs.clone());
+    let mut volumes = super::volumes::task_volumes(ctx, s);
+    let files = super::secrets::files(ctx, s, &logs);
+    let mut containers = Vec::new();
+    if let Some(f) = files {
+        // Secret and config files join the volume mounts (the volumes' own first).
+        let mut mounts = app["MountPoints"].as_array().cloned().unwrap_or_default();
+        mounts.extend(f.mounts);
+        app["MountPoints"] = Value::Array(mounts);
+        app["DependsOn"] = json!([{"ContainerName": f.init_name, "Condition": "SUCCESS"}]);
+        volumes.extend(f.volumes);
+        containers.push(f.init);
+    }
+    containers.push(app);
+    props["ContainerDefinitions"] = Value::Array(containers);
     if !volumes.is_empty() {
         props["Volumes"] = Value::Array(volumes);
     }
@@ -48,7 +63,19 @@ fn texts(items: &[Text]) -> Value {
     Value::Array(items.iter().map(Text::to_json).collect())
 }
 
-fn container(ctx: &Context, s: &Service) -> Value {
+/// The `awslogs` configuration of the service's containers.
+fn log_configuration(ctx: &Context, s: &Service) -> Value {
+    let mut options = Map::new();
+    options.insert("awslogs-group".into(), ref_(&ctx.id("LogGroup")));
+    options.insert("awslogs-region".into(), ref_("AWS::Region"));
+    options.insert("awslogs-stream-prefix".into(), json!(ctx.project().name));
+    for (k, v) in &s.log_options {
+        options.insert(k.clone(), v.to_json());
+    }
+    json!({"LogDriver": "awslogs", "Options": options})
+}
+
+fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
     let mut c = Map::new();
     let mut set = |k: &str, v: Value| {
         c.insert(k.to_string(), v);
@@ -72,6 +99,13 @@ fn container(ctx: &Context, s: &Service) -> Value {
                     .collect(),
             ),
         );
+    }
+    let secrets = super::secrets::container_secrets(ctx, s);
+    if !secrets.is_empty() {
+        set("Secrets", Value::Array(secrets));
+    }
+    if let Some(c) = super::secrets::repository_credentials(s) {
+        set("RepositoryCredentials", c);
     }
     if !s.labels.is_empty() {
         let labels: Map<String, Value> = s
@@ -127,17 +161,7 @@ fn container(ctx: &Context, s: &Service) -> Value {
         }
         set("HealthCheck", hc);
     }
-    let mut options = Map::new();
-    options.insert("awslogs-group".into(), ref_(&ctx.id("LogGroup")));
-    options.insert("awslogs-region".into(), ref_("AWS::Region"));
-    options.insert("awslogs-stream-prefix".into(), json!(ctx.project().name));
-    for (k, v) in &s.log_options {
-        options.insert(k.clone(), v.to_json());
-    }
-    set(
-        "LogConfiguration",
-        json!({"LogDriver": "awslogs", "Options": options}),
-    );
+    set("LogConfiguration", logs);
     if let Some(t) = s.stop_grace_period {
         set("StopTimeout", json!(t));
     }

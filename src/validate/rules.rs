@@ -37,6 +37,16 @@ pub fn check(
         "network",
         diags,
     );
+    distinct_ids(
+        project
+            .secrets
+            .iter()
+            .filter(|(_, s)| s.is_created())
+            .map(|(k, _)| k),
+        &Path::new("secrets"),
+        "secret",
+        diags,
+    );
 
     let mut sizes = BTreeMap::new();
     let mut published: BTreeMap<(u16, &'static str), &str> = BTreeMap::new();

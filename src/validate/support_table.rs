@@ -89,8 +89,6 @@ const BUILD_KEY: &str = "ignored with `build`: the image is pulled from its regi
 const BLKIO: &str = "ignored: Fargate has no block IO controls";
 const CPU_SIZE: &str = "ignored: size the task with `deploy.resources.limits.cpus` instead";
 const CPU_RT: &str = "ignored: Fargate has no real-time scheduling";
-const SECRETS: &str = "secrets are not supported yet; they arrive with Secrets Manager support";
-const CONFIGS: &str = "configs are not supported yet; they arrive with Secrets Manager support";
 const CREDENTIAL_SPEC: &str =
     "credential specs (gMSA) need Windows containers on EC2, which are not supported";
 const DEVICES: &str = "host devices are not available on Fargate";
@@ -109,9 +107,9 @@ const BIND: &str = "bind mounts cannot be used on ECS: tasks have no access to y
 const IMAGE_MOUNT: &str =
     "image mounts are not available on ECS; copy the files into the service's own image";
 const IPAM: &str = "ignored: tasks get their addresses from the VPC's subnets";
-const FILE: &str = "the macro cannot read files; reference an existing secret with `external: true` and `name: <ARN>`";
-const SECRET_DECLARATION: &str = "ignored: secrets are not supported yet (they arrive with Secrets Manager support), and a service that uses this secret is rejected";
-const CONFIG_DECLARATION: &str = "ignored: configs are not supported yet (they arrive with Secrets Manager support), and a service that uses this config is rejected";
+const FILE: &str = "the macro cannot read files; reference an existing secret (`external: true` with `name: <Secrets Manager ARN>`), take the value from a `NoEcho` template parameter (`environment: <PARAMETER>`), or generate one (`x-aws-generate: true`)";
+const CONFIG_FILE: &str = "the macro cannot read files; inline the file as `content:`, take it from a variable (`environment: <VARIABLE>`), or reference a Systems Manager parameter (`external: true` with `name: <parameter name or ARN>`)";
+const FILES: &str = "a file the helper container `<Service>_Secrets_InitContainer` writes into a task-local volume before the container starts, mounted read-only at the file's directory";
 
 /// Every key with its fate, in document order (top level, then each section).
 #[rustfmt::skip]
@@ -124,12 +122,13 @@ pub static TABLE: &[Entry] = &[
     rejected("models", MODELS),
     mapped("networks", "AWS::EC2::SecurityGroup", "one security group per network; its members reach each other"),
     mapped("volumes", "AWS::EFS::FileSystem", "one Amazon EFS file system per volume a service mounts"),
-    mapped("secrets", "", "declarations; their use by services is decided per service key"),
-    mapped("configs", "", "declarations; their use by services is decided per service key"),
+    mapped("secrets", "AWS::SecretsManager::Secret", "existing secrets and parameters, or new secrets (see docs/secrets.md)"),
+    mapped("configs", "", "file contents the services' helper containers write (see docs/secrets.md)"),
     mapped("x-aws-cluster", "AWS::ECS::Service Cluster", "an existing cluster (name or ARN) instead of a new one"),
     mapped("x-aws-vpc", "AWS::EC2::SecurityGroup VpcId", "an existing VPC instead of a new one"),
     mapped("x-aws-loadbalancer", "AWS::ElasticLoadBalancingV2::Listener LoadBalancerArn", "an existing load balancer instead of a new one"),
     mapped("x-aws-logs_retention", "AWS::Logs::LogGroup RetentionInDays", ""),
+    mapped("x-aws-init_image", container!("Image"), "the image of the helper container that writes secret and config files (default: a pinned, multi-arch `python` image from ECR Public); it needs `python3`"),
     rejected("x-aws-cloudformation", "overlays are not supported yet; add or override resources in the surrounding CloudFormation template instead"),
     rejected("include[]", INCLUDE),
     rejected("include[].path", INCLUDE),
@@ -272,13 +271,13 @@ pub static TABLE: &[Entry] = &[
     warned("services.*.cgroup", "ignored: Fargate gives each task its own cgroup namespace"),
     warned("services.*.cgroup_parent", "ignored: Fargate manages the task's cgroups"),
     mapped("services.*.command", container!("Command"), ""),
-    rejected("services.*.configs", CONFIGS),
-    rejected("services.*.configs[]", CONFIGS),
-    rejected("services.*.configs[].source", CONFIGS),
-    rejected("services.*.configs[].target", CONFIGS),
-    rejected("services.*.configs[].uid", CONFIGS),
-    rejected("services.*.configs[].gid", CONFIGS),
-    rejected("services.*.configs[].mode", CONFIGS),
+    mapped("services.*.configs", container!("MountPoints"), FILES),
+    mapped("services.*.configs[]", container!("MountPoints"), "short syntax: the name of a top-level config, at `target` (default `/<config name>`)"),
+    mapped("services.*.configs[].source", "", "the top-level config"),
+    mapped("services.*.configs[].target", container!("MountPoints[].ContainerPath"), "the file's path, at `target` (default `/<config name>`); its directory becomes a volume holding only the service's secret and config files"),
+    mapped("services.*.configs[].uid", "", "numeric owner of the file (default 0)"),
+    mapped("services.*.configs[].gid", "", "numeric group of the file (default 0)"),
+    mapped("services.*.configs[].mode", "", "file mode in octal, like `0440` (default `0444`)"),
     warned("services.*.container_name", "ignored: ECS names containers after the service"),
     warned("services.*.cpu_count", CPU_SIZE),
     warned("services.*.cpu_percent", CPU_SIZE),
@@ -411,13 +410,13 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.scale", "AWS::ECS::Service DesiredCount", "as `deploy.replicas`"),
     rejected("services.*.security_opt", "security options are not available on Fargate; drop `security_opt`"),
     warned("services.*.shm_size", "ignored: Fargate does not let a task size `/dev/shm`"),
-    rejected("services.*.secrets", SECRETS),
-    rejected("services.*.secrets[]", SECRETS),
-    rejected("services.*.secrets[].source", SECRETS),
-    rejected("services.*.secrets[].target", SECRETS),
-    rejected("services.*.secrets[].uid", SECRETS),
-    rejected("services.*.secrets[].gid", SECRETS),
-    rejected("services.*.secrets[].mode", SECRETS),
+    mapped("services.*.secrets", container!("MountPoints"), FILES),
+    mapped("services.*.secrets[]", container!("MountPoints"), "short syntax: the name of a top-level secret, under `/run/secrets/<target>` (or an absolute `target`)"),
+    mapped("services.*.secrets[].source", "", "the top-level secret"),
+    mapped("services.*.secrets[].target", container!("MountPoints[].ContainerPath"), "the file's path, under `/run/secrets/<target>` (or an absolute `target`); its directory becomes a volume holding only the service's secret and config files"),
+    mapped("services.*.secrets[].uid", "", "numeric owner of the file (default 0)"),
+    mapped("services.*.secrets[].gid", "", "numeric group of the file (default 0)"),
+    mapped("services.*.secrets[].mode", "", "file mode in octal, like `0440` (default `0444`)"),
     mapped("services.*.sysctls", container!("SystemControls"), ""),
     mapped("services.*.stdin_open", container!("Interactive"), ""),
     mapped("services.*.stop_grace_period", container!("StopTimeout"), "at most 120 s on Fargate"),
@@ -459,7 +458,8 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.x-aws-role", "AWS::IAM::Role Policies", "an inline policy on the task role"),
     mapped("services.*.x-aws-policies", "AWS::IAM::Role ManagedPolicyArns", "managed policies on the task role"),
     mapped("services.*.x-aws-ephemeral_storage", "AWS::ECS::TaskDefinition EphemeralStorage.SizeInGiB", "21 to 200 GiB of task storage (Fargate's default is 20)"),
-    rejected("services.*.x-aws-pull_credentials", "private registry credentials are not supported yet; they arrive with Secrets Manager support"),
+    mapped("services.*.x-aws-pull_credentials", container!("RepositoryCredentials"), "ARN or name of a Secrets Manager secret holding `username` and `password`; the execution role may read exactly that secret"),
+    mapped("services.*.x-aws-secrets", container!("Secrets"), "environment variables read by ECS when the task starts: `VAR: <Secrets Manager ARN>` (with `:<json key>::` for one key), `VAR: <parameter name or ARN>`, or `VAR: <top-level secret>`; the execution role may read exactly those"),
     // Networks.
     mapped("networks.*", "AWS::EC2::SecurityGroup", ""),
     mapped("networks.*.name", "AWS::EC2::SecurityGroup Tags", "the `com.docker.compose.network` tag, or the security group id when `external`"),
@@ -492,27 +492,30 @@ pub static TABLE: &[Entry] = &[
     mapped("volumes.*.labels", "AWS::EFS::FileSystem FileSystemTags", ""),
     mapped("volumes.*.x-aws-mount_targets", "AWS::EFS::MountTarget", "`true`: create the mount targets of an external file system"),
     // Secrets.
-    mapped("secrets.*", "", "a declaration: accepted, but services that use secrets are rejected"),
-    warned("secrets.*.name", SECRET_DECLARATION),
-    warned("secrets.*.environment", SECRET_DECLARATION),
+    mapped("secrets.*", "", "an existing Secrets Manager secret or Systems Manager parameter, or a new secret; see docs/secrets.md"),
+    mapped("secrets.*.name", "AWS::SecretsManager::Secret Name", "with `external: true`: the existing secret's ARN (compose-cli's form) or name, or the parameter's name or ARN; for a new secret, its name (default: one CloudFormation chooses)"),
+    mapped("secrets.*.environment", "AWS::SecretsManager::Secret SecretString", "a new secret holding the `NoEcho` template parameter (or intrinsic) the variable names: a `Ref`, never the value"),
     rejected("secrets.*.file", FILE),
-    warned("secrets.*.external", SECRET_DECLARATION),
-    warned("secrets.*.external.name", SECRET_DECLARATION),
-    warned("secrets.*.labels", SECRET_DECLARATION),
-    warned("secrets.*.driver", SECRET_DECLARATION),
-    warned("secrets.*.driver_opts", SECRET_DECLARATION),
-    warned("secrets.*.template_driver", SECRET_DECLARATION),
-    rejected("secrets.*.x-aws-keys", "splitting a secret into keys is not supported yet; it arrives with Secrets Manager support"),
+    mapped("secrets.*.external", "", "`true`: an existing Secrets Manager secret (`name`: ARN or name), or Systems Manager parameter (an `arn:...:ssm:...` name, or `x-aws-parameter: true`)"),
+    mapped("secrets.*.external.name", "", "deprecated form of `name`"),
+    warned("secrets.*.labels", "ignored: the secret's tags are the project's"),
+    warned("secrets.*.driver", "ignored: secrets live in Secrets Manager or Parameter Store"),
+    warned("secrets.*.driver_opts", "ignored: secrets live in Secrets Manager or Parameter Store"),
+    rejected("secrets.*.template_driver", "secret templates are not supported: the value is written as it is stored"),
+    mapped("secrets.*.x-aws-keys", "", "a JSON secret written as one file per key under `/run/secrets/<target>/` (a key, a list of keys, or `*` for all)"),
+    mapped("secrets.*.x-aws-generate", "AWS::SecretsManager::Secret GenerateSecretString", "a new secret with a random value: `true`, or `{length, exclude_characters, exclude_punctuation, exclude_numbers, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type, template, key}`"),
+    mapped("secrets.*.x-aws-kms_key", "AWS::SecretsManager::Secret KmsKeyId", "the customer managed key (ARN or id) encrypting the secret; execution roles of the services using it may `kms:Decrypt` with exactly that key"),
+    mapped("secrets.*.x-aws-parameter", "", "`true`: the external `name` is a Systems Manager parameter, not a Secrets Manager secret"),
     // Configs.
-    mapped("configs.*", "", "a declaration: accepted, but services that use configs are rejected"),
-    warned("configs.*.name", CONFIG_DECLARATION),
-    warned("configs.*.content", CONFIG_DECLARATION),
-    warned("configs.*.environment", CONFIG_DECLARATION),
-    rejected("configs.*.file", FILE),
-    warned("configs.*.external", CONFIG_DECLARATION),
-    warned("configs.*.external.name", CONFIG_DECLARATION),
-    warned("configs.*.labels", CONFIG_DECLARATION),
-    warned("configs.*.template_driver", CONFIG_DECLARATION),
+    mapped("configs.*", "", "a file's content, delivered by the helper container; see docs/secrets.md"),
+    mapped("configs.*.name", "", "with `external: true`: the Systems Manager parameter's name or ARN"),
+    mapped("configs.*.content", container!("Environment"), "the content (interpolated), passed to the helper container that writes the file: visible in the task definition, so not for secrets"),
+    mapped("configs.*.environment", container!("Environment"), "the content from a variable, like `content`"),
+    rejected("configs.*.file", CONFIG_FILE),
+    mapped("configs.*.external", container!("Secrets"), "`true`: a Systems Manager parameter (`name`: its name or ARN), read by ECS when the task starts"),
+    mapped("configs.*.external.name", "", "deprecated form of `name`"),
+    warned("configs.*.labels", "ignored: a config is delivered as a file, with no AWS resource to label"),
+    rejected("configs.*.template_driver", "config templates are not supported: the content is written as it is"),
 ];
 
 #[cfg(test)]

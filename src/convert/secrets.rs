@@ -1,0 +1,526 @@
+//! Secrets Manager and Parameter Store: the secrets a project creates, the files a service's
+//! `secrets` and `configs` become, the variables `x-aws-secrets` reads, and exactly what
+//! each execution role may read to deliver them.
+//!
+//! Files: ECS injects each value into a helper container (`<Svc>_Secrets_InitContainer`)
+//! as a container secret (`ValueFrom`); the helper writes the files into task-local volumes
+//! with their owner and mode, and exits. The application container mounts the volumes
+//! read-only at the files' directories and starts after the helper succeeded
+//! (`DependsOn: SUCCESS`). The application container never sees the values as variables.
+
+use super::Context;
+use crate::cfn::intrinsics::{escape_sub, ref_, sub};
+use crate::cfn::logical_id::normalize;
+use crate::cfn::template::Resource;
+use crate::compose::model::{Config, FileMount, Secret, SecretSource, Service, Text};
+use crate::compose::secrets::{arn_service, parent, SECRETS_DIR};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The helper image: Python on Alpine, from ECR Public (Docker official images), pinned,
+/// multi-arch (amd64 and arm64). `x-aws-init_image` overrides it (an image with `python3`).
+pub const INIT_IMAGE: &str = "public.ecr.aws/docker/library/python:3.12-alpine3.21";
+
+/// Where the helper mounts the volumes: `<INIT_ROOT>/<n>`.
+pub const INIT_ROOT: &str = "/compose-files";
+
+/// The helper's variable holding the list of files to write (JSON).
+pub const MANIFEST_VAR: &str = "COMPOSE_FILES";
+
+/// The helper's program. For each entry of the JSON list in `$COMPOSE_FILES`
+/// (`{"var", "path", "mode", "uid"?, "gid"?, "keys"?}`) it writes the value of the variable
+/// `var` to `path`; with `keys`, the value is a JSON object and each key (all for `*`)
+/// becomes the file `path/<key>`. It never prints a value.
+pub const INIT_SCRIPT: &str = r#"import json, os, sys
+def fail(msg):
+    sys.exit("compose-to-ecs: " + msg)
+def write(path, text, e):
+    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    if e.get("uid") is not None or e.get("gid") is not None:
+        os.chown(path, e.get("uid", -1), e.get("gid", -1))
+    os.chmod(path, e["mode"])
+    print("compose-to-ecs: wrote " + path)
+for e in json.loads(os.environ["COMPOSE_FILES"]):
+    value = os.environ.get(e["var"])
+    if value is None:
+        fail(e["var"] + " is not set")
+    keys = e.get("keys")
+    if keys is None:
+        write(e["path"], value, e)
+        continue
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        fail(e["path"] + ": the secret is not a JSON document, so x-aws-keys cannot split it")
+    if not isinstance(doc, dict):
+        fail(e["path"] + ": the secret is not a JSON object, so x-aws-keys cannot split it")
+    if "*" in keys:
+        keys = sorted(doc)
+    for k in keys:
+        if k not in doc:
+            fail(e["path"] + ": the secret has no key " + json.dumps(k))
+        if "/" in k or k in ("", ".", ".."):
+            fail(e["path"] + ": the key " + json.dumps(k) + " cannot be a file name")
+        v = doc[k]
+        write(os.path.join(e["path"], k), v if isinstance(v, str) else json.dumps(v), e)
+"#;
+
+/// What an execution role must be allowed to read.
+#[derive(Clone, Debug, Default)]
+pub struct Grants {
+    /// Secrets Manager secret ARNs (`secretsmanager:GetSecretValue`).
+    pub secrets: Vec<Value>,
+    /// Parameter ARNs (`ssm:GetParameters`).
+    pub parameters: Vec<Value>,
+    /// KMS key ARNs (`kms:Decrypt`).
+    pub keys: Vec<Value>,
+}
+
+impl Grants {
+    fn push(list: &mut Vec<Value>, v: Value) {
+        if !list.contains(&v) {
+            list.push(v);
+        }
+    }
+
+    fn add(&mut self, store: &Store) {
+        match store {
+            Store::Secret { grant, .. } => Self::push(&mut self.secrets, grant.clone()),
+            Store::Parameter(arn) => Self::push(&mut self.parameters, arn.clone()),
+            Store::Unknown(v) => {
+                Self::push(&mut self.secrets, v.clone());
+                Self::push(&mut self.parameters, v.clone());
+            }
+        }
+    }
+
+    /// The execution role's policy statements.
+    pub fn statements(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        if !self.secrets.is_empty() {
+            out.push(json!({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": self.secrets}));
+        }
+        if !self.parameters.is_empty() {
+            out.push(json!({"Sid": "ReadParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": self.parameters}));
+        }
+        if !self.keys.is_empty() {
+            out.push(json!({"Sid": "DecryptSecrets", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.keys}));
+        }
+        out
+    }
+}
+
+/// Where ECS reads a value from.
+enum Store {
+    /// A Secrets Manager secret: what `ValueFrom` says, and the ARN IAM grants.
+    Secret { value_from: Value, grant: Value },
+    /// A Systems Manager parameter ARN.
+    Parameter(Value),
+    /// An intrinsic function we cannot read: granted as a secret and as a parameter.
+    Unknown(Value),
+}
+
+impl Store {
+    fn value_from(&self) -> Value {
+        match self {
+            Store::Secret { value_from, .. } => value_from.clone(),
+            Store::Parameter(v) | Store::Unknown(v) => v.clone(),
+        }
+    }
+}
+
+/// A Secrets Manager ARN without its JSON key, stage and version, matching the secret's
+/// full ARN (a partial ARN gets the `-??????` suffix Secrets Manager adds).
+fn secret_arn_grant(arn: &str) -> String {
+    let base: Vec<&str> = arn.splitn(8, ':').take(7).collect();
+    let base = base.join(":");
+    let name = base.rsplit(':').next().unwrap_or_default();
+    let suffixed = name
+        .rsplit_once('-')
+        .is_some_and(|(_, s)| s.len() == 6 && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    if suffixed {
+        base
+    } else {
+        format!("{base}-??????")
+    }
+}
+
+fn secret_by_name(name: &str) -> Store {
+    let arn = format!(
+        "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{}",
+        escape_sub(name)
+    );
+    Store::Secret {
+        value_from: sub(&arn),
+        grant: sub(&format!("{arn}-??????")),
+    }
+}
+
+fn parameter_by_name(name: &str) -> Store {
+    Store::Parameter(sub(&format!(
+        "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+        escape_sub(name.trim_start_matches('/'))
+    )))
+}
+
+fn secrets_manager(t: &Text) -> Store {
+    match t {
+        Text::Lit(s) if s.starts_with("arn:") => Store::Secret {
+            value_from: json!(s),
+            grant: json!(secret_arn_grant(s)),
+        },
+        Text::Lit(name) => secret_by_name(name),
+        Text::Expr(e) => Store::Secret {
+            value_from: e.clone(),
+            grant: e.clone(),
+        },
+    }
+}
+
+fn parameter(t: &Text) -> Store {
+    match t {
+        Text::Lit(s) if s.starts_with("arn:") => Store::Parameter(json!(s)),
+        Text::Lit(name) => parameter_by_name(name),
+        Text::Expr(e) => Store::Parameter(e.clone()),
+    }
+}
+
+/// `<P><Key>Secret`.
+pub fn secret_id(ctx: &Context, key: &str) -> String {
+    ctx.id(&format!("{}Secret", normalize(key)))
+}
+
+fn top_level(ctx: &Context, key: &str, secret: &Secret) -> Store {
+    match &secret.source {
+        SecretSource::SecretsManager(t) => secrets_manager(t),
+        SecretSource::Parameter(t) => parameter(t),
+        SecretSource::Value(_) | SecretSource::Generate(_) => {
+            let id = ref_(&secret_id(ctx, key));
+            Store::Secret {
+                value_from: id.clone(),
+                grant: id,
+            }
+        }
+    }
+}
+
+/// The ARN of a customer managed key.
+fn key_arn(t: &Text) -> Value {
+    match t {
+        Text::Lit(s) if s.starts_with("arn:") => json!(s),
+        Text::Lit(id) => sub(&format!(
+            "arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{}",
+            escape_sub(id)
+        )),
+        Text::Expr(e) => e.clone(),
+    }
+}
+
+/// `<P><Key>Secret` for every secret the project creates.
+pub fn secrets(ctx: &mut Context) {
+    let created: Vec<(String, Secret)> = ctx
+        .project()
+        .secrets
+        .iter()
+        .filter(|(_, s)| s.is_created())
+        .map(|(k, s)| (k.clone(), s.clone()))
+        .collect();
+    for (key, secret) in created {
+        let mut props = Map::new();
+        props.insert(
+            "Description".into(),
+            json!(format!(
+                "Secret {key} of the Compose project {}",
+                ctx.project().name
+            )),
+        );
+        match &secret.source {
+            SecretSource::Value(v) => {
+                props.insert("SecretString".into(), v.clone());
+            }
+            SecretSource::Generate(g) => {
+                let mut gen = Map::new();
+                if let Some(n) = g.length {
+                    gen.insert("PasswordLength".into(), json!(n));
+                }
+                if let Some(x) = &g.exclude_characters {
+                    gen.insert("ExcludeCharacters".into(), json!(x));
+                }
+                for (flag, on) in &g.flags {
+                    let name = match *flag {
+                        "exclude_lowercase" => "ExcludeLowercase",
+                        "exclude_numbers" => "ExcludeNumbers",
+                        "exclude_punctuation" => "ExcludePunctuation",
+                        "exclude_uppercase" => "ExcludeUppercase",
+                        "include_space" => "IncludeSpace",
+                        _ => "RequireEachIncludedType",
+                    };
+                    gen.insert(name.into(), json!(on));
+                }
+                if let Some((template, k)) = &g.template {
+                    gen.insert("SecretStringTemplate".into(), json!(template));
+                    gen.insert("GenerateStringKey".into(), json!(k));
+                }
+                props.insert("GenerateSecretString".into(), Value::Object(gen));
+            }
+            _ => {}
+        }
+        if let Some(name) = &secret.name {
+            props.insert("Name".into(), name.to_json());
+        }
+        if let Some(k) = &secret.kms_key {
+            props.insert("KmsKeyId".into(), key_arn(k));
+        }
+        let mut tags = ctx.project_tags();
+        tags.push(json!({"Key": "com.docker.compose.secret", "Value": key}));
+        props.insert("Tags".into(), Value::Array(tags));
+        let id = secret_id(ctx, &key);
+        ctx.out.add(
+            id,
+            Resource::new("AWS::SecretsManager::Secret", Value::Object(props)),
+        );
+    }
+}
+
+/// The store an `x-aws-secrets` value names: a top-level secret's key, a Secrets Manager
+/// ARN (with a JSON key or not), a parameter ARN or name, or an intrinsic.
+fn env_store(ctx: &Context, t: &Text) -> (Store, Option<Value>) {
+    match t {
+        Text::Lit(s) => {
+            if let Some(secret) = ctx.project().secrets.get(s) {
+                let kms = secret.kms_key.as_ref().map(key_arn);
+                return (top_level(ctx, s, secret), kms);
+            }
+            match arn_service(s) {
+                Some("secretsmanager") => (secrets_manager(t), None),
+                Some(_) => (parameter(t), None),
+                None => (parameter_by_name(s), None),
+            }
+        }
+        Text::Expr(e) => (Store::Unknown(e.clone()), None),
+    }
+}
+
+/// The application container's `Secrets` (from `x-aws-secrets`).
+pub fn container_secrets(ctx: &Context, s: &Service) -> Vec<Value> {
+    s.env_secrets
+        .iter()
+        .map(|(var, t)| json!({"Name": var, "ValueFrom": env_store(ctx, t).0.value_from()}))
+        .collect()
+}
+
+/// What the service's execution role may read, and decrypt.
+pub fn grants(ctx: &Context, s: &Service) -> Grants {
+    let mut g = Grants::default();
+    if let Some(c) = &s.pull_credentials {
+        g.add(&secrets_manager(c));
+    }
+    for m in &s.secrets {
+        if let Some(secret) = ctx.project().secrets.get(&m.source) {
+            g.add(&top_level(ctx, &m.source, secret));
+            if let Some(k) = &secret.kms_key {
+                Grants::push(&mut g.keys, key_arn(k));
+            }
+        }
+    }
+    for m in &s.configs {
+        if let Some(Config::Parameter(t)) = ctx.project().configs.get(&m.source) {
+            g.add(&parameter(t));
+        }
+    }
+    for t in s.env_secrets.values() {
+        let (store, kms) = env_store(ctx, t);
+        g.add(&store);
+        if let Some(k) = kms {
+            Grants::push(&mut g.keys, k);
+        }
+    }
+    g
+}
+
+/// `RepositoryCredentials` for `x-aws-pull_credentials`.
+pub fn repository_credentials(s: &Service) -> Option<Value> {
+    let c = s.pull_credentials.as_ref()?;
+    Some(json!({"CredentialsParameter": secrets_manager(c).value_from()}))
+}
+
+/// What a service's secret and config files add to its task definition.
+pub struct Files {
+    /// Task-local volumes (`Volumes`).
+    pub volumes: Vec<Value>,
+    /// The helper container.
+    pub init: Value,
+    /// The helper container's name (the application container depends on it).
+    pub init_name: String,
+    /// The application container's read-only mounts.
+    pub mounts: Vec<Value>,
+}
+
+/// The directories the volumes stand for: the files' directories, without those inside
+/// another one.
+fn mount_dirs(mounts: &[&FileMount]) -> Vec<String> {
+    let dirs: BTreeSet<&str> = mounts.iter().map(|m| parent(&m.target)).collect();
+    dirs.iter()
+        .filter(|d| {
+            !dirs
+                .iter()
+                .any(|o| o != *d && d.starts_with(&format!("{o}/")))
+        })
+        .map(|d| d.to_string())
+        .collect()
+}
+
+/// The helper container and volumes for the service's files; `None` when it has none.
+pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Option<Files> {
+    if s.secrets.is_empty() && s.configs.is_empty() {
+        return None;
+    }
+    let all: Vec<&FileMount> = s.secrets.iter().chain(&s.configs).collect();
+    let dirs = mount_dirs(&all);
+    for dir in &dirs {
+        if dir != SECRETS_DIR && !dir.starts_with(&format!("{SECRETS_DIR}/")) {
+            let first = all
+                .iter()
+                .find(|m| m.target.starts_with(&format!("{dir}/")))
+                .map_or(String::new(), |m| m.path.clone());
+            ctx.diags.warn(
+                first,
+                format!("`{dir}` becomes a read-only volume holding only the service's secret and config files: files the image has in `{dir}` are hidden"),
+            );
+        }
+    }
+    let volume = |i: usize| format!("compose_files_{i}");
+    let mut manifest = Vec::new();
+    let mut environment = Vec::new();
+    let mut secrets = Vec::new();
+    let project = ctx.project();
+    for (kind, mounts) in [("SECRET", &s.secrets), ("CONFIG", &s.configs)] {
+        // One variable per secret or config, however many files it gives.
+        let mut vars: BTreeMap<&str, String> = BTreeMap::new();
+        for (i, m) in mounts.iter().enumerate() {
+            let first_use = !vars.contains_key(m.source.as_str());
+            let var = vars
+                .entry(m.source.as_str())
+                .or_insert_with(|| format!("COMPOSE_{kind}_{i}"))
+                .clone();
+            let (n, dir) = dirs
+                .iter()
+                .enumerate()
+                .find(|(_, d)| m.target.starts_with(&format!("{d}/")))
+                .expect("every file is inside a mount directory");
+            let rel = &m.target[dir.len() + 1..];
+            let mut entry =
+                json!({"var": var, "path": format!("{INIT_ROOT}/{n}/{rel}"), "mode": m.mode});
+            if let Some(uid) = m.uid {
+                entry["uid"] = json!(uid);
+            }
+            if let Some(gid) = m.gid {
+                entry["gid"] = json!(gid);
+            }
+            if kind == "SECRET" {
+                let Some(secret) = project.secrets.get(&m.source) else {
+                    continue;
+                };
+                if let Some(keys) = &secret.keys {
+                    entry["keys"] = json!(keys);
+                }
+                if first_use {
+                    let store = top_level(ctx, &m.source, secret);
+                    secrets.push(json!({"Name": var, "ValueFrom": store.value_from()}));
+                }
+            } else {
+                match project.configs.get(&m.source) {
+                    Some(_) if !first_use => {}
+                    Some(Config::Content(t)) => {
+                        environment.push(json!({"Name": var, "Value": t.to_json()}))
+                    }
+                    Some(Config::Parameter(t)) => {
+                        secrets.push(json!({"Name": var, "ValueFrom": parameter(t).value_from()}))
+                    }
+                    None => continue,
+                }
+            }
+            manifest.push(entry);
+        }
+    }
+    environment.insert(
+        0,
+        json!({"Name": MANIFEST_VAR, "Value": Value::Array(manifest).to_string()}),
+    );
+    let init_name = format!("{}_Secrets_InitContainer", normalize(&s.name));
+    let image = project
+        .init_image
+        .as_ref()
+        .map_or_else(|| json!(INIT_IMAGE), Text::to_json);
+    let mut init = Map::new();
+    init.insert("Name".into(), json!(init_name));
+    init.insert("Image".into(), image);
+    init.insert("Essential".into(), json!(false));
+    init.insert("User".into(), json!("0"));
+    init.insert("Command".into(), json!(["python3", "-c", INIT_SCRIPT]));
+    init.insert("Environment".into(), Value::Array(environment));
+    if !secrets.is_empty() {
+        init.insert("Secrets".into(), Value::Array(secrets));
+    }
+    init.insert(
+        "MountPoints".into(),
+        Value::Array(
+            (0..dirs.len())
+                .map(|n| json!({"SourceVolume": volume(n), "ContainerPath": format!("{INIT_ROOT}/{n}"), "ReadOnly": false}))
+                .collect(),
+        ),
+    );
+    init.insert("LogConfiguration".into(), log_configuration.clone());
+    Some(Files {
+        volumes: (0..dirs.len())
+            .map(|n| json!({"Name": volume(n)}))
+            .collect(),
+        init: Value::Object(init),
+        init_name,
+        mounts: dirs
+            .iter()
+            .enumerate()
+            .map(|(n, d)| json!({"SourceVolume": volume(n), "ContainerPath": d, "ReadOnly": true}))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_match_the_full_secret_arn() {
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db";
+        assert_eq!(secret_arn_grant(arn), format!("{arn}-??????"));
+        let full = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbC123";
+        assert_eq!(secret_arn_grant(full), full);
+        assert_eq!(
+            secret_arn_grant(&format!("{full}:password::")),
+            full,
+            "the JSON key, stage and version are not part of the secret's ARN"
+        );
+    }
+
+    #[test]
+    fn nested_directories_share_a_volume() {
+        let m = |t: &str| FileMount {
+            source: "x".into(),
+            target: t.into(),
+            uid: None,
+            gid: None,
+            mode: 0o444,
+            path: String::new(),
+        };
+        let a = m("/run/secrets/a");
+        let b = m("/run/secrets/sub/b");
+        let c = m("/etc/app/c");
+        assert_eq!(
+            mount_dirs(&[&a, &b, &c]),
+            vec!["/etc/app".to_string(), "/run/secrets".to_string()]
+        );
+    }
+}
