@@ -66,21 +66,24 @@ pub fn vpc(ctx: &mut Context) {
     );
     let mut subnets = Vec::new();
     let mut ready = vec![route];
+    // EC2 instances reach ECS, the registries and CloudWatch through the internet
+    // gateway: they get public addresses (and accept nothing from outside; see
+    // docs/compute.md).
+    let public_ips = ctx.valid.plan().ec2.is_some();
     for (i, cidr) in [(1, "10.0.0.0/18"), (2, "10.0.64.0/18")] {
         let subnet = ctx.id(&format!("PublicSubnet{i}"));
         let assoc = ctx.id(&format!("PublicSubnet{i}RouteTableAssociation"));
-        ctx.out.add(
-            subnet.clone(),
-            Resource::new(
-                "AWS::EC2::Subnet",
-                json!({
-                    "VpcId": ref_(&vpc_id),
-                    "CidrBlock": cidr,
-                    "AvailabilityZone": {"Fn::Select": [i - 1, {"Fn::GetAZs": ""}]},
-                    "Tags": tags(&format!("-public-{i}"), ctx),
-                }),
-            ),
-        );
+        let mut props = json!({
+            "VpcId": ref_(&vpc_id),
+            "CidrBlock": cidr,
+            "AvailabilityZone": {"Fn::Select": [i - 1, {"Fn::GetAZs": ""}]},
+        });
+        if public_ips {
+            props["MapPublicIpOnLaunch"] = json!(true);
+        }
+        props["Tags"] = Value::Array(tags(&format!("-public-{i}"), ctx));
+        ctx.out
+            .add(subnet.clone(), Resource::new("AWS::EC2::Subnet", props));
         ctx.out.add(
             assoc.clone(),
             Resource::new(

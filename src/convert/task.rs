@@ -1,26 +1,42 @@
-//! The task definition: Fargate, `awsvpc`, the smallest size that fits, one container.
+//! The task definition: on Fargate, `awsvpc` and the smallest size that fits; on EC2, the
+//! requested size, the network mode and the GPUs. One container.
 
 use super::discovery::{port_name, tcp_ports};
 use super::iam::has_task_role;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
-use crate::compose::model::{Arch, Service, Text};
+use crate::compose::model::{Arch, NetworkMode, Service, Text};
 use crate::compose::values::Protocol;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
 /// `<P><Svc>TaskDefinition`.
 pub fn task_definition(ctx: &mut Context, s: &Service) {
-    let (cpu, memory) = ctx.valid.size(&s.name);
-    let mut props = json!({
-        "Family": format!("{}-{}", ctx.project().name, s.name),
-        "Cpu": cpu.to_string(),
-        "Memory": memory.to_string(),
-        "NetworkMode": "awsvpc",
-        "RequiresCompatibilities": ["FARGATE"],
-        "ExecutionRoleArn": get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn"),
-    });
+    let plan = ctx.valid.service_plan(&s.name).cloned();
+    let mut props = json!({"Family": format!("{}-{}", ctx.project().name, s.name)});
+    match plan.as_ref().filter(|p| p.ec2) {
+        Some(p) => {
+            if let Some(cpu) = p.cpu_units {
+                props["Cpu"] = json!(cpu.to_string());
+            }
+            props["Memory"] = json!(p.memory.to_string());
+            props["NetworkMode"] = json!(match p.network_mode {
+                NetworkMode::Awsvpc => "awsvpc",
+                NetworkMode::Bridge => "bridge",
+                NetworkMode::Host => "host",
+            });
+            props["RequiresCompatibilities"] = json!(["EC2"]);
+        }
+        None => {
+            let (cpu, memory) = ctx.valid.size(&s.name);
+            props["Cpu"] = json!(cpu.to_string());
+            props["Memory"] = json!(memory.to_string());
+            props["NetworkMode"] = json!("awsvpc");
+            props["RequiresCompatibilities"] = json!(["FARGATE"]);
+        }
+    }
+    props["ExecutionRoleArn"] = get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn");
     if has_task_role(s) {
         props["TaskRoleArn"] = get_att(&ctx.service_id(s, "TaskRole"), "Arn");
     }
@@ -30,7 +46,11 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
             "OperatingSystemFamily": "LINUX",
         });
     }
-    props["ContainerDefinitions"] = Value::Array(vec![container(ctx, s)]);
+    let mut container = container(ctx, s);
+    if let Some(n) = plan.as_ref().and_then(|p| p.gpus) {
+        container["ResourceRequirements"] = json!([{"Type": "GPU", "Value": n.to_string()}]);
+    }
+    props["ContainerDefinitions"] = Value::Array(vec![container]);
     props["Tags"] = Value::Array(ctx.service_tags(s));
     let id = ctx.service_id(s, "TaskDefinition");
     ctx.out
@@ -157,7 +177,11 @@ fn container(ctx: &Context, s: &Service) -> Value {
     if let Some(r) = s.memory_reservation {
         set("MemoryReservation", json!(r));
     }
-    let mappings = port_mappings(s);
+    let mode = ctx
+        .valid
+        .service_plan(&s.name)
+        .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
+    let mappings = port_mappings(s, mode);
     if !mappings.is_empty() {
         set("PortMappings", Value::Array(mappings));
     }
@@ -165,7 +189,9 @@ fn container(ctx: &Context, s: &Service) -> Value {
 }
 
 /// One mapping per container port and protocol; TCP ports are named for Service Connect.
-fn port_mappings(s: &Service) -> Vec<Value> {
+/// In `bridge` mode the host port is dynamic (`0`: ECS picks one of the ephemeral range);
+/// in `host` mode it is the container port.
+fn port_mappings(s: &Service, mode: NetworkMode) -> Vec<Value> {
     let named = tcp_ports(s);
     let mut all: BTreeSet<(u16, Protocol)> =
         s.ports.iter().map(|p| (p.target, p.protocol)).collect();
@@ -173,6 +199,11 @@ fn port_mappings(s: &Service) -> Vec<Value> {
     all.into_iter()
         .map(|(port, protocol)| {
             let mut m = json!({"ContainerPort": port, "Protocol": protocol.lower()});
+            match mode {
+                NetworkMode::Awsvpc => {}
+                NetworkMode::Bridge => m["HostPort"] = json!(0),
+                NetworkMode::Host => m["HostPort"] = json!(port),
+            }
             if protocol == Protocol::Tcp && named.contains(&port) {
                 m["Name"] = json!(port_name(s, port));
                 let app = s

@@ -1,0 +1,366 @@
+//! Where each service runs, decided once for the converter: Fargate (on demand, Spot or a
+//! mix, by capacity provider strategy) or the project's EC2 capacity (GPUs, `x-aws-capacity:
+//! ec2`, `network_mode: bridge`/`host`). One EC2 capacity per project, shared by every EC2
+//! service and sized for the largest request; its instance type comes from a
+//! `node.machine` constraint or from [`instances`](super::instances).
+
+use super::instances::{self, Need};
+use crate::compose::model::{
+    Arch, GpuCount, NetworkMode, Project, Provider, ScaleMetric, Service, Share,
+};
+use crate::diagnostics::{Diagnostics, Path};
+use std::collections::BTreeMap;
+
+/// Memory an EC2 task gets when Compose sets none, in MiB.
+pub const EC2_DEFAULT_MEMORY: u32 = 512;
+
+/// Public SSM parameters with the current ECS-optimised Amazon Linux 2023 AMIs.
+pub const AMI_GPU: &str =
+    "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id";
+/// x86_64, no GPU.
+pub const AMI_X86_64: &str =
+    "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+/// arm64.
+pub const AMI_ARM64: &str =
+    "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id";
+
+/// Where one service runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServicePlan {
+    /// True on the project's EC2 capacity.
+    pub ec2: bool,
+    /// The capacity provider strategy; `None` for plain `LaunchType: FARGATE`.
+    pub strategy: Option<Vec<Share>>,
+    /// GPUs per task (with `all` resolved).
+    pub gpus: Option<u32>,
+    /// EC2 only: task CPU units, when set.
+    pub cpu_units: Option<u32>,
+    /// EC2 only: task memory, MiB.
+    pub memory: u32,
+    /// The network mode.
+    pub network_mode: NetworkMode,
+}
+
+/// Where the AMI comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ami {
+    /// A `node.ami` constraint.
+    Id(String),
+    /// A public SSM parameter.
+    Ssm(&'static str),
+}
+
+/// The project's EC2 capacity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ec2Plan {
+    /// Instance type.
+    pub instance_type: String,
+    /// AMI.
+    pub ami: Ami,
+    /// True when the instances carry GPUs.
+    pub gpu: bool,
+    /// Most instances the Auto Scaling group may run: one per task at most.
+    pub max_size: u32,
+    /// True when some service uses `bridge` or `host` networking.
+    pub host_networking: bool,
+}
+
+/// The plan for the whole project.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Per service.
+    pub services: BTreeMap<String, ServicePlan>,
+    /// The EC2 capacity, when some service needs it.
+    pub ec2: Option<Ec2Plan>,
+}
+
+impl Plan {
+    /// True when some service uses `FARGATE_SPOT`.
+    pub fn uses_spot(&self) -> bool {
+        self.services.values().any(|p| {
+            p.strategy
+                .iter()
+                .flatten()
+                .any(|s| s.provider == Provider::FargateSpot)
+        })
+    }
+
+    /// True when some service has a capacity provider strategy.
+    pub fn uses_strategies(&self) -> bool {
+        self.services.values().any(|p| p.strategy.is_some())
+    }
+}
+
+/// True when `s` runs on EC2: GPUs, `x-aws-capacity: ec2` (its own or the project's), or
+/// `bridge`/`host` networking (the latter is an error unless EC2 is chosen: see [`plan`]).
+pub fn runs_on_ec2(project: &Project, s: &Service) -> bool {
+    let capacity = s.compute.capacity.as_ref().or(project.capacity.as_ref());
+    s.compute.gpus.is_some()
+        || capacity.is_some_and(|c| c.iter().any(|sh| sh.provider == Provider::Ec2))
+}
+
+/// Decides where every service runs; errors go to `diags`.
+pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
+    let mut plan = Plan::default();
+    let services = Path::new("services");
+    let mut need = Need::default();
+    let mut machine: Option<(String, String)> = None;
+    let mut ami: Option<(String, String)> = None;
+    let mut arch: Option<(Arch, String)> = None;
+    let mut any_gpu = false;
+    let mut all_gpus: Vec<String> = Vec::new();
+    let mut max_size: u32 = 0;
+    for (name, s) in &project.services {
+        let path = services.key(name);
+        let ec2 = runs_on_ec2(project, s);
+        let own = s.compute.capacity.is_some();
+        let capacity = s.compute.capacity.as_ref().or(project.capacity.as_ref());
+        let capacity_path = if own {
+            path.key("deploy").key("x-aws-capacity").to_string()
+        } else {
+            "x-aws-capacity".to_string()
+        };
+        if s.compute.gpus.is_some()
+            && capacity.is_some_and(|c| c.iter().any(|sh| sh.provider != Provider::Ec2))
+        {
+            diags.error(
+                &s.compute.gpus_path,
+                format!("GPUs need EC2 capacity, and `{capacity_path}` places the service on Fargate; drop `x-aws-capacity` for this service or set it to `ec2`"),
+            );
+        }
+        if !ec2 && s.compute.network_mode != NetworkMode::Awsvpc {
+            let mode = match s.compute.network_mode {
+                NetworkMode::Bridge => "bridge",
+                _ => "host",
+            };
+            diags.error(
+                path.key("network_mode"),
+                format!("`{mode}` networking needs EC2 instances, and the service runs on Fargate (`awsvpc` only); add `deploy.x-aws-capacity: ec2`, or drop `network_mode`"),
+            );
+        }
+        if !ec2 && (s.compute.machine.is_some() || s.compute.ami.is_some()) {
+            diags.warn(
+                path.key("deploy").key("placement").key("constraints"),
+                "ignored: `node.machine` and `node.ami` choose EC2 instances, and the service runs on Fargate; add `deploy.x-aws-capacity: ec2` to run it on EC2",
+            );
+        }
+        let service_arch = s.platform.unwrap_or(Arch::X86_64);
+        if !ec2 {
+            let spot =
+                capacity.is_some_and(|c| c.iter().any(|sh| sh.provider == Provider::FargateSpot));
+            if spot && service_arch == Arch::Arm64 {
+                diags.error(
+                    path.key("platform"),
+                    format!("Fargate Spot runs x86_64 tasks only, and `{capacity_path}` asks for Spot; use `linux/amd64` or on-demand `fargate`"),
+                );
+            }
+            let strategy = capacity
+                .filter(|c| !(c.len() == 1 && c[0].provider == Provider::Fargate && c[0].base == 0))
+                .cloned();
+            plan.services.insert(
+                name.clone(),
+                ServicePlan {
+                    ec2: false,
+                    strategy,
+                    gpus: None,
+                    cpu_units: None,
+                    memory: 0,
+                    network_mode: NetworkMode::Awsvpc,
+                },
+            );
+            continue;
+        }
+        // EC2.
+        match &arch {
+            Some((a, other)) if *a != service_arch => diags.error(
+                path.key("platform"),
+                format!("the project's EC2 instances have one architecture, and service `{other}` runs on the other; give every EC2 service the same `platform`"),
+            ),
+            Some(_) => {}
+            None => arch = Some((service_arch, name.clone())),
+        }
+        if let Some(m) = &s.compute.machine {
+            match &machine {
+                Some((other, by)) if other != m => diags.error(
+                    path.key("deploy").key("placement").key("constraints"),
+                    format!("the project's EC2 capacity has one instance type, and service `{by}` asks for `{other}`, this one for `{m}`; use the same `node.machine`"),
+                ),
+                Some(_) => {}
+                None => machine = Some((m.clone(), name.clone())),
+            }
+        }
+        if let Some(a) = &s.compute.ami {
+            match &ami {
+                Some((other, by)) if other != a => diags.error(
+                    path.key("deploy").key("placement").key("constraints"),
+                    format!("the project's EC2 capacity has one AMI, and service `{by}` asks for `{other}`, this one for `{a}`; use the same `node.ami`"),
+                ),
+                Some(_) => {}
+                None => ami = Some((a.clone(), name.clone())),
+            }
+        }
+        let gpus = match s.compute.gpus {
+            Some(GpuCount::Count(n)) => {
+                any_gpu = true;
+                Some(n)
+            }
+            Some(GpuCount::All) => {
+                any_gpu = true;
+                all_gpus.push(name.clone());
+                None
+            }
+            None => None,
+        };
+        let cpu_units = s.cpus.map(|m| (m * 1024).div_ceil(1000) as u32);
+        let memory = s.memory.map_or(EC2_DEFAULT_MEMORY, |m| m as u32);
+        if s.compute.gpus.is_some() {
+            // `all` sizes as one GPU: any GPU type has at least one.
+            need.gpus = need.gpus.max(gpus.unwrap_or(1));
+        }
+        need.millicpus = need
+            .millicpus
+            .max(s.compute.reserved_cpus.or(s.cpus).unwrap_or(0));
+        need.memory_mib = need.memory_mib.max(
+            s.compute
+                .reserved_memory
+                .or(s.memory)
+                .unwrap_or(u64::from(memory)),
+        );
+        let tasks = s
+            .autoscaling
+            .as_ref()
+            .map_or(s.replicas, |a| a.max.max(s.replicas));
+        max_size = max_size.saturating_add(tasks.max(1));
+        plan.services.insert(
+            name.clone(),
+            ServicePlan {
+                ec2: true,
+                strategy: Some(vec![Share {
+                    provider: Provider::Ec2,
+                    weight: 1,
+                    base: 0,
+                }]),
+                gpus,
+                cpu_units,
+                memory,
+                network_mode: s.compute.network_mode,
+            },
+        );
+    }
+    for (name, s) in &project.services {
+        autoscaling(project, s, &services.key(name), diags);
+    }
+    let Some((arch, _)) = arch else {
+        return plan;
+    };
+    if any_gpu && arch == Arch::Arm64 {
+        diags.error(
+            "services",
+            "the GPU instances (g4dn, g5, g6) are x86_64: GPU services cannot use `platform: linux/arm64`",
+        );
+        return plan;
+    }
+    let chosen = match &machine {
+        Some((m, _)) => m.clone(),
+        None => match instances::smallest(need, arch) {
+            Some(t) => t.name.to_string(),
+            None => {
+                let what = if any_gpu {
+                    format!("{} GPU(s), ", need.gpus)
+                } else {
+                    String::new()
+                };
+                diags.error(
+                    "services",
+                    format!(
+                        "no EC2 instance type of the table (docs/compute.md) fits {what}{} vCPU and more than {} MiB; lower the request, or name a type with the placement constraint `node.machine == <type>`",
+                        need.millicpus as f64 / 1000.0,
+                        need.memory_mib
+                    ),
+                );
+                return plan;
+            }
+        },
+    };
+    let known = instances::find(&chosen);
+    if let Some(t) = known {
+        if t.arch != arch {
+            diags.error(
+                "services",
+                format!("instance type `{chosen}` is not for the services' architecture; choose another `node.machine`"),
+            );
+        }
+        if any_gpu && t.gpus < need.gpus {
+            diags.error(
+                "services",
+                format!("instance type `{chosen}` has {} GPU(s), and a service reserves {}; choose a larger `node.machine`", t.gpus, need.gpus),
+            );
+        }
+        if any_gpu && t.gpus == 0 {
+            diags.error(
+                "services",
+                format!("instance type `{chosen}` has no GPU; choose a GPU type (g4dn, g5, g6) with `node.machine`"),
+            );
+        }
+    }
+    for name in &all_gpus {
+        let s = &project.services[name];
+        match known {
+            Some(t) if t.gpus > 0 => {
+                if let Some(p) = plan.services.get_mut(name) {
+                    p.gpus = Some(t.gpus);
+                }
+            }
+            _ => diags.error(
+                &s.compute.gpus_path,
+                format!("`count: all` reserves every GPU of the instance, and the GPU count of `{chosen}` is unknown; give a number with `count`"),
+            ),
+        }
+    }
+    let ami = match ami {
+        Some((id, _)) => Ami::Id(id),
+        None if any_gpu => Ami::Ssm(AMI_GPU),
+        None if arch == Arch::Arm64 => Ami::Ssm(AMI_ARM64),
+        None => Ami::Ssm(AMI_X86_64),
+    };
+    let host_networking = plan
+        .services
+        .values()
+        .any(|p| p.ec2 && p.network_mode != NetworkMode::Awsvpc);
+    plan.ec2 = Some(Ec2Plan {
+        instance_type: chosen,
+        ami,
+        gpu: any_gpu,
+        max_size: max_size.clamp(1, 100),
+        host_networking,
+    });
+    plan
+}
+
+/// `deploy.x-aws-autoscaling` against the rest of the service.
+fn autoscaling(project: &Project, s: &Service, path: &Path, diags: &mut Diagnostics) {
+    let Some(a) = &s.autoscaling else { return };
+    if s.replicas_set && (s.replicas < a.min || s.replicas > a.max) {
+        diags.error(
+            path.key("deploy").key("replicas"),
+            format!(
+                "`{}` replicas are outside the autoscaling range {} to {}; start within it or drop `replicas`",
+                s.replicas, a.min, a.max
+            ),
+        );
+    }
+    if let ScaleMetric::Requests(_) = a.metric {
+        let http = !s.ports.is_empty()
+            && project
+                .services
+                .values()
+                .flat_map(|s| &s.ports)
+                .all(crate::compose::model::Port::is_http);
+        if !http {
+            diags.error(
+                format!("{}.requests", a.path),
+                "scaling on requests needs an Application Load Balancer in front of the service: publish an HTTP port (every published port of the project HTTP), or scale on `cpu` or `memory`",
+            );
+        }
+    }
+}
