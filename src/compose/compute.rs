@@ -528,7 +528,7 @@ pub fn constraints(v: &Value, path: &Path, c: &mut Compute, diags: &mut Diagnost
                 c.machine = Some(value)
             }
             Some((key, value)) if key == "node.ami" && !value.is_empty() => {
-                if !value.starts_with("ami-") && !value.starts_with("ami") {
+                if !value.starts_with("ami-") {
                     diags.error(&p, format!("expected an AMI id like `ami-0abc123`, found `{value}`"));
                 } else {
                     c.ami = Some(value)

@@ -1,6 +1,6 @@
 //! `deploy.x-aws-autoscaling` → Application Auto Scaling: a scalable target on the ECS
-//! service's desired count (after the service) and a target-tracking policy (after the
-//! target). No role is created: without `RoleARN`, Application Auto Scaling uses its
+//! service's desired count (after the service: its `ResourceId` reads the service's name)
+//! and a target-tracking policy (after the target, which it references). No role is created: without `RoleARN`, Application Auto Scaling uses its
 //! service-linked role for ECS.
 
 use super::Context;
@@ -39,8 +39,7 @@ pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
                 "ScalableDimension": "ecs:service:DesiredCount",
                 "ServiceNamespace": "ecs",
             }),
-        )
-        .depends_on(service),
+        ),
     );
     let (kind, value) = match a.metric {
         ScaleMetric::Cpu(v) => ("ECSServiceAverageCPUUtilization", v),
@@ -75,8 +74,7 @@ pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
                     "ScaleOutCooldown": a.scale_out_cooldown.unwrap_or(DEFAULT_COOLDOWN),
                 },
             }),
-        )
-        .depends_on(target),
+        ),
     );
 }
 

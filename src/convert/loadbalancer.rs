@@ -144,6 +144,10 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         if application {
             tg_props["Matcher"] = json!({"HttpCode": "200-399"});
         }
+        if mode == NetworkMode::Bridge {
+            // Health checks follow each task's dynamic host port.
+            tg_props["HealthCheckPort"] = json!("traffic-port");
+        }
         ctx.out.add(
             tg.clone(),
             Resource::new("AWS::ElasticLoadBalancingV2::TargetGroup", tg_props),

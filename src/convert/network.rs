@@ -4,6 +4,7 @@ use super::Context;
 use crate::cfn::intrinsics::{ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
+use crate::compose::model::NetworkMode;
 use serde_json::{json, Value};
 
 /// Uses the given VPC and subnets, or creates a VPC with two public subnets in two AZs.
@@ -116,11 +117,14 @@ pub fn security_groups(ctx: &mut Context) {
         if network.external.is_some() {
             continue;
         }
-        let used = ctx
-            .project()
-            .services
-            .values()
-            .any(|s| s.networks.contains(&key));
+        // Tasks in `bridge`/`host` mode use the instances' group, not the networks'.
+        let used = ctx.project().services.values().any(|s| {
+            s.networks.contains(&key)
+                && ctx
+                    .valid
+                    .service_plan(&s.name)
+                    .is_none_or(|p| p.network_mode == NetworkMode::Awsvpc)
+        });
         if !used {
             continue;
         }

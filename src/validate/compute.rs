@@ -364,3 +364,62 @@ fn autoscaling(project: &Project, s: &Service, path: &Path, diags: &mut Diagnost
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::model::Compute;
+
+    fn gpu_service(name: &str, compute: Compute) -> Service {
+        Service {
+            name: name.into(),
+            replicas: 1,
+            compute,
+            ..Service::default()
+        }
+    }
+
+    /// compose-cli's `TestUserDefinedAMI`: the constraints' AMI and instance type are
+    /// taken as given, even a type outside the table.
+    #[test]
+    fn compose_cli_user_defined_ami() {
+        let mut project = Project::default();
+        let compute = Compute {
+            gpus: Some(GpuCount::Count(1)),
+            machine: Some("t0.femto".into()),
+            ami: Some("ami123456789".into()),
+            reserved_memory: Some(8192),
+            ..Compute::default()
+        };
+        project
+            .services
+            .insert("test".into(), gpu_service("test", compute));
+        let mut diags = Diagnostics::new();
+        let plan = plan(&project, &mut diags);
+        assert!(!diags.has_errors());
+        let ec2 = plan.ec2.expect("EC2 capacity");
+        assert_eq!(ec2.instance_type, "t0.femto");
+        assert_eq!(ec2.ami, Ami::Id("ami123456789".into()));
+        assert_eq!(plan.services["test"].gpus, Some(1));
+    }
+
+    #[test]
+    fn gpu_services_share_capacity_sized_for_the_largest() {
+        let mut project = Project::default();
+        for (name, gpus, memory) in [("a", 1, 40 * 1024), ("b", 2, 0)] {
+            let compute = Compute {
+                gpus: Some(GpuCount::Count(gpus)),
+                reserved_memory: Some(memory),
+                ..Compute::default()
+            };
+            project
+                .services
+                .insert(name.into(), gpu_service(name, compute));
+        }
+        let mut diags = Diagnostics::new();
+        let plan = plan(&project, &mut diags);
+        let ec2 = plan.ec2.expect("EC2 capacity");
+        assert_eq!(ec2.instance_type, "g4dn.12xlarge");
+        assert_eq!(ec2.ami, Ami::Ssm(AMI_GPU));
+    }
+}
