@@ -39,7 +39,10 @@ pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
                 "ScalableDimension": "ecs:service:DesiredCount",
                 "ServiceNamespace": "ecs",
             }),
-        ),
+        )
+        // Also implied by the `GetAtt`; stated so the service's own `DependsOn` (its
+        // listeners, the capacity provider association) come first for any creator.
+        .depends_on(service),
     );
     let (kind, value) = match a.metric {
         ScaleMetric::Cpu(v) => ("ECSServiceAverageCPUUtilization", v),
@@ -74,7 +77,8 @@ pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
                     "ScaleOutCooldown": a.scale_out_cooldown.unwrap_or(DEFAULT_COOLDOWN),
                 },
             }),
-        ),
+        )
+        .depends_on(target),
     );
 }
 
