@@ -110,6 +110,8 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
     let mut any_gpu = false;
     let mut all_gpus: Vec<String> = Vec::new();
     let mut max_size: u32 = 0;
+    // The service whose request last raised the need: where a "nothing fits" points.
+    let mut largest = String::from("services");
     for (name, s) in &project.services {
         let path = services.key(name);
         let ec2 = runs_on_ec2(project, s);
@@ -213,19 +215,28 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
         };
         let cpu_units = s.cpus.map(|m| (m * 1024).div_ceil(1000) as u32);
         let memory = s.memory.map_or(EC2_DEFAULT_MEMORY, |m| m as u32);
-        if s.compute.gpus.is_some() {
-            // `all` sizes as one GPU: any GPU type has at least one.
-            need.gpus = need.gpus.max(gpus.unwrap_or(1));
-        }
-        need.millicpus = need
-            .millicpus
-            .max(s.compute.reserved_cpus.or(s.cpus).unwrap_or(0));
-        need.memory_mib = need.memory_mib.max(
-            s.compute
+        let mut this = Need {
+            millicpus: s.compute.reserved_cpus.or(s.cpus).unwrap_or(0),
+            memory_mib: s
+                .compute
                 .reserved_memory
                 .or(s.memory)
                 .unwrap_or(u64::from(memory)),
-        );
+            gpus: 0,
+        };
+        if s.compute.gpus.is_some() {
+            // `all` sizes as one GPU: any GPU type has at least one.
+            this.gpus = gpus.unwrap_or(1);
+        }
+        if this.gpus > need.gpus
+            || this.millicpus > need.millicpus
+            || this.memory_mib > need.memory_mib
+        {
+            largest = path.key("deploy").key("resources").to_string();
+        }
+        need.gpus = need.gpus.max(this.gpus);
+        need.millicpus = need.millicpus.max(this.millicpus);
+        need.memory_mib = need.memory_mib.max(this.memory_mib);
         let tasks = s
             .autoscaling
             .as_ref()
@@ -250,32 +261,50 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
     for (name, s) in &project.services {
         autoscaling(project, s, &services.key(name), diags);
     }
-    let Some((arch, _)) = arch else {
+    let Some((arch, arch_by)) = arch else {
         return plan;
     };
     if any_gpu && arch == Arch::Arm64 {
         diags.error(
-            "services",
+            services.key(&arch_by).key("platform"),
             "the GPU instances (g4dn, g5, g6) are x86_64: GPU services cannot use `platform: linux/arm64`",
         );
         return plan;
     }
+    let constraint_path = machine.as_ref().map_or_else(
+        || largest.clone(),
+        |(_, by)| {
+            services
+                .key(by)
+                .key("deploy")
+                .key("placement")
+                .key("constraints")
+                .to_string()
+        },
+    );
     let chosen = match &machine {
         Some((m, _)) => m.clone(),
         None => match instances::smallest(need, arch) {
             Some(t) => t.name.to_string(),
             None => {
-                let what = if any_gpu {
-                    format!("{} GPU(s), ", need.gpus)
-                } else {
-                    String::new()
-                };
+                let mut what = Vec::new();
+                if need.gpus > 0 {
+                    what.push(format!("{} GPUs", need.gpus));
+                }
+                if need.millicpus > 0 {
+                    what.push(format!("{} vCPU", need.millicpus as f64 / 1000.0));
+                }
+                what.push(format!("more than {} MiB of memory", need.memory_mib));
                 diags.error(
-                    "services",
+                    &largest,
                     format!(
-                        "no EC2 instance type of the table (docs/compute.md) fits {what}{} vCPU and more than {} MiB; lower the request, or name a type with the placement constraint `node.machine == <type>`",
-                        need.millicpus as f64 / 1000.0,
-                        need.memory_mib
+                        "no {} instance type of the table in docs/compute.md has {}; lower the request, or name a type with the placement constraint `node.machine == <type>`",
+                        if arch == Arch::Arm64 { "arm64" } else { "x86_64" },
+                        match what.split_last() {
+                            Some((last, [])) => last.clone(),
+                            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                            None => String::new(),
+                        }
                     ),
                 );
                 return plan;
@@ -286,19 +315,19 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
     if let Some(t) = known {
         if t.arch != arch {
             diags.error(
-                "services",
+                &constraint_path,
                 format!("instance type `{chosen}` is not for the services' architecture; choose another `node.machine`"),
             );
         }
         if any_gpu && t.gpus < need.gpus {
             diags.error(
-                "services",
+                &constraint_path,
                 format!("instance type `{chosen}` has {} GPU(s), and a service reserves {}; choose a larger `node.machine`", t.gpus, need.gpus),
             );
         }
         if any_gpu && t.gpus == 0 {
             diags.error(
-                "services",
+                &constraint_path,
                 format!("instance type `{chosen}` has no GPU; choose a GPU type (g4dn, g5, g6) with `node.machine`"),
             );
         }
