@@ -215,6 +215,12 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
         };
         let cpu_units = s.cpus.map(|m| (m * 1024).div_ceil(1000) as u32);
         let memory = s.memory.map_or(EC2_DEFAULT_MEMORY, |m| m as u32);
+        if let Some(r) = s.memory_reservation.filter(|&r| r > u64::from(memory)) {
+            diags.error(
+                path.key("deploy").key("resources").key("reservations").key("memory"),
+                format!("the reservation of {r} MiB is above the task's {memory} MiB; raise the limit or lower the reservation"),
+            );
+        }
         let mut this = Need {
             millicpus: s.compute.reserved_cpus.or(s.cpus).unwrap_or(0),
             memory_mib: s
