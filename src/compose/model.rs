@@ -289,12 +289,11 @@ pub struct Share {
 }
 
 /// The network mode a service asks for (`network_mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NetworkMode {
-    /// `awsvpc` (the default): one network interface per task.
-    #[default]
+    /// `awsvpc` (Fargate's only mode): one network interface per task.
     Awsvpc,
-    /// `bridge`: Docker's bridge on the EC2 instance, dynamic host ports.
+    /// `bridge` (the default on EC2): Docker's bridge on the instance, dynamic host ports.
     Bridge,
     /// `host`: the instance's network, container port = host port.
     Host,
@@ -313,8 +312,8 @@ pub struct Compute {
     pub ami: Option<String>,
     /// `deploy.x-aws-capacity`, when set.
     pub capacity: Option<Vec<Share>>,
-    /// `network_mode`.
-    pub network_mode: NetworkMode,
+    /// `network_mode`, when set (the default depends on where the service runs).
+    pub network_mode: Option<NetworkMode>,
     /// CPU reservation in thousandths of a vCPU (sizes the EC2 instance).
     pub reserved_cpus: Option<u64>,
     /// Memory reservation in MiB (sizes the EC2 instance).

@@ -536,7 +536,7 @@ impl Reader<'_> {
         }
         if let Some(v) = get("network_mode") {
             if let Some(mode) = compute::network_mode(v, &path.key("network_mode"), self.diags) {
-                s.compute.network_mode = mode;
+                s.compute.network_mode = Some(mode);
             }
         }
         if let Some(v) = get("ports") {

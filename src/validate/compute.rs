@@ -1,6 +1,6 @@
 //! Where each service runs, decided once for the converter: Fargate (on demand, Spot or a
 //! mix, by capacity provider strategy) or the project's EC2 capacity (GPUs, `x-aws-capacity:
-//! ec2`, `network_mode: bridge`/`host`). One EC2 capacity per project, shared by every EC2
+//! ec2`), in `bridge` mode on EC2 unless `network_mode` says otherwise. One EC2 capacity per project, shared by every EC2
 //! service and sized for the largest request; its instance type comes from a
 //! `node.machine` constraint or from [`instances`](super::instances).
 
@@ -130,9 +130,10 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
                 format!("GPUs need EC2 capacity, and `{capacity_path}` places the service on Fargate; drop `x-aws-capacity` for this service or set it to `ec2`"),
             );
         }
-        if !ec2 && s.compute.network_mode != NetworkMode::Awsvpc {
-            let mode = match s.compute.network_mode {
-                NetworkMode::Bridge => "bridge",
+        let explicit = s.compute.network_mode;
+        if !ec2 && explicit.is_some_and(|m| m != NetworkMode::Awsvpc) {
+            let mode = match explicit {
+                Some(NetworkMode::Bridge) => "bridge",
                 _ => "host",
             };
             diags.error(
@@ -260,7 +261,9 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
                 gpus,
                 cpu_units,
                 memory,
-                network_mode: s.compute.network_mode,
+                // ECS's default on EC2: the tasks use the instances' network, which
+                // reaches the internet (an `awsvpc` task on EC2 has no public address).
+                network_mode: explicit.unwrap_or(NetworkMode::Bridge),
             },
         );
     }

@@ -364,7 +364,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.mem_reservation", container!("MemoryReservation"), ""),
     warned("services.*.mem_swappiness", NO_SWAP),
     warned("services.*.memswap_limit", NO_SWAP),
-    mapped("services.*.network_mode", "AWS::ECS::TaskDefinition NetworkMode", "`awsvpc` (the default); `bridge` and `host` on EC2 capacity only"),
+    mapped("services.*.network_mode", "AWS::ECS::TaskDefinition NetworkMode", "`awsvpc` on Fargate (its only mode); on EC2 capacity `bridge` (the default), `host` or `awsvpc`"),
     rejected("services.*.models", MODELS),
     rejected("services.*.models.*", MODELS),
     rejected("services.*.models.*.endpoint_var", MODELS),
