@@ -1,6 +1,7 @@
 //! Raw tree → typed model: short syntax to long, spec defaults applied, every value
 //! checked for its type and range. Problems are collected, never fatal one by one.
 
+use super::compute;
 use super::interpolate::{Variable, Variables};
 use super::load::{as_mapping, kind};
 use super::model::*;
@@ -75,6 +76,9 @@ pub fn normalize(
             }
         }
     }
+    project.capacity = tree
+        .get("x-aws-capacity")
+        .and_then(|v| compute::capacity(v, &root.key("x-aws-capacity"), r.diags));
 
     // Networks.
     if let Some(Value::Object(networks)) = tree.get("networks") {
@@ -563,6 +567,11 @@ impl Reader<'_> {
                 }
             }
         }
+        if let Some(v) = get("network_mode") {
+            if let Some(mode) = compute::network_mode(v, &path.key("network_mode"), self.diags) {
+                s.compute.network_mode = Some(mode);
+            }
+        }
         if let Some(v) = get("ports") {
             self.ports(v, &path.key("ports"), &mut s);
         }
@@ -675,7 +684,10 @@ impl Reader<'_> {
                         "`scale: {scale}` disagrees with `deploy.replicas: {r}`; keep one of them"
                     ),
                 ),
-                _ => s.replicas = scale.min(u32::MAX as u64) as u32,
+                _ => {
+                    s.replicas = scale.min(u32::MAX as u64) as u32;
+                    s.replicas_set = true;
+                }
             }
         }
         if let Some(v) = get("x-aws-role") {
@@ -1184,6 +1196,7 @@ impl Reader<'_> {
                     );
                 } else {
                     s.replicas = n as u32;
+                    s.replicas_set = true;
                 }
             }
         }
@@ -1208,6 +1221,32 @@ impl Reader<'_> {
             if rm.is_some() {
                 s.memory_reservation = rm;
             }
+            s.compute.reserved_cpus = rc.or(lc);
+            s.compute.reserved_memory = rm.or(lm);
+            if let Some(Value::Object(reservations)) = res.get("reservations") {
+                compute::gpus(
+                    reservations,
+                    &rp.key("reservations"),
+                    &mut s.compute,
+                    self.diags,
+                );
+            }
+        }
+        if let Some(Value::Object(placement)) = map.get("placement") {
+            if let Some(c) = placement.get("constraints") {
+                compute::constraints(
+                    c,
+                    &path.key("placement").key("constraints"),
+                    &mut s.compute,
+                    self.diags,
+                );
+            }
+        }
+        if let Some(v) = map.get("x-aws-autoscaling") {
+            s.autoscaling = compute::autoscaling(v, &path.key("x-aws-autoscaling"), self.diags);
+        }
+        if let Some(v) = map.get("x-aws-capacity") {
+            s.compute.capacity = compute::capacity(v, &path.key("x-aws-capacity"), self.diags);
         }
         if let Some(Value::Object(u)) = map.get("update_config") {
             let up = path.key("update_config");

@@ -9,7 +9,7 @@
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
-use crate::compose::model::Service;
+use crate::compose::model::{NetworkMode, Service};
 use crate::compose::values::Protocol;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -37,7 +37,18 @@ pub fn namespace(ctx: &mut Context) {
 }
 
 /// `<P><Svc>ServiceDiscoveryEntry`: the service's DNS name in the namespace.
+/// A record per task in `awsvpc` mode; in `bridge`/`host` mode, SRV records (instance and
+/// port), for services with a port, and no entry for the others.
 pub fn entry(ctx: &mut Context, s: &Service) {
+    let mode = ctx
+        .valid
+        .service_plan(&s.name)
+        .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
+    let record = match (mode, srv_port(s)) {
+        (NetworkMode::Awsvpc, _) => "A",
+        (_, Some(_)) => "SRV",
+        (_, None) => return,
+    };
     let entry = Resource::new(
         "AWS::ServiceDiscovery::Service",
         json!({
@@ -45,7 +56,7 @@ pub fn entry(ctx: &mut Context, s: &Service) {
             "NamespaceId": ref_(&ctx.id("CloudMap")),
             "Description": format!("\"{}\" service discovery entry in Cloud Map", s.name),
             "DnsConfig": {
-                "DnsRecords": [{"Type": "A", "TTL": 60}],
+                "DnsRecords": [{"Type": record, "TTL": 60}],
                 "RoutingPolicy": "MULTIVALUE",
             },
             "HealthCheckCustomConfig": {"FailureThreshold": 1},
@@ -54,6 +65,11 @@ pub fn entry(ctx: &mut Context, s: &Service) {
     );
     let id = ctx.service_id(s, "ServiceDiscoveryEntry");
     ctx.out.add(id, entry);
+}
+
+/// The port SRV records name in `bridge`/`host` mode: the first TCP port.
+pub fn srv_port(s: &Service) -> Option<u16> {
+    tcp_ports(s).into_iter().next()
 }
 
 /// TCP ports other services reach this one on (published and exposed).

@@ -3,12 +3,13 @@
 //! a target group per (service, port). The internet reaches the load balancer on the
 //! published ports only; tasks accept those ports from the load balancer only.
 
+use super::capacity::{instance_group, EPHEMERAL_FROM, EPHEMERAL_TO};
 use super::network::network_id;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{Port, Service};
+use crate::compose::model::{NetworkMode, Port, Service};
 use crate::compose::values::Protocol;
 use serde_json::{json, Value};
 
@@ -109,6 +110,8 @@ pub struct Listeners {
     pub ids: Vec<String>,
     /// `LoadBalancers` entries of the ECS service.
     pub entries: Vec<Value>,
+    /// Target group logical IDs, in port order.
+    pub target_groups: Vec<String>,
 }
 
 /// Target group, listener and task ingress for each published port of `s`.
@@ -116,7 +119,12 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
     let mut out = Listeners {
         ids: Vec::new(),
         entries: Vec::new(),
+        target_groups: Vec::new(),
     };
+    let mode = ctx
+        .valid
+        .service_plan(&s.name)
+        .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
     if s.ports.is_empty() {
         return out;
     }
@@ -129,12 +137,16 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         let mut tg_props = json!({
             "Port": p.target,
             "Protocol": protocol,
-            "TargetType": "ip",
+            "TargetType": if mode == NetworkMode::Awsvpc { "ip" } else { "instance" },
             "VpcId": ctx.vpc.clone(),
             "Tags": ctx.service_tags(s),
         });
         if application {
             tg_props["Matcher"] = json!({"HttpCode": "200-399"});
+        }
+        if mode == NetworkMode::Bridge {
+            // Health checks follow each task's dynamic host port.
+            tg_props["HealthCheckPort"] = json!("traffic-port");
         }
         ctx.out.add(
             tg.clone(),
@@ -152,8 +164,37 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
                 }),
             ),
         );
+        if mode != NetworkMode::Awsvpc {
+            // `bridge`/`host` tasks listen on the instances: the instances accept the
+            // host ports (the ephemeral range in `bridge` mode) from the load balancer.
+            let (from, to, name) = if mode == NetworkMode::Bridge {
+                (EPHEMERAL_FROM, EPHEMERAL_TO, "DynamicPorts".to_string())
+            } else {
+                (p.target, p.target, p.target.to_string())
+            };
+            let suffix = if p.protocol == Protocol::Udp {
+                "UDP"
+            } else {
+                ""
+            };
+            let group = instance_group(ctx);
+            ctx.out.add(
+                format!("{group}{name}{suffix}Ingress"),
+                Resource::new(
+                    "AWS::EC2::SecurityGroupIngress",
+                    json!({
+                        "Description": format!("{from}-{to}/{} from the load balancer", p.protocol.lower()),
+                        "FromPort": from,
+                        "GroupId": ref_(&group),
+                        "IpProtocol": p.protocol.lower(),
+                        "SourceSecurityGroupId": source_group(ctx),
+                        "ToPort": to,
+                    }),
+                ),
+            );
+        }
         // Tasks accept the port from the load balancer, on each project network.
-        for net in &s.networks {
+        for net in s.networks.iter().filter(|_| mode == NetworkMode::Awsvpc) {
             let external = ctx
                 .project()
                 .networks
@@ -213,6 +254,7 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
             "TargetGroupArn": ref_(&tg),
         }));
         out.ids.push(listener);
+        out.target_groups.push(tg);
     }
     out
 }

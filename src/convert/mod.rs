@@ -1,6 +1,8 @@
 //! Validated Compose project → CloudFormation resources. The only module that speaks both
 //! languages; one file per AWS area, all sharing one [`Context`].
 
+mod autoscaling;
+mod capacity;
 mod cluster;
 mod discovery;
 mod iam;
@@ -112,6 +114,8 @@ pub fn convert(
     network::vpc(&mut ctx);
     network::security_groups(&mut ctx);
     cluster::cluster(&mut ctx);
+    capacity::ec2_capacity(&mut ctx);
+    capacity::association(&mut ctx);
     logs::log_group(&mut ctx);
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
@@ -125,6 +129,11 @@ pub fn convert(
         discovery::entry(&mut ctx, s);
         let listeners = loadbalancer::listeners(&mut ctx, s);
         service::service(&mut ctx, s, &listeners);
+        autoscaling::autoscaling(
+            &mut ctx,
+            s,
+            listeners.target_groups.first().map(String::as_str),
+        );
     }
     check_id_lengths(&ctx.out, ctx.diags);
     for id in &ctx.out.clashes {
@@ -196,6 +205,41 @@ pub fn placement(
         }
     }
     let cluster = spec.cluster.clone().or_else(|| from_ext(&project.cluster));
+    if cluster.is_some() {
+        let ec2: Vec<&String> = project
+            .services
+            .iter()
+            .filter(|(_, s)| crate::validate::compute::runs_on_ec2(project, s))
+            .map(|(n, _)| n)
+            .collect();
+        let path = if spec.cluster.is_some() {
+            props.key("Cluster")
+        } else {
+            crate::diagnostics::Path::new("x-aws-cluster")
+        };
+        if let Some(first) = ec2.first() {
+            diags.error(
+                &path,
+                format!("service `{first}` runs on the project's EC2 capacity, which is attached to the cluster the project creates; drop the existing cluster, or run the service on Fargate"),
+            );
+        }
+        let spot = project.services.values().any(|s| {
+            s.compute
+                .capacity
+                .as_ref()
+                .or(project.capacity.as_ref())
+                .is_some_and(|c| {
+                    c.iter()
+                        .any(|sh| sh.provider == crate::compose::model::Provider::FargateSpot)
+                })
+        });
+        if spot && ec2.is_empty() {
+            diags.warn(
+                &path,
+                "services use `FARGATE_SPOT`: the existing cluster must have the `FARGATE_SPOT` capacity provider associated (`aws ecs put-cluster-capacity-providers`)",
+            );
+        }
+    }
     let load_balancer = spec
         .load_balancer
         .clone()

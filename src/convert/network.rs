@@ -4,6 +4,7 @@ use super::Context;
 use crate::cfn::intrinsics::{ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
+use crate::compose::model::NetworkMode;
 use serde_json::{json, Value};
 
 /// Uses the given VPC and subnets, or creates a VPC with two public subnets in two AZs.
@@ -66,21 +67,24 @@ pub fn vpc(ctx: &mut Context) {
     );
     let mut subnets = Vec::new();
     let mut ready = vec![route];
+    // EC2 instances reach ECS, the registries and CloudWatch through the internet
+    // gateway: they get public addresses (and accept nothing from outside; see
+    // docs/compute.md).
+    let public_ips = ctx.valid.plan().ec2.is_some();
     for (i, cidr) in [(1, "10.0.0.0/18"), (2, "10.0.64.0/18")] {
         let subnet = ctx.id(&format!("PublicSubnet{i}"));
         let assoc = ctx.id(&format!("PublicSubnet{i}RouteTableAssociation"));
-        ctx.out.add(
-            subnet.clone(),
-            Resource::new(
-                "AWS::EC2::Subnet",
-                json!({
-                    "VpcId": ref_(&vpc_id),
-                    "CidrBlock": cidr,
-                    "AvailabilityZone": {"Fn::Select": [i - 1, {"Fn::GetAZs": ""}]},
-                    "Tags": tags(&format!("-public-{i}"), ctx),
-                }),
-            ),
-        );
+        let mut props = json!({
+            "VpcId": ref_(&vpc_id),
+            "CidrBlock": cidr,
+            "AvailabilityZone": {"Fn::Select": [i - 1, {"Fn::GetAZs": ""}]},
+        });
+        if public_ips {
+            props["MapPublicIpOnLaunch"] = json!(true);
+        }
+        props["Tags"] = Value::Array(tags(&format!("-public-{i}"), ctx));
+        ctx.out
+            .add(subnet.clone(), Resource::new("AWS::EC2::Subnet", props));
         ctx.out.add(
             assoc.clone(),
             Resource::new(
@@ -113,11 +117,14 @@ pub fn security_groups(ctx: &mut Context) {
         if network.external.is_some() {
             continue;
         }
-        let used = ctx
-            .project()
-            .services
-            .values()
-            .any(|s| s.networks.contains(&key));
+        // Tasks in `bridge`/`host` mode use the instances' group, not the networks'.
+        let used = ctx.project().services.values().any(|s| {
+            s.networks.contains(&key)
+                && ctx
+                    .valid
+                    .service_plan(&s.name)
+                    .is_none_or(|p| p.network_mode == NetworkMode::Awsvpc)
+        });
         if !used {
             continue;
         }

@@ -1,8 +1,10 @@
 //! The ECS service: replicas, rolling updates with the deployment circuit breaker, the
-//! `awsvpc` network configuration, load balancer and discovery wiring, and `DependsOn` for
-//! `depends_on`.
+//! launch type or capacity provider strategy, the `awsvpc` network configuration, load
+//! balancer and discovery wiring, and `DependsOn` for `depends_on`.
 
-use super::discovery::service_connect;
+use super::autoscaling::desired_count;
+use super::capacity::{association_id, strategy};
+use super::discovery::{service_connect, srv_port};
 use super::loadbalancer::Listeners;
 use super::network::security_group;
 use super::volumes;
@@ -10,7 +12,7 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{FailureAction, Service};
+use crate::compose::model::{FailureAction, NetworkMode, Service};
 use crate::validate::volumes::needs_client_group;
 use serde_json::{json, Value};
 
@@ -50,29 +52,43 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         FailureAction::Continue => (false, false),
     };
     let mut groups: Vec<Value> = s.networks.iter().map(|n| security_group(ctx, n)).collect();
-    if needs_client_group(ctx.project(), s) {
+    if needs_client_group(ctx.project(), s) && !volumes::on_instance_network(ctx, s) {
         groups.push(ref_(&volumes::client_group_id(ctx, s)));
     }
+    let plan = ctx.valid.service_plan(&s.name).cloned();
+    let ec2 = plan.as_ref().is_some_and(|p| p.ec2);
+    let mode = plan
+        .as_ref()
+        .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
     let mut props = json!({
         "Cluster": ctx.cluster(),
         "TaskDefinition": ref_(&ctx.service_id(s, "TaskDefinition")),
-        "DesiredCount": s.replicas,
-        "LaunchType": "FARGATE",
-        "PlatformVersion": "LATEST",
-        "DeploymentConfiguration": {
-            "MaximumPercent": max,
-            "MinimumHealthyPercent": min,
-            "DeploymentCircuitBreaker": {"Enable": enable, "Rollback": rollback},
-        },
-        "DeploymentController": {"Type": "ECS"},
-        "NetworkConfiguration": {
+        "DesiredCount": desired_count(s),
+    });
+    match plan.as_ref().and_then(|p| p.strategy.as_deref()) {
+        Some(shares) => props["CapacityProviderStrategy"] = strategy(ctx, shares),
+        None => props["LaunchType"] = json!("FARGATE"),
+    }
+    if !ec2 {
+        props["PlatformVersion"] = json!("LATEST");
+    }
+    props["DeploymentConfiguration"] = json!({
+        "MaximumPercent": max,
+        "MinimumHealthyPercent": min,
+        "DeploymentCircuitBreaker": {"Enable": enable, "Rollback": rollback},
+    });
+    props["DeploymentController"] = json!({"Type": "ECS"});
+    if mode == NetworkMode::Awsvpc {
+        // On EC2, a task's network interface cannot have a public address; the instances
+        // pull images and send logs (docs/compute.md).
+        props["NetworkConfiguration"] = json!({
             "AwsvpcConfiguration": {
-                "AssignPublicIp": "ENABLED",
+                "AssignPublicIp": if ec2 { "DISABLED" } else { "ENABLED" },
                 "SecurityGroups": groups,
                 "Subnets": volumes::service_subnets(ctx, s),
             },
-        },
-    });
+        });
+    }
     if !listeners.entries.is_empty() {
         props["LoadBalancers"] = Value::Array(listeners.entries.clone());
         props["HealthCheckGracePeriodSeconds"] = json!(HEALTH_CHECK_GRACE_SECONDS.max(
@@ -82,17 +98,37 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
                 .unwrap_or(0)
         ));
     }
-    props["ServiceRegistries"] =
-        json!([{"RegistryArn": get_att(&ctx.service_id(s, "ServiceDiscoveryEntry"), "Arn")}]);
-    props["ServiceConnectConfiguration"] = service_connect(ctx, s);
+    let registry = get_att(&ctx.service_id(s, "ServiceDiscoveryEntry"), "Arn");
+    match (mode, srv_port(s)) {
+        (NetworkMode::Awsvpc, _) => props["ServiceRegistries"] = json!([{"RegistryArn": registry}]),
+        // `bridge` and `host` tasks have no address of their own: SRV records name the
+        // instance and the port.
+        (_, Some(port)) => {
+            props["ServiceRegistries"] = json!([{
+                "RegistryArn": registry,
+                "ContainerName": s.name,
+                "ContainerPort": port,
+            }])
+        }
+        (_, None) => {}
+    }
+    if mode != NetworkMode::Host {
+        props["ServiceConnectConfiguration"] = service_connect(ctx, s);
+    }
     props["EnableECSManagedTags"] = json!(true);
     props["PropagateTags"] = json!("SERVICE");
     props["SchedulingStrategy"] = json!("REPLICA");
     props["Tags"] = Value::Array(ctx.service_tags(s));
+    let has_strategy = props.get("CapacityProviderStrategy").is_some();
     let mut resource = Resource::new("AWS::ECS::Service", props)
         .depends_on_all(listeners.ids.iter().cloned())
         .depends_on_all(ctx.network_ready.iter().cloned())
         .depends_on_all(volumes::mount_targets_of(ctx, s));
+    if has_strategy {
+        if let Some(association) = association_id(ctx) {
+            resource = resource.depends_on(association);
+        }
+    }
     for dep in s.depends_on.keys() {
         resource = resource.depends_on(format!("{}{}Service", ctx.prefix, normalize(dep)));
     }

@@ -1,27 +1,43 @@
-//! The task definition: Fargate, `awsvpc`, the smallest size that fits, the service's
-//! container (after the helper that writes its secret and config files, when it has any).
+//! The task definition: on Fargate, `awsvpc` and the smallest size that fits; on EC2, the
+//! requested size, the network mode and the GPUs. The service's container, after the helper
+//! that writes its secret and config files when it has any.
 
 use super::discovery::{port_name, tcp_ports};
 use super::iam::has_task_role;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
-use crate::compose::model::{Arch, Service, Text};
+use crate::compose::model::{Arch, NetworkMode, Service, Text};
 use crate::compose::values::Protocol;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
 /// `<P><Svc>TaskDefinition`.
 pub fn task_definition(ctx: &mut Context, s: &Service) {
-    let (cpu, memory) = ctx.valid.size(&s.name);
-    let mut props = json!({
-        "Family": format!("{}-{}", ctx.project().name, s.name),
-        "Cpu": cpu.to_string(),
-        "Memory": memory.to_string(),
-        "NetworkMode": "awsvpc",
-        "RequiresCompatibilities": ["FARGATE"],
-        "ExecutionRoleArn": get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn"),
-    });
+    let plan = ctx.valid.service_plan(&s.name).cloned();
+    let mut props = json!({"Family": format!("{}-{}", ctx.project().name, s.name)});
+    match plan.as_ref().filter(|p| p.ec2) {
+        Some(p) => {
+            if let Some(cpu) = p.cpu_units {
+                props["Cpu"] = json!(cpu.to_string());
+            }
+            props["Memory"] = json!(p.memory.to_string());
+            props["NetworkMode"] = json!(match p.network_mode {
+                NetworkMode::Awsvpc => "awsvpc",
+                NetworkMode::Bridge => "bridge",
+                NetworkMode::Host => "host",
+            });
+            props["RequiresCompatibilities"] = json!(["EC2"]);
+        }
+        None => {
+            let (cpu, memory) = ctx.valid.size(&s.name);
+            props["Cpu"] = json!(cpu.to_string());
+            props["Memory"] = json!(memory.to_string());
+            props["NetworkMode"] = json!("awsvpc");
+            props["RequiresCompatibilities"] = json!(["FARGATE"]);
+        }
+    }
+    props["ExecutionRoleArn"] = get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn");
     if has_task_role(s) {
         props["TaskRoleArn"] = get_att(&ctx.service_id(s, "TaskRole"), "Arn");
     }
@@ -36,6 +52,9 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
     }
     let logs = log_configuration(ctx, s);
     let mut app = container(ctx, s, logs.clone());
+    if let Some(n) = plan.as_ref().and_then(|p| p.gpus) {
+        app["ResourceRequirements"] = json!([{"Type": "GPU", "Value": n.to_string()}]);
+    }
     let mut volumes = super::volumes::task_volumes(ctx, s);
     let files = super::secrets::files(ctx, s, &logs);
     let mut containers = Vec::new();
@@ -192,7 +211,11 @@ fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
     if !mounts.is_empty() {
         set("MountPoints", Value::Array(mounts));
     }
-    let mappings = port_mappings(s);
+    let mode = ctx
+        .valid
+        .service_plan(&s.name)
+        .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
+    let mappings = port_mappings(s, mode);
     if !mappings.is_empty() {
         set("PortMappings", Value::Array(mappings));
     }
@@ -200,7 +223,9 @@ fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
 }
 
 /// One mapping per container port and protocol; TCP ports are named for Service Connect.
-fn port_mappings(s: &Service) -> Vec<Value> {
+/// In `bridge` mode the host port is dynamic (`0`: ECS picks one of the ephemeral range);
+/// in `host` mode it is the container port.
+fn port_mappings(s: &Service, mode: NetworkMode) -> Vec<Value> {
     let named = tcp_ports(s);
     let mut all: BTreeSet<(u16, Protocol)> =
         s.ports.iter().map(|p| (p.target, p.protocol)).collect();
@@ -208,6 +233,11 @@ fn port_mappings(s: &Service) -> Vec<Value> {
     all.into_iter()
         .map(|(port, protocol)| {
             let mut m = json!({"ContainerPort": port, "Protocol": protocol.lower()});
+            match mode {
+                NetworkMode::Awsvpc => {}
+                NetworkMode::Bridge => m["HostPort"] = json!(0),
+                NetworkMode::Host => m["HostPort"] = json!(port),
+            }
             if protocol == Protocol::Tcp && named.contains(&port) {
                 m["Name"] = json!(port_name(s, port));
                 let app = s

@@ -7,7 +7,7 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub, sub_with};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{Mount, MountSource, Service, Text, Volume};
+use crate::compose::model::{Mount, MountSource, NetworkMode, Service, Text, Volume};
 use crate::validate::volumes::{
     access, has_mount_targets, needs_client_group, task_volume_name, volumes_of, Access,
 };
@@ -119,6 +119,14 @@ pub fn mount_subnets(ctx: &Context) -> Vec<(String, Value)> {
     }
 }
 
+/// True when the service's tasks use the EC2 instance's network (`bridge` or `host`): they
+/// have no security group of their own, so NFS is admitted from the instances' group.
+pub fn on_instance_network(ctx: &Context, s: &Service) -> bool {
+    ctx.valid
+        .service_plan(&s.name)
+        .is_some_and(|p| p.network_mode != NetworkMode::Awsvpc)
+}
+
 /// The subnets a service that mounts volumes runs in: the project's, or, when they come
 /// from a list parameter, the two that have the mount targets.
 pub fn service_subnets(ctx: &Context, s: &Service) -> Value {
@@ -157,7 +165,7 @@ pub fn file_systems(ctx: &mut Context) {
         }
     }
     for s in project.services.values() {
-        if needs_client_group(&project, s) {
+        if needs_client_group(&project, s) && !on_instance_network(ctx, s) {
             let id = client_group_id(ctx, s);
             let props = json!({
                 "GroupDescription": format!("{} {} service: EFS client", project.name, s.name),
@@ -224,15 +232,26 @@ pub fn file_systems(ctx: &mut Context) {
         }
         if has_mount_targets(volume) {
             let sg = nfs_group_id(ctx, key);
-            let ingress: Vec<Value> = services
-                .iter()
-                .map(|s| {
+            // One rule per source group: a service's own client group, or the EC2
+            // instances' group for the services that share the instance's network.
+            let mut sources: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for s in &services {
+                let source = if on_instance_network(ctx, s) {
+                    super::capacity::instance_group(ctx)
+                } else {
+                    client_group_id(ctx, s)
+                };
+                sources.entry(source).or_default().push(&s.name);
+            }
+            let ingress: Vec<Value> = sources
+                .into_iter()
+                .map(|(source, names)| {
                     json!({
-                        "Description": format!("NFS from the {} service", s.name),
+                        "Description": format!("NFS from the {} service{}", names.join(", "), if names.len() > 1 { "s" } else { "" }),
                         "IpProtocol": "tcp",
                         "FromPort": NFS_PORT,
                         "ToPort": NFS_PORT,
-                        "SourceSecurityGroupId": ref_(&client_group_id(ctx, s)),
+                        "SourceSecurityGroupId": ref_(&source),
                     })
                 })
                 .collect();

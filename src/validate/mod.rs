@@ -2,7 +2,9 @@
 //! rejected), then normalisation into the typed model, then cross-field rules. Only this
 //! module can build a [`Valid`] project, so the converter never sees unchecked input.
 
+pub mod compute;
 pub mod fargate;
+pub mod instances;
 pub mod rules;
 pub mod support;
 pub mod support_table;
@@ -20,6 +22,7 @@ use std::collections::BTreeMap;
 pub struct Valid {
     project: Project,
     sizes: BTreeMap<String, (u32, u32)>,
+    plan: compute::Plan,
 }
 
 impl Valid {
@@ -31,6 +34,16 @@ impl Valid {
     /// The Fargate size (CPU units, memory MiB) chosen for `service`.
     pub fn size(&self, service: &str) -> (u32, u32) {
         self.sizes.get(service).copied().unwrap_or((256, 512))
+    }
+
+    /// Where `service` runs.
+    pub fn service_plan(&self, service: &str) -> Option<&compute::ServicePlan> {
+        self.plan.services.get(service)
+    }
+
+    /// Where every service runs, and the project's EC2 capacity.
+    pub fn plan(&self) -> &compute::Plan {
+        &self.plan
     }
 }
 
@@ -47,11 +60,16 @@ pub fn validate(
     let project = normalize(&loaded.tree, name, variables, &mut local);
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
+    let plan = compute::plan(&project, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
     if failed {
         None
     } else {
-        Some(Valid { project, sizes })
+        Some(Valid {
+            project,
+            sizes,
+            plan,
+        })
     }
 }

@@ -152,6 +152,9 @@ pub fn check(
             }
         }
         rolling_update(s, &path, diags);
+        if super::compute::runs_on_ec2(project, s) {
+            continue;
+        }
         match fargate::smallest(s.cpus, s.memory) {
             Some((cpu, memory)) => {
                 if let Some(r) = s.memory_reservation {

@@ -1,0 +1,91 @@
+//! `deploy.x-aws-autoscaling` → Application Auto Scaling: a scalable target on the ECS
+//! service's desired count (after the service: its `ResourceId` reads the service's name)
+//! and a target-tracking policy (after the target, which it references). No role is created: without `RoleARN`, Application Auto Scaling uses its
+//! service-linked role for ECS.
+
+use super::Context;
+use crate::cfn::intrinsics::{get_att, ref_};
+use crate::cfn::template::Resource;
+use crate::compose::model::{ScaleMetric, Service};
+use serde_json::{json, Value};
+
+/// Cooldown when Compose sets none, seconds (compose-cli's value).
+pub const DEFAULT_COOLDOWN: u64 = 60;
+
+/// The cluster's name for the `service/<cluster>/<service>` resource ID: the created
+/// cluster's `Ref`, or the existing cluster's name (the part after `/` of an ARN).
+fn cluster_name(ctx: &Context) -> Value {
+    match &ctx.placement.cluster {
+        Some(Value::String(s)) => json!(s.rsplit('/').next().unwrap_or(s)),
+        Some(other) => other.clone(),
+        None => ref_(&ctx.id("Cluster")),
+    }
+}
+
+/// `<P><Svc>ScalableTarget` and `<P><Svc>ScalingPolicy`. `target_group` is the target
+/// group of the service's first published port (for request-count scaling).
+pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
+    let Some(a) = &s.autoscaling else { return };
+    let service = ctx.service_id(s, "Service");
+    let target = ctx.service_id(s, "ScalableTarget");
+    ctx.out.add(
+        target.clone(),
+        Resource::new(
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            json!({
+                "MaxCapacity": a.max,
+                "MinCapacity": a.min,
+                "ResourceId": {"Fn::Join": ["/", ["service", cluster_name(ctx), get_att(&service, "Name")]]},
+                "ScalableDimension": "ecs:service:DesiredCount",
+                "ServiceNamespace": "ecs",
+            }),
+        )
+        // Also implied by the `GetAtt`; stated so the service's own `DependsOn` (its
+        // listeners, the capacity provider association) come first for any creator.
+        .depends_on(service),
+    );
+    let (kind, value) = match a.metric {
+        ScaleMetric::Cpu(v) => ("ECSServiceAverageCPUUtilization", v),
+        ScaleMetric::Memory(v) => ("ECSServiceAverageMemoryUtilization", v),
+        ScaleMetric::Requests(v) => ("ALBRequestCountPerTarget", v),
+    };
+    let mut metric = json!({"PredefinedMetricType": kind});
+    if let (ScaleMetric::Requests(_), Some(tg)) = (a.metric, target_group) {
+        // `app/<lb>/<id>/targetgroup/<tg>/<id>`.
+        let lb_full_name = match &ctx.placement.load_balancer {
+            Some(existing) => {
+                json!({"Fn::Select": [1, {"Fn::Split": ["loadbalancer/", existing.clone()]}]})
+            }
+            None => get_att(&ctx.id("LoadBalancer"), "LoadBalancerFullName"),
+        };
+        metric["ResourceLabel"] =
+            json!({"Fn::Join": ["/", [lb_full_name, get_att(tg, "TargetGroupFullName")]]});
+    }
+    let policy = ctx.service_id(s, "ScalingPolicy");
+    ctx.out.add(
+        policy.clone(),
+        Resource::new(
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+            json!({
+                "PolicyName": policy,
+                "PolicyType": "TargetTrackingScaling",
+                "ScalingTargetId": ref_(&target),
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "PredefinedMetricSpecification": metric,
+                    "TargetValue": value,
+                    "ScaleInCooldown": a.scale_in_cooldown.unwrap_or(DEFAULT_COOLDOWN),
+                    "ScaleOutCooldown": a.scale_out_cooldown.unwrap_or(DEFAULT_COOLDOWN),
+                },
+            }),
+        )
+        .depends_on(target),
+    );
+}
+
+/// The desired count a service starts with: `replicas`, within the autoscaling range.
+pub fn desired_count(s: &Service) -> u32 {
+    match &s.autoscaling {
+        Some(a) if !s.replicas_set => s.replicas.clamp(a.min, a.max),
+        _ => s.replicas,
+    }
+}
