@@ -34,7 +34,7 @@ pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnost
         diags,
         unset: BTreeSet::new(),
     };
-    walk(tree, &Path::root(), &mut state);
+    walk(tree, &Path::root, &mut state);
 }
 
 struct State<'a> {
@@ -43,21 +43,26 @@ struct State<'a> {
     unset: BTreeSet<String>,
 }
 
-fn walk(value: &mut Value, path: &Path, state: &mut State) {
+/// `path` builds the node's path on demand: only a string holding a `$` needs it, so a
+/// walk over a large document allocates no paths for the rest.
+fn walk(value: &mut Value, path: &dyn Fn() -> Path, state: &mut State) {
     match value {
-        Value::String(text) if text.contains('$') => match interpolate_text(text, state, path) {
-            Ok(new) => *value = new,
-            Err(message) => state.diags.error(path, message),
-        },
+        Value::String(text) if text.contains('$') => {
+            let path = path();
+            match interpolate_text(text, state, &path) {
+                Ok(new) => *value = new,
+                Err(message) => state.diags.error(&path, message),
+            }
+        }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, &path.index(i), state);
+                walk(item, &|| path().index(i), state);
             }
         }
         Value::Object(_) if is_intrinsic(value) => {}
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {
-                walk(item, &path.key(key), state);
+                walk(item, &|| path().key(key), state);
             }
         }
         _ => {}

@@ -57,9 +57,10 @@ pub struct Context<'a> {
     pub network_ready: Vec<String>,
 }
 
-impl Context<'_> {
-    /// The project.
-    pub fn project(&self) -> &Project {
+impl<'a> Context<'a> {
+    /// The project (borrowed from the validated project, not from the context, so that
+    /// converters may hold it while they add resources).
+    pub fn project(&self) -> &'a Project {
         self.valid.project()
     }
 
@@ -121,7 +122,7 @@ pub fn convert(
     loadbalancer::load_balancer(&mut ctx);
     volumes::file_systems(&mut ctx);
     secrets::secrets(&mut ctx);
-    let services: Vec<Service> = ctx.project().services.values().cloned().collect();
+    let services: Vec<&Service> = ctx.project().services.values().collect();
     for s in &services {
         iam::execution_role(&mut ctx, s);
         iam::task_role(&mut ctx, s);

@@ -156,7 +156,7 @@ pub fn mount_targets_of(ctx: &Context, s: &Service) -> Vec<String> {
 /// The file systems, their security groups, mount targets and access points, and the
 /// services' EFS client security groups.
 pub fn file_systems(ctx: &mut Context) {
-    let project = ctx.project().clone();
+    let project = ctx.project();
     // volume → services mounting it
     let mut users: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
     for s in project.services.values() {

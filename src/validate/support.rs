@@ -7,37 +7,50 @@ use super::support_table::{Entry, Fate, TABLE};
 use crate::cfn::intrinsics::is_intrinsic;
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Rejected keys that `normalize` reports item by item, with a message naming each item
 /// (`bind mount `./html` ...`), instead of one message for the key.
 pub const ITEMIZED: &[&str] = &["services.*.volumes[].bind", "services.*.volumes[].image"];
 
-fn index() -> &'static BTreeMap<&'static str, &'static Entry> {
-    static INDEX: OnceLock<BTreeMap<&'static str, &'static Entry>> = OnceLock::new();
-    INDEX.get_or_init(|| TABLE.iter().map(|e| (e.path, e)).collect())
+/// The table by pattern, and the patterns that have entries below them.
+struct Index {
+    entries: HashMap<&'static str, &'static Entry>,
+    parents: HashSet<&'static str>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let entries = TABLE.iter().map(|e| (e.path, e)).collect();
+        // `a.b[].c` has the parents `a.b[]` and `a` (`has_children` is asked about a
+        // mapping's pattern, and about a list's pattern with `[]`).
+        let mut parents = HashSet::new();
+        for e in TABLE {
+            for (i, c) in e.path.char_indices() {
+                if c == '.' {
+                    parents.insert(&e.path[..i]);
+                }
+            }
+        }
+        Index { entries, parents }
+    })
 }
 
 /// Looks up the entry for a path pattern.
 pub fn entry(pattern: &str) -> Option<&'static Entry> {
-    index().get(pattern).copied()
+    index().entries.get(pattern).copied()
 }
 
-fn has_children(pattern: &mut String) -> bool {
-    let len = pattern.len();
-    pattern.push('.');
-    let found = index()
-        .range(pattern.as_str()..)
-        .next()
-        .is_some_and(|(k, _)| k.starts_with(pattern.as_str()));
-    pattern.truncate(len);
-    found
+/// True when the table has entries below `pattern`.
+fn has_children(pattern: &str) -> bool {
+    index().parents.contains(pattern)
 }
 
 /// Checks every key of a Compose document against the table.
 pub fn check(tree: &Map<String, Value>, diags: &mut Diagnostics) {
-    walk_map(tree, &mut String::new(), &Path::root(), diags);
+    walk_map(tree, &mut String::new(), &Path::root, diags);
 }
 
 fn join(pattern: &str, key: &str) -> String {
@@ -70,12 +83,20 @@ fn lookup(pattern: &mut String, key: &str) -> Option<&'static Entry> {
     found
 }
 
-fn walk_map(map: &Map<String, Value>, pattern: &mut String, path: &Path, diags: &mut Diagnostics) {
+/// Walks one mapping whose table pattern is `pattern` (a scratch buffer, restored on
+/// return). `path` builds the mapping's path on demand: only a key that is reported needs
+/// it, so a valid document is walked without allocating paths.
+fn walk_map(
+    map: &Map<String, Value>,
+    pattern: &mut String,
+    path: &dyn Fn() -> Path,
+    diags: &mut Diagnostics,
+) {
     for (key, value) in map {
         let Some(found) = lookup(pattern, key) else {
             if key.starts_with("x-aws-") {
                 diags.warn(
-                    path.key(key),
+                    path().key(key),
                     format!(
                         "unknown extension `{key}`: ignored{}",
                         suggestion(pattern, key)
@@ -83,7 +104,7 @@ fn walk_map(map: &Map<String, Value>, pattern: &mut String, path: &Path, diags: 
                 );
             } else if !key.starts_with("x-") {
                 diags.error(
-                    path.key(key),
+                    path().key(key),
                     format!("unknown key `{key}`{}", suggestion(pattern, key)),
                 );
             }
@@ -91,33 +112,41 @@ fn walk_map(map: &Map<String, Value>, pattern: &mut String, path: &Path, diags: 
         };
         match found.fate {
             Fate::Rejected if ITEMIZED.contains(&found.path) => {}
-            Fate::Rejected if !is_default(value) => diags.error(path.key(key), found.note),
-            Fate::Warned if !is_default(value) => diags.warn(path.key(key), found.note),
-            Fate::Mapped => descend(value, found.path, path, key, diags),
+            Fate::Rejected if !is_default(value) => diags.error(path().key(key), found.note),
+            Fate::Warned if !is_default(value) => diags.warn(path().key(key), found.note),
+            Fate::Mapped => descend(value, found.path, pattern, &|| path().key(key), diags),
             _ => {}
         }
     }
 }
 
-/// Walks into the value of `parent.key`, whose table pattern is `pattern`, when the table
-/// has entries below it.
-fn descend(value: &Value, pattern: &str, parent: &Path, key: &str, diags: &mut Diagnostics) {
+/// Walks into a value whose table pattern is `found` (`pattern` is the scratch buffer of
+/// the walk, restored on return), when the table has entries below it.
+fn descend(
+    value: &Value,
+    found: &str,
+    pattern: &mut String,
+    path: &dyn Fn() -> Path,
+    diags: &mut Diagnostics,
+) {
     if !matches!(value, Value::Object(_) | Value::Array(_)) || is_intrinsic(value) {
         return;
     }
-    let mut pattern = pattern.to_string();
+    // `found` is the caller's pattern extended by one key (or `*`): write it into the
+    // buffer, and cut it back to the caller's pattern on return.
+    let saved = pattern.len();
+    debug_assert!(found.starts_with(pattern.as_str()));
+    pattern.clear();
+    pattern.push_str(found);
     match value {
-        Value::Object(map) if has_children(&mut pattern) => {
-            walk_map(map, &mut pattern, &parent.key(key), diags)
-        }
+        Value::Object(map) if has_children(pattern) => walk_map(map, pattern, path, diags),
         Value::Array(items) => {
             pattern.push_str("[]");
-            if has_children(&mut pattern) {
-                let path = parent.key(key);
+            if has_children(pattern) {
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(map) = item {
                         if !is_intrinsic(item) {
-                            walk_map(map, &mut pattern, &path.index(i), diags);
+                            walk_map(map, pattern, &|| path().index(i), diags);
                         }
                     }
                 }
@@ -125,6 +154,7 @@ fn descend(value: &Value, pattern: &str, parent: &Path, key: &str, diags: &mut D
         }
         _ => {}
     }
+    pattern.truncate(saved);
 }
 
 /// A value that requests nothing: Compose's default for every optional key.
@@ -142,9 +172,9 @@ fn is_default(value: &Value) -> bool {
 /// `; did you mean `image`?` when a known key under `pattern` is close to `key`.
 fn suggestion(pattern: &str, key: &str) -> String {
     let prefix = join(pattern, "");
-    let best = index()
-        .keys()
-        .filter_map(|k| k.strip_prefix(prefix.as_str()))
+    let best = TABLE
+        .iter()
+        .filter_map(|e| e.path.strip_prefix(prefix.as_str()))
         .filter(|rest| !rest.contains('.') && !rest.contains('[') && *rest != "*")
         .map(|candidate| (edit_distance(candidate, key), candidate))
         .filter(|(d, c)| *d <= 2 && *d < c.len())
