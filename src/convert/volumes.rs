@@ -165,7 +165,7 @@ pub fn file_systems(ctx: &mut Context) {
         }
     }
     for s in project.services.values() {
-        if needs_client_group(&project, s) && !on_instance_network(ctx, s) {
+        if needs_client_group(project, s) && !on_instance_network(ctx, s) {
             let id = client_group_id(ctx, s);
             let props = json!({
                 "GroupDescription": format!("{} {} service: EFS client", project.name, s.name),
