@@ -104,7 +104,7 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
             let where_ = path.key("Properties").key("Compose");
             let mut compose_diags = Diagnostics::new();
             let loaded = compose::load::load(
-                &spec.compose,
+                std::mem::take(&mut spec.compose),
                 where_.as_str(),
                 &spec.variables,
                 &spec.profiles,

@@ -32,7 +32,7 @@ pub struct Summary {
 /// Handles a raw request: the response JSON, and a summary for logs.
 pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
     let (response, summary) = match serde_json::from_slice::<Value>(input) {
-        Ok(request) => handle(&request),
+        Ok(request) => handle(request),
         Err(e) => (
             failure(
                 &request_id_of(input),
@@ -79,7 +79,7 @@ fn json_error(e: &serde_json::Error) -> String {
 }
 
 /// Handles a parsed request. Catches panics: they become failures.
-pub fn handle(request: &Value) -> (Value, Summary) {
+pub fn handle(request: Value) -> (Value, Summary) {
     let request_id = request
         .get("requestId")
         .and_then(Value::as_str)
@@ -109,7 +109,7 @@ fn object(request: &Value, key: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
-fn handle_inner(request: &Value, request_id: &str) -> (Value, Summary) {
+fn handle_inner(mut request: Value, request_id: &str) -> (Value, Summary) {
     let mut summary = Summary {
         request_id: request_id.to_string(),
         ..Summary::default()
@@ -126,13 +126,13 @@ fn handle_inner(request: &Value, request_id: &str) -> (Value, Summary) {
             return Err("malformed request: `requestId` is not a string".into());
         }
         let fragment = request
-            .get("fragment")
-            .cloned()
+            .as_object_mut()
+            .and_then(|r| r.remove("fragment"))
             .ok_or_else(|| "malformed request: `fragment` is missing".to_string())?;
         Ok(Request {
             fragment,
-            template_parameter_values: object(request, "templateParameterValues")?,
-            params: object(request, "params")?,
+            template_parameter_values: object(&request, "templateParameterValues")?,
+            params: object(&request, "params")?,
         })
     })();
     let parsed = match parsed {

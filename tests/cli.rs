@@ -43,7 +43,7 @@ fn macro_subcommand_answers_like_the_lambda() {
         assert_eq!(code, 0);
         // The Lambda serialises the same `handle` result with serde_json.
         let request: serde_json::Value = serde_json::from_slice(&input).unwrap();
-        let (response, _) = compose_to_ecs::macro_::handle(&request);
+        let (response, _) = compose_to_ecs::macro_::handle(request.clone());
         assert_eq!(
             stdout,
             serde_json::to_string(&response).unwrap(),

@@ -31,7 +31,7 @@ fn success_references_the_parameter() {
         "db": {"image": "postgres:${Tag}", "environment": {"POSTGRES_PASSWORD": "${DbPassword}", "URL": "postgres://u:${DbPassword}@db/x", "SET": "${DbPassword:+yes}"}},
         "web": {"image": "nginx", "command": ["echo", "${DbPassword}"], "labels": {"pw": "$DbPassword"}}
     }});
-    let (response, _) = handle(&event(compose));
+    let (response, _) = handle(event(compose));
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "success", "{text}");
     assert!(!text.contains(SECRET), "the secret leaked: {text}");
@@ -46,7 +46,7 @@ fn failures_do_not_quote_the_value() {
         "db": {"image": "postgres", "ports": ["${DbPassword}:80"], "deploy": {"replicas": "${DbPassword}"},
                "environment": {"X": "${NOPE:?needs ${DbPassword}}"}, "platform": "${DbPassword}"}
     }});
-    let (response, _) = handle(&event(compose));
+    let (response, _) = handle(event(compose));
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "failure");
     assert!(!text.contains(SECRET), "the secret leaked: {text}");
@@ -58,7 +58,7 @@ fn a_template_of_200_services_breaks_the_500_resource_limit_clearly() {
     let services: serde_json::Map<String, serde_json::Value> = (0..200)
         .map(|i| (format!("s{i}"), json!({"image": "nginx"})))
         .collect();
-    let (response, _) = handle(&event(json!({"services": services})));
+    let (response, _) = handle(event(json!({"services": services})));
     let message = response["errorMessage"].as_str().unwrap();
     assert!(
         message.contains("resources, over CloudFormation's limit of 500"),
@@ -93,7 +93,7 @@ fn secret_values_reach_neither_template_nor_warnings_nor_logs() {
     request["fragment"]["Parameters"]["ApiToken"] = json!({"Type": "String", "NoEcho": true});
     request["fragment"]["Resources"]["Shop"]["Properties"]["Variables"] =
         json!({"API_TOKEN": {"Ref": "ApiToken"}});
-    let (response, summary) = handle(&request);
+    let (response, summary) = handle(request.clone());
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "success", "{text}");
     let warnings = &response["fragment"]["Metadata"]["ComposeToECS"]["Warnings"];
@@ -148,7 +148,7 @@ fn a_plain_variable_cannot_become_a_secret() {
     });
     let mut request = event(compose);
     request["fragment"]["Resources"]["Shop"]["Properties"]["Variables"] = json!({"TOKEN": PLAIN});
-    let (response, summary) = handle(&request);
+    let (response, summary) = handle(request.clone());
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "failure");
     assert!(text.contains("secrets.token.environment"), "{text}");

@@ -42,7 +42,7 @@ fn expand(compose: Value) -> Value {
             "Resources": {"Shop": {"Type": "ComposeToECS::Project", "Properties": {"Compose": compose}}}
         }
     });
-    let (response, _) = handle(&event);
+    let (response, _) = handle(event);
     assert_eq!(response["status"], "success", "{response}");
     response["fragment"].clone()
 }

@@ -41,16 +41,17 @@ fn single(key: &str, value: Value) -> Value {
 }
 
 /// Loads the Compose document `compose` (a mapping, or text holding YAML or JSON).
-/// `where_` names the property in diagnostics about the document as a whole.
+/// `where_` names the property in diagnostics about the document as a whole. The document
+/// is taken by value: a mapping becomes the tree without a copy.
 pub fn load(
-    compose: &Value,
+    compose: Value,
     where_: &str,
     variables: &Variables,
     profiles: &[String],
     diags: &mut Diagnostics,
 ) -> Option<Loaded> {
     let mut tree = match compose {
-        Value::String(text) => match parse_text(text) {
+        Value::String(text) => match parse_text(&text) {
             Ok(tree) => tree,
             Err(yaml::Error::Invalid(e)) => {
                 diags.error(
@@ -64,8 +65,7 @@ pub fn load(
                 return None;
             }
         },
-        Value::Object(_) => {
-            let mut tree = compose.clone();
+        mut tree @ Value::Object(_) => {
             if let Err(e) = apply_merge_keys(&mut tree, 0) {
                 diags.error(where_, e);
                 return None;
@@ -77,7 +77,7 @@ pub fn load(
                 where_,
                 format!(
                     "expected the Compose document as a mapping or as a string holding YAML, found {}",
-                    kind(other)
+                    kind(&other)
                 ),
             );
             return None;
@@ -270,7 +270,13 @@ pub const MAX_EXTENDED_VALUES: usize = 1_000_000;
 
 /// Resolves every service's `extends`; false when the result would be too large.
 fn resolve_extends(services: &mut Map<String, Value>, diags: &mut Diagnostics) -> bool {
-    let names: Vec<String> = services.keys().cloned().collect();
+    // Only services that extend another need resolving (their bases are resolved on the
+    // way); the others stay as they are, uncopied.
+    let names: Vec<String> = services
+        .iter()
+        .filter(|(_, s)| s.get("extends").is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
     let mut resolved: BTreeMap<String, Value> = BTreeMap::new();
     let mut failed = BTreeSet::new();
     let mut built = 0;
@@ -515,7 +521,7 @@ mod tests {
         let mut d = Diagnostics::new();
         let profiles: Vec<String> = profiles.iter().map(|s| s.to_string()).collect();
         let l = load(
-            &Value::String(text.into()),
+            Value::String(text.into()),
             "Compose",
             &Variables::new(),
             &profiles,
@@ -582,7 +588,7 @@ mod tests {
     fn merge_keys_in_mapping_form() {
         let mut d = Diagnostics::new();
         let doc = json!({"x-base": {"image": "a"}, "services": {"web": {"<<": {"image": "a", "user": "u"}, "user": "v"}}});
-        let l = load(&doc, "Compose", &Variables::new(), &[], &mut d).unwrap();
+        let l = load(doc.clone(), "Compose", &Variables::new(), &[], &mut d).unwrap();
         assert_eq!(
             l.tree["services"]["web"],
             json!({"user": "v", "image": "a"})
