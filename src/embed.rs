@@ -242,7 +242,10 @@ pub fn read(
                 value: text,
             }
         } else {
-            Variable::Text(text)
+            Variable::Parameter {
+                parameter: k.clone(),
+                value: text,
+            }
         };
         variables.insert(k.clone(), var);
     }
@@ -276,7 +279,10 @@ pub fn read(
         ),
     }
     let mut profiles = profiles;
-    if let Some(Variable::Text(p)) = variables.get("COMPOSE_PROFILES") {
+    if let Some(p) = variables
+        .get("COMPOSE_PROFILES")
+        .and_then(Variable::as_text)
+    {
         profiles.extend(
             p.split(',')
                 .map(|s| s.trim().to_string())

@@ -22,6 +22,19 @@ pub enum Variable {
     Secret { parameter: String, value: String },
     /// An intrinsic function (e.g. `!GetAtt Db.Endpoint.Address`): set and non-empty.
     Expr(Value),
+    /// A template parameter without `NoEcho`: interpolated as its text, like `Text`; a secret
+    /// whose value comes from it (`environment:`) references the parameter instead.
+    Parameter { parameter: String, value: String },
+}
+
+impl Variable {
+    /// The text a plain variable interpolates to (`Text` and `Parameter`).
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Variable::Text(t) | Variable::Parameter { value: t, .. } => Some(t),
+            Variable::Secret { .. } | Variable::Expr(_) => None,
+        }
+    }
 }
 
 /// Variables by name.
@@ -263,7 +276,7 @@ fn substitute(
     let variable = state.variables.get(name).cloned();
     let (set, non_empty) = match &variable {
         None => (false, false),
-        Some(Variable::Text(t)) => (true, !t.is_empty()),
+        Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => (true, !t.is_empty()),
         Some(Variable::Secret { value, .. }) => (true, !value.is_empty()),
         Some(Variable::Expr(_)) => (true, true),
     };
@@ -316,7 +329,9 @@ fn substitute(
 fn push_variable(variable: Option<Variable>, out: &mut Vec<Segment>) {
     match variable {
         None => {}
-        Some(Variable::Text(t)) => out.push(Segment::Text(t)),
+        Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => {
+            out.push(Segment::Text(t))
+        }
         Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter)),
         Some(Variable::Expr(e)) => out.push(Segment::Expr(e)),
     }

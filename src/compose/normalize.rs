@@ -359,7 +359,7 @@ impl Reader<'_> {
             }
             match value {
                 Value::Null if lookup => match self.variables.get(key) {
-                    Some(Variable::Text(t)) => {
+                    Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => {
                         out.insert(key.clone(), Text::Lit(t.clone()));
                     }
                     Some(Variable::Secret { parameter, .. }) => {

@@ -171,7 +171,9 @@ impl Reader<'_> {
     fn secret_value(&mut self, v: &Value, path: &Path) -> Option<SecretSource> {
         let var = self.literal(v, path)?;
         match self.variables.get(&var) {
-            Some(Variable::Secret { parameter, .. }) => Some(SecretSource::Value(ref_(parameter))),
+            Some(Variable::Secret { parameter, .. } | Variable::Parameter { parameter, .. }) => {
+                Some(SecretSource::Value(ref_(parameter)))
+            }
             Some(Variable::Expr(e)) => Some(SecretSource::Value(e.clone())),
             Some(Variable::Text(_)) => {
                 self.diags.error(
@@ -370,6 +372,10 @@ impl Reader<'_> {
             let var = self.literal(v, &p)?;
             return match self.variables.get(&var) {
                 Some(Variable::Text(t)) => Some(Config::Content(Text::Lit(t.clone()))),
+                // A template parameter: referenced, so the template stays parameterised.
+                Some(Variable::Parameter { parameter, .. }) => {
+                    Some(Config::Content(Text::Expr(ref_(parameter))))
+                }
                 Some(Variable::Secret { parameter, .. }) => {
                     let content = Text::Expr(ref_(parameter));
                     self.warn_hidden(&content, &p);
