@@ -157,6 +157,17 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
             }
             users.entry(key).or_default().entry(a.user).or_insert(name);
         }
+        // Secret and config files are mounted as their directories: a volume at the same
+        // path would be a second mount point there, which ECS refuses.
+        for f in s.secrets.iter().chain(&s.configs) {
+            let dir = crate::compose::secrets::parent(&f.target);
+            if let Some(other) = targets.get(dir) {
+                diags.error(
+                    &f.path,
+                    format!("the file's directory `{dir}` is where `{other}` mounts a volume, and ECS mounts one volume per path; set the file's `target` elsewhere, or move the volume"),
+                );
+            }
+        }
         if needs_client_group(project, s) && s.networks.len() + 1 > MAX_SECURITY_GROUPS {
             diags.error(
                 path.key("networks"),
