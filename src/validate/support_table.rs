@@ -503,7 +503,7 @@ pub static TABLE: &[Entry] = &[
     // Secrets.
     mapped("secrets.*", "", "an existing Secrets Manager secret or Systems Manager parameter, or a new secret; see docs/secrets.md"),
     mapped("secrets.*.name", "AWS::SecretsManager::Secret Name", "with `external: true`: the existing secret's ARN (compose-cli's form) or name, or the parameter's name or ARN; for a new secret, its name (default: one CloudFormation chooses)"),
-    mapped("secrets.*.environment", "AWS::SecretsManager::Secret SecretString", "a new secret holding the `NoEcho` template parameter (or intrinsic) the variable names: a `Ref`, never the value"),
+    mapped("secrets.*.environment", "AWS::SecretsManager::Secret SecretString", "a new secret holding the template parameter (declare it `NoEcho`) or intrinsic the variable names: a `Ref`, never the value"),
     rejected("secrets.*.file", FILE),
     mapped("secrets.*.external", "", "`true`: an existing Secrets Manager secret (`name`: ARN or name), or Systems Manager parameter (an `arn:...:ssm:...` name, or `x-aws-parameter: true`)"),
     mapped("secrets.*.external.name", "", "deprecated form of `name`"),
