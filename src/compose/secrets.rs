@@ -51,23 +51,13 @@ impl Reader<'_> {
             return None;
         }
         let external = self.external(map, path);
-        let sources = ["environment", "x-aws-generate"]
-            .into_iter()
-            .filter(|k| map.contains_key(*k))
-            .chain(external.is_some().then_some("external"))
-            .collect::<Vec<_>>();
-        if sources.len() > 1 {
-            self.diags.error(
-                path,
-                format!(
-                    "a secret has one source, found {}",
-                    sources
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-            );
+        if !self.one_source(
+            map,
+            &["environment", "x-aws-generate"],
+            external.is_some(),
+            "secret",
+            path,
+        ) {
             return None;
         }
         let as_parameter = match map.get("x-aws-parameter") {
@@ -320,6 +310,32 @@ impl Reader<'_> {
         Some(key)
     }
 
+    /// Reports a secret or config (`what`) with more than one of the `keys` (and
+    /// `external`) as its source; true when it has at most one.
+    fn one_source(
+        &mut self,
+        map: &Map<String, Value>,
+        keys: &[&str],
+        external: bool,
+        what: &str,
+        path: &Path,
+    ) -> bool {
+        let sources: Vec<String> = keys
+            .iter()
+            .filter(|k| map.contains_key(**k))
+            .copied()
+            .chain(external.then_some("external"))
+            .map(|s| format!("`{s}`"))
+            .collect();
+        if sources.len() > 1 {
+            self.diags.error(
+                path,
+                format!("a {what} has one source, found {}", sources.join(" and ")),
+            );
+        }
+        sources.len() <= 1
+    }
+
     /// A top-level config.
     pub(super) fn config(&mut self, key: &str, v: &Value, path: &Path) -> Option<Config> {
         let Value::Object(map) = v else {
@@ -330,23 +346,13 @@ impl Reader<'_> {
             return None;
         }
         let external = self.external(map, path);
-        let sources: Vec<&str> = ["content", "environment"]
-            .into_iter()
-            .filter(|k| map.contains_key(*k))
-            .chain(external.is_some().then_some("external"))
-            .collect();
-        if sources.len() > 1 {
-            self.diags.error(
-                path,
-                format!(
-                    "a config has one source, found {}",
-                    sources
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-            );
+        if !self.one_source(
+            map,
+            &["content", "environment"],
+            external.is_some(),
+            "config",
+            path,
+        ) {
             return None;
         }
         if let Some(name) = external {
