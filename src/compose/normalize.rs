@@ -1,7 +1,6 @@
 //! Raw tree → typed model: short syntax to long, spec defaults applied, every value
 //! checked for its type and range. Problems are collected, never fatal one by one.
 
-use super::compute;
 use super::interpolate::{Variable, Variables};
 use super::load::{as_mapping, kind};
 use super::model::*;
@@ -78,7 +77,7 @@ pub fn normalize(
     }
     project.capacity = tree
         .get("x-aws-capacity")
-        .and_then(|v| compute::capacity(v, &root.key("x-aws-capacity"), r.diags));
+        .and_then(|v| r.capacity(v, &root.key("x-aws-capacity")));
 
     // Networks.
     if let Some(Value::Object(networks)) = tree.get("networks") {
@@ -204,7 +203,7 @@ impl Reader<'_> {
         }
     }
 
-    fn not_literal(&mut self, path: &Path) {
+    pub(super) fn not_literal(&mut self, path: &Path) {
         self.diags.error(
             path,
             "needs a literal value: the macro decides on it, so it cannot come from an intrinsic function or a `NoEcho` parameter",
@@ -568,7 +567,7 @@ impl Reader<'_> {
             }
         }
         if let Some(v) = get("network_mode") {
-            if let Some(mode) = compute::network_mode(v, &path.key("network_mode"), self.diags) {
+            if let Some(mode) = self.network_mode(v, &path.key("network_mode")) {
                 s.compute.network_mode = Some(mode);
             }
         }
@@ -1224,29 +1223,19 @@ impl Reader<'_> {
             s.compute.reserved_cpus = rc.or(lc);
             s.compute.reserved_memory = rm.or(lm);
             if let Some(Value::Object(reservations)) = res.get("reservations") {
-                compute::gpus(
-                    reservations,
-                    &rp.key("reservations"),
-                    &mut s.compute,
-                    self.diags,
-                );
+                self.gpus(reservations, &rp.key("reservations"), &mut s.compute);
             }
         }
         if let Some(Value::Object(placement)) = map.get("placement") {
             if let Some(c) = placement.get("constraints") {
-                compute::constraints(
-                    c,
-                    &path.key("placement").key("constraints"),
-                    &mut s.compute,
-                    self.diags,
-                );
+                self.constraints(c, &path.key("placement").key("constraints"), &mut s.compute);
             }
         }
         if let Some(v) = map.get("x-aws-autoscaling") {
-            s.autoscaling = compute::autoscaling(v, &path.key("x-aws-autoscaling"), self.diags);
+            s.autoscaling = self.autoscaling(v, &path.key("x-aws-autoscaling"));
         }
         if let Some(v) = map.get("x-aws-capacity") {
-            s.compute.capacity = compute::capacity(v, &path.key("x-aws-capacity"), self.diags);
+            s.compute.capacity = self.capacity(v, &path.key("x-aws-capacity"));
         }
         if let Some(Value::Object(u)) = map.get("update_config") {
             let up = path.key("update_config");
