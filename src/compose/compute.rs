@@ -6,7 +6,7 @@
 
 use super::load::kind;
 use super::model::{Autoscaling, Compute, GpuCount, NetworkMode, Provider, ScaleMetric, Share};
-use super::normalize::Reader;
+use super::reader::Reader;
 use crate::cfn::intrinsics::is_intrinsic;
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};

@@ -6,5 +6,6 @@ pub mod interpolate;
 pub mod load;
 pub mod model;
 pub mod normalize;
+mod reader;
 pub mod secrets;
 pub mod values;

@@ -10,7 +10,7 @@
 use super::interpolate::Variable;
 use super::load::as_mapping;
 use super::model::*;
-use super::normalize::Reader;
+use super::reader::Reader;
 use crate::cfn::intrinsics::{is_intrinsic, ref_};
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
