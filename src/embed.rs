@@ -3,6 +3,7 @@
 
 use crate::cfn::intrinsics::is_intrinsic;
 use crate::compose::interpolate::{Variable, Variables};
+use crate::compose::local::{Local, NOT_PACKAGED};
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -13,6 +14,8 @@ pub const PROJECT_TYPE: &str = "ComposeToECS::Project";
 /// Properties a project resource accepts.
 pub const PROPERTIES: &[&str] = &[
     "Compose",
+    "ComposeFile",
+    "Package",
     "ProjectName",
     "Variables",
     "Profiles",
@@ -48,6 +51,9 @@ pub struct ProjectSpec {
     pub load_balancer_security_group: Option<Value>,
     /// The resource's `DependsOn`, applied to everything it expands to.
     pub depends_on: Vec<String>,
+    /// `Package`: what `compose-to-ecs package` read from disk; `None` when the project
+    /// was not packaged.
+    pub local: Option<Local>,
 }
 
 /// Where a fragment's resources are.
@@ -175,13 +181,30 @@ pub fn read(
             "overrides are not supported yet; add or change resources in the surrounding template instead",
         );
     }
+    if props.contains_key("ComposeFile") {
+        if props.contains_key("Compose") {
+            diags.error(
+                props_path.key("ComposeFile"),
+                "a project takes its document from `Compose` or from `ComposeFile`, not both",
+            );
+        } else {
+            diags.error(
+                props_path.key("ComposeFile"),
+                format!("names a file on your disk; {NOT_PACKAGED}"),
+            );
+        }
+        return None;
+    }
     let Some(compose) = props.get("Compose").cloned() else {
         diags.error(
             props_path.key("Compose"),
-            "is required: the Compose document, as a mapping or as a string holding YAML",
+            "is required: the Compose document, as a mapping or as a string holding YAML (or `ComposeFile`: its path, resolved by `compose-to-ecs package`)",
         );
         return None;
     };
+    let local = props
+        .get("Package")
+        .and_then(|p| read_package(p, &props_path.key("Package"), diags));
 
     let literal = |key: &str, diags: &mut Diagnostics| -> Option<String> {
         match props.get(key)? {
@@ -316,7 +339,70 @@ pub fn read(
         load_balancer,
         load_balancer_security_group,
         depends_on,
+        local,
     })
+}
+
+/// Reads the `Package` property `compose-to-ecs package` writes:
+/// `{Files: {path: text}, EnvFiles: [path], Secrets: {secret: parameter}, Images: {service: image}}`.
+fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local> {
+    const KEYS: &[&str] = &["Files", "EnvFiles", "Secrets", "Images"];
+    let Value::Object(map) = v else {
+        diags.error(
+            path,
+            "expected the mapping `compose-to-ecs package` writes (`Files`, `EnvFiles`, `Secrets`, `Images`)",
+        );
+        return None;
+    };
+    let mut local = Local::default();
+    let before = diags.errors().len();
+    let strings =
+        |key: &str, diags: &mut Diagnostics| -> std::collections::BTreeMap<String, String> {
+            let mut out = std::collections::BTreeMap::new();
+            match map.get(key) {
+                None => {}
+                Some(Value::Object(m)) => {
+                    for (k, v) in m {
+                        match v {
+                            Value::String(s) => {
+                                out.insert(k.clone(), s.clone());
+                            }
+                            _ => diags.error(path.key(key).key(k), "expected a string"),
+                        }
+                    }
+                }
+                Some(_) => diags.error(path.key(key), "expected a mapping of names to strings"),
+            }
+            out
+        };
+    local.files = strings("Files", diags);
+    local.secrets = strings("Secrets", diags);
+    local.images = strings("Images", diags);
+    match map.get("EnvFiles") {
+        None => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(f) if local.files.contains_key(f) => local.env_files.push(f.to_string()),
+                    Some(f) => diags.error(
+                        path.key("EnvFiles").index(i),
+                        format!("`{f}` is not one of the `Files`"),
+                    ),
+                    None => diags.error(path.key("EnvFiles").index(i), "expected a path"),
+                }
+            }
+        }
+        Some(_) => diags.error(path.key("EnvFiles"), "expected a list of paths"),
+    }
+    for key in map.keys() {
+        if !KEYS.contains(&key.as_str()) {
+            diags.error(
+                path.key(key),
+                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets` and `Images`"),
+            );
+        }
+    }
+    (diags.errors().len() == before).then_some(local)
 }
 
 /// Compose's rule for project names.

@@ -111,6 +111,10 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 &mut compose_diags,
             );
             let valid = loaded
+                .map(|mut l| {
+                    l.local = spec.local.take();
+                    l
+                })
                 .and_then(|l| validate::validate(&l, &name, &spec.variables, &mut compose_diags));
             if let Some(valid) = valid {
                 let placement =
@@ -137,6 +141,63 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
         }),
         None => Err(diags),
     }
+}
+
+/// What the projects of `request` refer to on disk, for the local step
+/// (`compose-to-ecs package`): each project's references, by its logical ID. `stat`
+/// answers what a project path is for a project. Problems are left to [`expand`], which
+/// reports them; a project that cannot be read lists nothing.
+pub fn references(
+    request: &Request,
+    stat: &mut dyn FnMut(&str, &str) -> compose::local::Stat,
+) -> Vec<(String, compose::local::Reference)> {
+    let mut out = Vec::new();
+    let Value::Object(fragment) = &request.fragment else {
+        return out;
+    };
+    let shape = embed::shape(fragment);
+    let resources = match shape {
+        embed::Shape::Template => match fragment.get("Resources") {
+            Some(Value::Object(r)) => r,
+            _ => return out,
+        },
+        embed::Shape::ResourceMap => fragment,
+    };
+    let secret = embed::secret_parameters(fragment, shape, &request.template_parameter_values);
+    for (id, resource) in resources {
+        let Some(resource) = resource.as_object() else {
+            continue;
+        };
+        if resource.get("Type").and_then(Value::as_str) != Some(embed::PROJECT_TYPE) {
+            continue;
+        }
+        let mut diags = Diagnostics::new();
+        let path = Path::new("Resources").key(id);
+        let Some(mut spec) = embed::read(
+            id,
+            resource,
+            &path,
+            &request.template_parameter_values,
+            &secret,
+            &request.params,
+            &mut diags,
+        ) else {
+            continue;
+        };
+        let Some(loaded) = compose::load::load(
+            std::mem::take(&mut spec.compose),
+            "",
+            &spec.variables,
+            &spec.profiles,
+            &mut diags,
+        ) else {
+            continue;
+        };
+        for r in compose::local::references(&loaded.tree, &mut |p| stat(id, p)) {
+            out.push((id.clone(), r));
+        }
+    }
+    out
 }
 
 /// The document's own `name:`, when it is a literal.

@@ -19,6 +19,8 @@ pub struct Loaded {
     pub tree: Map<String, Value>,
     /// Services disabled by profiles, with their profiles.
     pub disabled: BTreeMap<String, Vec<String>>,
+    /// What the local step read from disk for the project (`None`: not packaged).
+    pub local: Option<super::local::Local>,
 }
 
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
@@ -132,7 +134,11 @@ pub fn load(
             strip_markers(value);
         }
     }
-    Some(Loaded { tree, disabled })
+    Some(Loaded {
+        tree,
+        disabled,
+        local: None,
+    })
 }
 
 /// A short description of a value's type, for messages.

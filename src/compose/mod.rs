@@ -4,6 +4,7 @@
 pub mod compute;
 pub mod interpolate;
 pub mod load;
+pub mod local;
 pub mod model;
 pub mod normalize;
 mod reader;

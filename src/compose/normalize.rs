@@ -3,6 +3,7 @@
 
 use super::interpolate::Variables;
 use super::load::{as_mapping, kind};
+use super::local::Local;
 use super::model::*;
 pub use super::reader::describe;
 pub(super) use super::reader::Reader;
@@ -20,9 +21,14 @@ pub fn normalize(
     tree: &Map<String, Value>,
     name: &str,
     variables: &Variables,
+    local: Option<&Local>,
     diags: &mut Diagnostics,
 ) -> Project {
-    let mut r = Reader { diags, variables };
+    let mut r = Reader {
+        diags,
+        variables,
+        local,
+    };
     let mut project = Project {
         name: name.to_string(),
         ..Project::default()

@@ -4,6 +4,7 @@
 
 use super::interpolate::{Variable, Variables};
 use super::load::{as_mapping, kind};
+use super::local::Local;
 use super::model::Text;
 use super::values;
 use crate::cfn::intrinsics::is_intrinsic;
@@ -15,6 +16,9 @@ use std::collections::BTreeMap;
 pub(super) struct Reader<'a> {
     pub(super) diags: &'a mut Diagnostics,
     pub(super) variables: &'a Variables,
+    /// What the local step read from disk (`None`: the project was not packaged).
+    #[allow(dead_code)] // read by the local-file areas as they land
+    pub(super) local: Option<&'a Local>,
 }
 
 impl Reader<'_> {

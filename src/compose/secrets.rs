@@ -702,6 +702,7 @@ mod tests {
         let mut r = Reader {
             diags: &mut diags,
             variables: &variables,
+            local: None,
         };
         let m = r.mode(&v, &Path::new("mode"));
         let text = diags.errors().iter().map(|d| d.to_string()).collect();

@@ -57,7 +57,13 @@ pub fn validate(
 ) -> Option<Valid> {
     let mut local = Diagnostics::new();
     support::check(&loaded.tree, &mut local);
-    let project = normalize(&loaded.tree, name, variables, &mut local);
+    let project = normalize(
+        &loaded.tree,
+        name,
+        variables,
+        loaded.local.as_ref(),
+        &mut local,
+    );
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
     let plan = compute::plan(&project, &mut local);

@@ -1,0 +1,345 @@
+//! Files on the user's disk, in Compose words.
+//!
+//! The macro never reads a file. The local step (`compose-to-ecs package`, and the
+//! previews `convert` and `expand`, which resolve exactly as `package` does) reads what a
+//! project's document refers to, relative to the Compose file's folder, and hands it over
+//! as a [`Local`]: the `Package` property of the packaged project. Everything that can be
+//! decided without a file's content (a bind mount that is a data folder, a development
+//! source mount, `/etc/localtime`) is decided here from the document alone, so the macro
+//! decides it the same way; what needs content and has none gets one error that says to
+//! run `compose-to-ecs package` first ([`NOT_PACKAGED`]).
+//!
+//! The local step and the converter share one walk, [`references`]: the local step calls
+//! it with the real file system behind [`Stat`], reads what it lists and calls it again
+//! until nothing new is listed (an `extends.file` brings its own references); the
+//! converter looks the same paths up in the [`Local`] it was given.
+
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The end of every diagnostic about a local file the macro was not given.
+pub const NOT_PACKAGED: &str =
+    "the macro cannot read your files: run `compose-to-ecs package` on the template first, and deploy the template it writes";
+
+/// What the local step found on disk for one project (the project's `Package` property).
+/// Paths are project paths ([`project_path`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Local {
+    /// Text files the document needs (env files, config files, bind-mounted files and the
+    /// files of bind-mounted folders, `extends` files), by project path. A folder is the
+    /// set of files under `<folder>/`.
+    pub files: BTreeMap<String, String>,
+    /// The project's env files (`.env`, or the `--env-file`s), keys of `files`, in the
+    /// order given: a later file wins.
+    pub env_files: Vec<String>,
+    /// Secrets whose `file` the local step turned into a `NoEcho` template parameter:
+    /// secret name → parameter name.
+    pub secrets: BTreeMap<String, String>,
+    /// Images the local step built and pushed for services with `build` and no `image`:
+    /// service name → image.
+    pub images: BTreeMap<String, String>,
+}
+
+/// What a project path is on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    /// A regular file.
+    File,
+    /// A folder.
+    Folder,
+    /// Nothing there.
+    Missing,
+    /// Not known: the project was not packaged (the macro on its own).
+    Unknown,
+}
+
+impl Local {
+    /// What `path` is, as far as the local step recorded it: a file it read, a folder some
+    /// of whose files it read, or nothing.
+    pub fn stat(&self, path: &str) -> Stat {
+        if self.files.contains_key(path) {
+            return Stat::File;
+        }
+        let prefix = format!("{path}/");
+        match self.files.range(prefix.clone()..).next() {
+            Some((k, _)) if k.starts_with(&prefix) => Stat::Folder,
+            _ => Stat::Missing,
+        }
+    }
+
+    /// The files under folder `path`, by their path relative to it.
+    pub fn folder<'a>(&'a self, path: &str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let prefix = format!("{path}/");
+        let len = prefix.len();
+        self.files
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(move |(k, v)| (&k[len..], v.as_str()))
+    }
+}
+
+/// What a path of the document is on disk: from the local step's record, or
+/// [`Stat::Unknown`] when the project was not packaged.
+pub fn stat(local: Option<&Local>, path: &str) -> Stat {
+    local.map_or(Stat::Unknown, |l| l.stat(path))
+}
+
+/// A path of the document as the local step keys it: relative to the project folder,
+/// `/`-separated, without `.` segments and with `..` resolved where it can be
+/// (`./proxy/../nginx.conf` → `nginx.conf`, `.` → ``, `../shared/a` stays). A path under
+/// the user's home keeps its `~/` (`~/minecraft_data`). `None` for an absolute path: a
+/// path on the host, not in the project.
+pub fn project_path(raw: &str) -> Option<String> {
+    if raw.starts_with('/') {
+        return None;
+    }
+    let (home, rest) = match raw.strip_prefix("~/") {
+        Some(rest) => (true, rest),
+        None if raw == "~" => (true, ""),
+        None => (false, raw),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rest.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    Some(match (home, joined.is_empty()) {
+        (true, true) => "~".to_string(),
+        (true, false) => format!("~/{joined}"),
+        (false, _) => joined,
+    })
+}
+
+/// Whether project path `path` is `folder` or inside it (`""` is the project folder).
+pub fn is_within(path: &str, folder: &str) -> bool {
+    folder.is_empty() && !path.starts_with("..") && !path.starts_with('~')
+        || path == folder
+        || path.starts_with(&format!("{folder}/"))
+}
+
+/// Something on disk a project's document refers to, for the local step to read.
+/// `at` is where the document refers to it (`services.web.env_file[0]`), for its
+/// diagnostics.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reference {
+    /// A text file whose content the document needs (an env file, a config's `file`, a
+    /// bind-mounted file, an `extends.file`). `required: false` when Compose lets it be
+    /// missing (`env_file` with `required: false`).
+    File {
+        path: String,
+        required: bool,
+        at: String,
+    },
+    /// A folder whose files a bind mount needs (a configuration folder).
+    Folder { path: String, at: String },
+    /// A secret's `file`: its value must become a `NoEcho` template parameter, never text
+    /// in a template.
+    Secret {
+        name: String,
+        path: String,
+        at: String,
+    },
+    /// A service with `build` and no `image`: an image to build and push.
+    Build(Build),
+}
+
+/// What `docker build` needs for one service. Paths are project paths.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Build {
+    pub service: String,
+    pub context: String,
+    /// `dockerfile`, relative to the context (Compose's rule); `None` for `Dockerfile`.
+    pub dockerfile: Option<String>,
+    pub dockerfile_inline: Option<String>,
+    pub target: Option<String>,
+    /// `args`, sorted by name.
+    pub args: BTreeMap<String, String>,
+    /// The service's `platform` (or `build.platforms[0]`).
+    pub platform: Option<String>,
+    pub at: String,
+}
+
+/// Everything on disk `tree` (a loaded document) refers to. `stat` tells what a project
+/// path is (the local step asks the file system; a packaged project's [`Local`] answers
+/// for the converter). Paths in the result are project paths, in document order.
+pub fn references(tree: &Map<String, Value>, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let _ = stat; // bind mounts ask it (see `binds`)
+    for (kind, section) in [("secrets", "secrets"), ("configs", "configs")] {
+        let Some(Value::Object(items)) = tree.get(section) else {
+            continue;
+        };
+        for (name, item) in items {
+            let Some(file) = item.get("file").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(path) = project_path(file) else {
+                continue;
+            };
+            let at = format!("{section}.{name}.file");
+            out.push(if kind == "secrets" {
+                Reference::Secret {
+                    name: name.clone(),
+                    path,
+                    at,
+                }
+            } else {
+                Reference::File {
+                    path,
+                    required: true,
+                    at,
+                }
+            });
+        }
+    }
+    let Some(Value::Object(services)) = tree.get("services") else {
+        return out;
+    };
+    for (name, service) in services {
+        let Value::Object(service) = service else {
+            continue;
+        };
+        let at = format!("services.{name}");
+        match service.get("env_file") {
+            Some(Value::String(f)) => push_file(&mut out, f, true, format!("{at}.env_file")),
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{at}.env_file[{i}]");
+                    match item {
+                        Value::String(f) => push_file(&mut out, f, true, at),
+                        Value::Object(m) => {
+                            let Some(f) = m.get("path").and_then(Value::as_str) else {
+                                continue;
+                            };
+                            let required = !matches!(m.get("required"), Some(Value::Bool(false)))
+                                && m.get("required").and_then(Value::as_str) != Some("false");
+                            push_file(&mut out, f, required, format!("{at}.path"));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !service.contains_key("image") {
+            if let Some(build) = build(name, service.get("build"), service, &at) {
+                out.push(Reference::Build(build));
+            }
+        }
+    }
+    out
+}
+
+fn push_file(out: &mut Vec<Reference>, raw: &str, required: bool, at: String) {
+    if let Some(path) = project_path(raw) {
+        out.push(Reference::File { path, required, at });
+    }
+}
+
+/// A service's `build` (short or long syntax), read as far as the local step needs it.
+fn build(service: &str, v: Option<&Value>, map: &Map<String, Value>, at: &str) -> Option<Build> {
+    let at = format!("{at}.build");
+    let platform = map
+        .get("platform")
+        .and_then(Value::as_str)
+        .map(String::from);
+    match v? {
+        Value::String(context) => Some(Build {
+            service: service.to_string(),
+            context: project_path(context)?,
+            platform,
+            at,
+            ..Build::default()
+        }),
+        Value::Object(b) => {
+            let text = |k: &str| b.get(k).and_then(Value::as_str).map(String::from);
+            let args = match b.get("args") {
+                Some(Value::Object(m)) => m
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), scalar(v)?)))
+                    .collect(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter_map(|s| s.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                _ => BTreeMap::new(),
+            };
+            let platform = platform.or_else(|| {
+                b.get("platforms")?
+                    .as_array()?
+                    .first()?
+                    .as_str()
+                    .map(String::from)
+            });
+            Some(Build {
+                service: service.to_string(),
+                context: project_path(&text("context").unwrap_or_else(|| ".".into()))?,
+                dockerfile: text("dockerfile"),
+                dockerfile_inline: text("dockerfile_inline"),
+                target: text("target"),
+                args,
+                platform,
+                at,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_paths() {
+        assert_eq!(
+            project_path("./proxy/nginx.conf").as_deref(),
+            Some("proxy/nginx.conf")
+        );
+        assert_eq!(project_path(".").as_deref(), Some(""));
+        assert_eq!(project_path("./a/../b/").as_deref(), Some("b"));
+        assert_eq!(project_path("../shared/x").as_deref(), Some("../shared/x"));
+        assert_eq!(
+            project_path("~/minecraft_data").as_deref(),
+            Some("~/minecraft_data")
+        );
+        assert_eq!(project_path("/var/run/docker.sock"), None);
+    }
+
+    #[test]
+    fn stat_reads_the_record() {
+        let mut local = Local::default();
+        local
+            .files
+            .insert("grafana/datasource.yml".into(), "a".into());
+        local.files.insert("nginx.conf".into(), "b".into());
+        local.files.insert("grafana2".into(), "c".into());
+        assert_eq!(local.stat("nginx.conf"), Stat::File);
+        assert_eq!(local.stat("grafana"), Stat::Folder);
+        assert_eq!(local.stat("graf"), Stat::Missing);
+        assert_eq!(
+            local.folder("grafana").collect::<Vec<_>>(),
+            vec![("datasource.yml", "a")]
+        );
+        assert!(is_within("backend/src", "backend"));
+        assert!(is_within("app.py", ""));
+        assert!(!is_within("backend2/src", "backend"));
+    }
+}
