@@ -4,6 +4,7 @@
 
 use super::interpolate::{interpolate, Variables};
 use crate::cfn::yaml;
+pub use crate::cfn::yaml::kind;
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,13 +65,30 @@ pub fn load(
                 diags.error(where_, format!("the Compose document is {e}"));
                 return None;
             }
-        },
-        mut tree @ Value::Object(_) => {
-            if let Err(e) = apply_merge_keys(&mut tree, 0) {
-                diags.error(where_, e);
+            Err(yaml::Error::Merge(path, e)) => {
+                diags.error(path, e);
                 return None;
             }
-            tree
+        },
+        mut tree @ Value::Object(_) => {
+            // CloudFormation expands a template's aliases but leaves its merge keys.
+            match yaml::apply_merge_keys(&mut tree) {
+                Ok(()) => tree,
+                Err(yaml::MergeError::NotMappings(path, e)) => {
+                    diags.error(path, e);
+                    return None;
+                }
+                Err(yaml::MergeError::TooDeep) => {
+                    diags.error(
+                        where_,
+                        format!(
+                            "the Compose document is nested too deeply: more than {} levels",
+                            yaml::MAX_MERGE_DEPTH
+                        ),
+                    );
+                    return None;
+                }
+            }
         }
         other => {
             diags.error(
@@ -135,18 +153,6 @@ pub fn load(
     Some(Loaded { tree, disabled })
 }
 
-/// A short description of a value's type, for messages.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
-}
-
 fn service_profiles(service: &Value) -> Vec<String> {
     match service.get("profiles") {
         Some(Value::Array(items)) => items
@@ -155,49 +161,6 @@ fn service_profiles(service: &Value) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-/// Applies YAML merge keys (`<<`) in a tree that did not come through the YAML parser.
-fn apply_merge_keys(value: &mut Value, depth: usize) -> Result<(), String> {
-    if depth > 256 {
-        return Err("the Compose document is nested too deeply".into());
-    }
-    match value {
-        Value::Object(map) => {
-            if let Some(merge) = map.remove("<<") {
-                let sources = match merge {
-                    Value::Object(m) => vec![m],
-                    Value::Array(items) => items
-                        .into_iter()
-                        .map(|i| match i {
-                            Value::Object(m) => Ok(m),
-                            _ => Err("a merge key `<<` must hold mappings".to_string()),
-                        })
-                        .collect::<Result<_, _>>()?,
-                    _ => {
-                        return Err(
-                            "a merge key `<<` must hold a mapping or a list of mappings".into()
-                        )
-                    }
-                };
-                for source in sources {
-                    for (k, v) in source {
-                        map.entry(k).or_insert(v);
-                    }
-                }
-            }
-            for v in map.values_mut() {
-                apply_merge_keys(v, depth + 1)?;
-            }
-        }
-        Value::Array(items) => {
-            for v in items {
-                apply_merge_keys(v, depth + 1)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 /// Removes `!reset` markers (the key goes away) and unwraps `!override` markers.
@@ -592,6 +555,47 @@ mod tests {
         assert_eq!(
             l.tree["services"]["web"],
             json!({"user": "v", "image": "a"})
+        );
+    }
+
+    /// The errors as `path: message` lines.
+    fn messages(d: &Diagnostics) -> Vec<String> {
+        d.errors().iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn merge_keys_within_merged_mappings() {
+        // Issue 11: an anchored mapping with its own list merge, itself merged; as text,
+        // and as the mapping CloudFormation passes (aliases expanded, merge keys left).
+        let text = "x-common: &common {restart: always, image: sentry}\nx-env: &env {environment: [A=1], image: other}\nx-backend: &backend\n  <<: [*common, *env]\n  volumes: [data:/data]\nservices:\n  web:\n    <<: *backend\n    command: run web\n    restart: unless-stopped\n";
+        let expected = json!({"command": "run web", "restart": "unless-stopped", "volumes": ["data:/data"], "image": "sentry", "environment": ["A=1"]});
+        let (l, d) = run(text, &[]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(l.unwrap().tree["services"]["web"], expected);
+        let common = json!({"restart": "always", "image": "sentry"});
+        let env = json!({"environment": ["A=1"], "image": "other"});
+        let backend = json!({"<<": [common, env], "volumes": ["data:/data"]});
+        let doc = json!({"x-backend": backend, "services": {"web": {"<<": backend, "command": "run web", "restart": "unless-stopped"}}});
+        let mut d = Diagnostics::new();
+        let l = load(doc, "Compose", &Variables::new(), &[], &mut d).unwrap();
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(l.tree["services"]["web"], expected);
+        assert_eq!(l.tree["x-backend"].get("<<"), None);
+    }
+
+    #[test]
+    fn merge_key_errors_name_the_merge_key() {
+        let mut d = Diagnostics::new();
+        let doc = json!({"services": {"web": {"<<": [{"image": "a"}, "b"]}}});
+        assert_eq!(load(doc, "Compose", &Variables::new(), &[], &mut d), None);
+        assert_eq!(
+            messages(&d),
+            ["services.web.<<[1]: expected a mapping to merge, found a string"]
+        );
+        let (_, d) = run("services: {web: {<<: 1}}", &[]);
+        assert_eq!(
+            messages(&d),
+            ["services.web.<<: expected a mapping or a list of mappings to merge, found a number"]
         );
     }
 
