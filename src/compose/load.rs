@@ -111,6 +111,10 @@ pub fn load(
         );
         return None;
     };
+    if let Some(message) = compose_v1(&tree) {
+        diags.error(where_, message);
+        return None;
+    }
     interpolate(&mut tree, variables, diags);
     let Value::Object(mut tree) = tree else {
         return None;
@@ -151,6 +155,51 @@ pub fn load(
         }
     }
     Some(Loaded { tree, disabled })
+}
+
+/// The top-level keys of the Compose specification, besides `x-*` extensions.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
+];
+
+/// The most service names a message lists.
+const NAMES_LISTED: usize = 5;
+
+/// Recognises the Compose file format v1, whose services are at the top level (there is no
+/// `services:`), and says so once instead of one `unknown key` per service. A document is
+/// taken for v1 when it has no `services`, every top-level key outside the specification
+/// (and not an `x-` extension) holds a mapping, and at least one of these has an `image` or
+/// a `build`, as every v1 service had.
+fn compose_v1(tree: &Value) -> Option<String> {
+    let Value::Object(tree) = tree else {
+        return None;
+    };
+    if tree.contains_key("services") {
+        return None;
+    }
+    let others: Vec<(&String, &Value)> = tree
+        .iter()
+        .filter(|(key, _)| !TOP_LEVEL_KEYS.contains(&key.as_str()) && !key.starts_with("x-"))
+        .collect();
+    let all_mappings = others.iter().all(|(_, v)| v.is_object());
+    let a_service = others
+        .iter()
+        .any(|(_, v)| v.get("image").is_some() || v.get("build").is_some());
+    if !all_mappings || !a_service {
+        return None;
+    }
+    let mut names: Vec<String> = others
+        .iter()
+        .take(NAMES_LISTED)
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if others.len() > NAMES_LISTED {
+        names.push(format!("and {} more", others.len() - NAMES_LISTED));
+    }
+    Some(format!(
+        "this looks like the Compose file format v1 (services at the top level: {}); put them under a top-level `services:` key",
+        names.join(", ")
+    ))
 }
 
 fn service_profiles(service: &Value) -> Vec<String> {
@@ -597,6 +646,44 @@ mod tests {
             messages(&d),
             ["services.web.<<: expected a mapping or a list of mappings to merge, found a number"]
         );
+    }
+
+    #[test]
+    fn compose_v1_is_named_once() {
+        let (l, d) = run(
+            "web: {image: nginx, ports: ['80:80'], links: [db]}\ndb: {build: ./db}\nx-note: 1\n",
+            &[],
+        );
+        assert_eq!(l, None);
+        assert_eq!(
+            messages(&d),
+            ["Compose: this looks like the Compose file format v1 (services at the top level: `web`, `db`); put them under a top-level `services:` key"]
+        );
+        let many: String = (0..7).map(|i| format!("s{i}: {{image: a}}\n")).collect();
+        let (_, d) = run(&many, &[]);
+        assert_eq!(
+            messages(&d),
+            ["Compose: this looks like the Compose file format v1 (services at the top level: `s0`, `s1`, `s2`, `s3`, `s4`, and 2 more); put them under a top-level `services:` key"]
+        );
+        // Not v1: a `services` key, a top-level key that is no mapping, no image or build,
+        // only specification keys.
+        for text in [
+            "services: {}\nweb: {image: nginx}\n",
+            "web: {image: nginx}\nAWSTemplateFormatVersion: '2010-09-09'\n",
+            "Resources: {App: {Type: ComposeToECS::Project, Properties: {}}}\n",
+            "volumes: {data: {}}\nnetworks: {image: {}}\n",
+            "x-web: {image: nginx}\n",
+        ] {
+            let (l, d) = run(text, &[]);
+            assert!(l.is_some() && d.is_empty(), "{text}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn top_level_keys_are_the_support_table_s() {
+        for key in TOP_LEVEL_KEYS {
+            assert!(crate::validate::support::entry(key).is_some(), "{key}");
+        }
     }
 
     #[test]
