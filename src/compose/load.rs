@@ -71,7 +71,7 @@ pub fn load(
             }
         },
         mut tree @ Value::Object(_) => {
-            // CloudFormation expands a template's aliases but leaves its merge keys.
+            // A mapping that did not come through our YAML reader may still hold merge keys.
             match yaml::apply_merge_keys(&mut tree) {
                 Ok(()) => tree,
                 Err(yaml::MergeError::NotMappings(path, e)) => {
