@@ -124,6 +124,37 @@ fn yaml_bomb_of_nested_aliases() {
 }
 
 #[test]
+fn yaml_bomb_of_merge_keys() {
+    // Merge keys merge the aliases the parser expanded (and bounded): nested merges of ten
+    // aliases each, and one large anchor merged into many mappings.
+    let mut text = String::from(
+        "x-a0: &a0 {image: nginx, a: [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]}\n",
+    );
+    for i in 1..12 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "x-a{i}: &a{i} {{<<: [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}], k{i}: [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}]}}\n"
+        ));
+    }
+    text.push_str("services: {web: {<<: *a11}}\n");
+    assert_eq!(
+        error(Value::String(text)),
+        format!("{COMPOSE}: the Compose document is too large once its YAML aliases are expanded: aliases are followed more than 100 times per node of the text")
+    );
+    let n = 20_000;
+    let keys: Vec<String> = (0..n).map(|i| format!("k{i}: x")).collect();
+    let text = format!(
+        "x-a: &a {{{}}}\nx-b: [{}]\nservices: {{web: {{image: nginx}}}}\n",
+        keys.join(","),
+        vec!["{<<: *a}"; n].join(",")
+    );
+    assert_eq!(
+        error(Value::String(text)),
+        format!("{COMPOSE}: the Compose document is too large once its YAML aliases are expanded: more than 1000000 values")
+    );
+}
+
+#[test]
 fn yaml_bomb_of_one_anchor_used_many_times() {
     // 100 KB of text, 20,000 aliases of a 20,000-item list: 400 million values, within the
     // parser's own bound on alias jumps. Found by this test: it ran out of memory.

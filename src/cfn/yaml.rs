@@ -1,7 +1,8 @@
 //! YAML text → JSON value, with CloudFormation's short-form tags (`!Ref`, `!Sub`, `!GetAtt
 //! a.b`, ...) turned into their long form. Used by the CLI to read templates and by the
-//! loader for Compose documents given as text. Merge keys (`<<`) are applied; anchors and
-//! aliases are expanded where they are used.
+//! loader for Compose documents given as text. Anchors and aliases are expanded where they
+//! are used, then merge keys (`<<`) are applied ([`apply_merge_keys`], which the loader also
+//! applies to a Compose mapping that did not come through this parser).
 //!
 //! Time and memory are bounded: the parser stops at 128 levels of nesting and at 100 alias
 //! jumps per YAML event, and a text with aliases is first walked without being built, so
@@ -9,6 +10,7 @@
 //! scalars (the parser's own bound lets a flat anchor used by many aliases grow
 //! quadratically: 100 KB of text could expand to 400 million values).
 
+use crate::diagnostics::Path;
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess};
 use serde_json::{Map, Number, Value};
 use serde_yaml_ng::Value as Yaml;
@@ -21,6 +23,11 @@ pub const MAX_VALUES: usize = 1_000_000;
 pub const MAX_TEXT_BYTES: usize = 64 << 20;
 /// The deepest nesting the parser accepts (`serde_yaml_ng`'s recursion limit).
 pub const MAX_DEPTH: usize = 128;
+/// The deepest nesting [`apply_merge_keys`] walks: more than any parsed text has, for a
+/// tree built elsewhere (a mapping in a template).
+pub const MAX_MERGE_DEPTH: usize = 2 * MAX_DEPTH;
+/// The merge key.
+const MERGE: &str = "<<";
 
 /// Why a YAML text could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,12 +37,15 @@ pub enum Error {
     /// Valid, but over a bound on nesting or alias expansion; the message reads after
     /// "the document is".
     TooLarge(String),
+    /// A merge key `<<` holding something other than mappings: where, and what it holds.
+    Merge(Path, String),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Invalid(m) | Error::TooLarge(m) => f.write_str(m),
+            Error::Merge(path, m) => write!(f, "{path}: {m}"),
         }
     }
 }
@@ -72,10 +82,135 @@ pub fn parse(
     if text.contains('*') {
         check_expansion(text)?;
     }
-    let mut yaml: Yaml = serde_yaml_ng::from_str(text).map_err(parser_error)?;
-    yaml.apply_merge()
-        .map_err(|e| Error::Invalid(e.to_string()))?;
-    convert(yaml, other_tag).map_err(Error::Invalid)
+    let yaml: Yaml = serde_yaml_ng::from_str(text).map_err(parser_error)?;
+    let mut value = convert(yaml, other_tag).map_err(Error::Invalid)?;
+    apply_merge_keys(&mut value).map_err(|e| match e {
+        MergeError::NotMappings(path, message) => Error::Merge(path, message),
+        MergeError::TooDeep => Error::TooLarge(format!(
+            "nested too deeply: more than {MAX_MERGE_DEPTH} levels"
+        )),
+    })?;
+    Ok(value)
+}
+
+/// Why merge keys could not be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MergeError {
+    /// A merge key holding something other than a mapping or a list of mappings: where
+    /// (`services.web.<<[1]`), and what was found.
+    NotMappings(Path, String),
+    /// The tree is nested deeper than [`MAX_MERGE_DEPTH`].
+    TooDeep,
+}
+
+/// Applies the YAML merge keys (`<<`) of a tree, at any depth and in lists too, as the
+/// merge key type specifies: a mapping's own keys win over merged ones, and of a list of
+/// mappings merged together the earlier win. A merged mapping's own `<<` is merged with it,
+/// to any depth (`<<: *backend` where `backend` has `<<: [*common, *env]`).
+///
+/// Merged values are moved, never copied, and each value is visited once, so the work is
+/// linear in the size of the tree (whose aliases the parser expanded within its bounds).
+/// Merge chains are followed with a stack, not recursion; the walk recurses once per level
+/// of nesting, at most [`MAX_MERGE_DEPTH`].
+pub fn apply_merge_keys(value: &mut Value) -> Result<(), MergeError> {
+    walk_merging(value, 0, &Path::root)
+}
+
+/// Applies the merge keys of `value`, at `depth`, whose path `path` builds on demand (only
+/// an error needs it).
+fn walk_merging(
+    value: &mut Value,
+    depth: usize,
+    path: &dyn Fn() -> Path,
+) -> Result<(), MergeError> {
+    if depth > MAX_MERGE_DEPTH {
+        return Err(MergeError::TooDeep);
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(merge) = map.shift_remove(MERGE) {
+                merge_into(map, merge, path().key(MERGE))?;
+            }
+            // Merged values are walked here, in their new place, for the merge keys deeper
+            // in them.
+            for (key, v) in map.iter_mut() {
+                walk_merging(v, depth + 1, &|| path().key(key))?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                walk_merging(v, depth + 1, &|| path().index(i))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Merges into `map` the mappings that `merge`, the value of its `<<` at `path`, holds.
+/// The order of precedence is a depth-first walk of the merged mappings: `map`'s own keys,
+/// then the first merged mapping's own keys, then what its own `<<` holds, then the second
+/// merged mapping, and so on; each key is taken from the first that has it.
+fn merge_into(map: &mut Map<String, Value>, merge: Value, path: Path) -> Result<(), MergeError> {
+    // The mappings still to merge, the next one last.
+    let mut pending = Vec::new();
+    push_merged(&mut pending, merge, path)?;
+    while let Some((mut source, path)) = pending.pop() {
+        let nested = source.shift_remove(MERGE);
+        for (key, value) in source {
+            map.entry(key).or_insert(value);
+        }
+        if let Some(nested) = nested {
+            push_merged(&mut pending, nested, path.key(MERGE))?;
+        }
+    }
+    Ok(())
+}
+
+/// Pushes the mappings a merge key at `path` holds onto `pending`, the first one last.
+fn push_merged(
+    pending: &mut Vec<(Map<String, Value>, Path)>,
+    merge: Value,
+    path: Path,
+) -> Result<(), MergeError> {
+    match merge {
+        Value::Object(source) => pending.push((source, path)),
+        Value::Array(items) => {
+            let start = pending.len();
+            for (i, item) in items.into_iter().enumerate() {
+                let Value::Object(source) = item else {
+                    return Err(MergeError::NotMappings(
+                        path.index(i),
+                        format!("expected a mapping to merge, found {}", kind(&item)),
+                    ));
+                };
+                pending.push((source, path.index(i)));
+            }
+            pending[start..].reverse();
+        }
+        other => {
+            return Err(MergeError::NotMappings(
+                path,
+                format!(
+                    "expected a mapping or a list of mappings to merge, found {}",
+                    kind(&other)
+                ),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// A short description of a value's type, for messages.
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 /// The parser's errors; its two bounds are reported as such.
@@ -120,7 +255,7 @@ fn check_expansion(text: &str) -> Result<(), Error> {
     match result {
         Err(e) => match parser_error(e) {
             too_large @ Error::TooLarge(_) => Err(too_large),
-            Error::Invalid(_) => Ok(()),
+            Error::Invalid(_) | Error::Merge(..) => Ok(()),
         },
         Ok(()) => Ok(()),
     }
@@ -242,6 +377,9 @@ fn convert(
             let mut map = Map::with_capacity(mapping.len());
             for (key, value) in mapping {
                 let key = key_text(key)?;
+                if key == MERGE {
+                    refuse_tagged_merge(&value)?;
+                }
                 let value = convert(value, other_tag)?;
                 map.insert(key, value);
             }
@@ -271,6 +409,26 @@ fn convert(
             }
         }
     })
+}
+
+/// Refuses a tagged value under a merge key, as YAML does: once converted, `!Ref X` would
+/// be merged as a mapping with the key `Ref`.
+fn refuse_tagged_merge(merge: &Yaml) -> Result<(), String> {
+    let tagged = match merge {
+        Yaml::Tagged(tagged) => Some(tagged),
+        Yaml::Sequence(items) => items.iter().find_map(|item| match item {
+            Yaml::Tagged(tagged) => Some(tagged),
+            _ => None,
+        }),
+        _ => None,
+    };
+    match tagged {
+        Some(tagged) => Err(format!(
+            "a merge key `<<` expects mappings, found a value tagged `{}`",
+            tagged.tag
+        )),
+        None => Ok(()),
+    }
 }
 
 fn single(key: &str, value: Value) -> Value {
@@ -334,6 +492,94 @@ mod tests {
     fn merge_keys_and_anchors() {
         let v = p("base: &b {x: 1, y: 2}\nsvc:\n  <<: *b\n  y: 3");
         assert_eq!(v["svc"], json!({"y": 3, "x": 1}));
+    }
+
+    #[test]
+    fn merge_keys_follow_the_merge_key_type() {
+        // A merged mapping's own `<<` (a list: the earlier wins), explicit keys winning at
+        // each level, a merge inside a list and deep in the tree, `<<` after its keys.
+        let v = p("
+a: &a {image: a, restart: always, user: a}
+c: &c {image: c, environment: [C=1], user: c}
+b: &b
+  <<: [*a, *c]
+  user: b
+  volumes: [data:/data]
+services:
+  x:
+    <<: *b
+    restart: 'no'
+  y:
+    logging: {<<: {driver: awslogs}, options: {<<: [{a: 1}, {a: 2, b: 2}]}}
+    ulimits: [{<<: *a}]
+  z:
+    image: z
+    <<: *b
+");
+        assert_eq!(
+            v["services"],
+            json!({
+                "x": {"restart": "no", "user": "b", "volumes": ["data:/data"], "image": "a", "environment": ["C=1"]},
+                "y": {"logging": {"options": {"a": 1, "b": 2}, "driver": "awslogs"}, "ulimits": [{"image": "a", "restart": "always", "user": "a"}]},
+                "z": {"image": "z", "user": "b", "volumes": ["data:/data"], "restart": "always", "environment": ["C=1"]}
+            })
+        );
+        assert_eq!(v["b"].get("<<"), None);
+    }
+
+    #[test]
+    fn merge_chains_are_followed_depth_first() {
+        // x ← [s1 ← [t], s2]: x's keys, then s1's, t's, s2's.
+        let mut v = json!({"x": {"k": "x", "<<": [
+            {"k": "s1", "s1": 1, "<<": [{"k": "t", "s1": "t", "t": 1, "s2": "t"}]},
+            {"k": "s2", "s2": 1, "t": "s2", "last": 1}
+        ]}});
+        apply_merge_keys(&mut v).unwrap();
+        assert_eq!(
+            v,
+            json!({"x": {"k": "x", "s1": 1, "t": 1, "s2": "t", "last": 1}})
+        );
+        // A long chain of merges within merges: a loop, not recursion.
+        let mut chain = json!({"end": true});
+        for i in 0..10_000 {
+            let mut map = Map::new();
+            map.insert("<<".into(), chain);
+            map.insert(format!("k{i}"), i.into());
+            chain = Value::Object(map);
+        }
+        let mut v = Value::Object(Map::from_iter([("x".to_string(), chain)]));
+        apply_merge_keys(&mut v).unwrap();
+        assert_eq!(v["x"].as_object().unwrap().len(), 10_001);
+        assert_eq!(
+            (v["x"]["k0"].clone(), v["x"]["k9999"].clone()),
+            (json!(0), json!(9999))
+        );
+    }
+
+    #[test]
+    fn merge_keys_hold_mappings() {
+        let error = |text: &str| parse(text, &reject_tag).unwrap_err().to_string();
+        assert_eq!(
+            error("s: {web: {<<: nginx}}"),
+            "s.web.<<: expected a mapping or a list of mappings to merge, found a string"
+        );
+        assert_eq!(
+            error("a: &a {<<: [{x: 1}, [y]]}\nb: {<<: *a}"),
+            "a.<<[1]: expected a mapping to merge, found a list"
+        );
+        assert_eq!(
+            error("a: {<<: !Ref X}"),
+            "a merge key `<<` expects mappings, found a value tagged `!Ref`"
+        );
+        assert_eq!(
+            error("a: {<<: [{x: 1}, !Ref X]}"),
+            "a merge key `<<` expects mappings, found a value tagged `!Ref`"
+        );
+        let mut deep = json!(1);
+        for _ in 0..=MAX_MERGE_DEPTH {
+            deep = json!([deep]);
+        }
+        assert_eq!(apply_merge_keys(&mut deep), Err(MergeError::TooDeep));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::interpolate::{interpolate, Variables};
 use crate::cfn::yaml;
+pub use crate::cfn::yaml::kind;
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,13 +67,30 @@ pub fn load(
                 diags.error(where_, format!("the Compose document is {e}"));
                 return None;
             }
-        },
-        mut tree @ Value::Object(_) => {
-            if let Err(e) = apply_merge_keys(&mut tree, 0) {
-                diags.error(where_, e);
+            Err(yaml::Error::Merge(path, e)) => {
+                diags.error(path, e);
                 return None;
             }
-            tree
+        },
+        mut tree @ Value::Object(_) => {
+            // A mapping that did not come through our YAML reader may still hold merge keys.
+            match yaml::apply_merge_keys(&mut tree) {
+                Ok(()) => tree,
+                Err(yaml::MergeError::NotMappings(path, e)) => {
+                    diags.error(path, e);
+                    return None;
+                }
+                Err(yaml::MergeError::TooDeep) => {
+                    diags.error(
+                        where_,
+                        format!(
+                            "the Compose document is nested too deeply: more than {} levels",
+                            yaml::MAX_MERGE_DEPTH
+                        ),
+                    );
+                    return None;
+                }
+            }
         }
         other => {
             diags.error(
@@ -95,6 +113,10 @@ pub fn load(
         );
         return None;
     };
+    if let Some(message) = compose_v1(&tree) {
+        diags.error(where_, message);
+        return None;
+    }
     interpolate(&mut tree, variables, diags);
     let Value::Object(mut tree) = tree else {
         return None;
@@ -141,16 +163,49 @@ pub fn load(
     })
 }
 
-/// A short description of a value's type, for messages.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
+/// The top-level keys of the Compose specification, besides `x-*` extensions.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
+];
+
+/// The most service names a message lists.
+const NAMES_LISTED: usize = 5;
+
+/// Recognises the Compose file format v1, whose services are at the top level (there is no
+/// `services:`), and says so once instead of one `unknown key` per service. A document is
+/// taken for v1 when it has no `services`, every top-level key outside the specification
+/// (and not an `x-` extension) holds a mapping, and at least one of these has an `image` or
+/// a `build`, as every v1 service had.
+fn compose_v1(tree: &Value) -> Option<String> {
+    let Value::Object(tree) = tree else {
+        return None;
+    };
+    if tree.contains_key("services") {
+        return None;
     }
+    let others: Vec<(&String, &Value)> = tree
+        .iter()
+        .filter(|(key, _)| !TOP_LEVEL_KEYS.contains(&key.as_str()) && !key.starts_with("x-"))
+        .collect();
+    let all_mappings = others.iter().all(|(_, v)| v.is_object());
+    let a_service = others
+        .iter()
+        .any(|(_, v)| v.get("image").is_some() || v.get("build").is_some());
+    if !all_mappings || !a_service {
+        return None;
+    }
+    let mut names: Vec<String> = others
+        .iter()
+        .take(NAMES_LISTED)
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if others.len() > NAMES_LISTED {
+        names.push(format!("and {} more", others.len() - NAMES_LISTED));
+    }
+    Some(format!(
+        "this looks like the Compose file format v1 (services at the top level: {}); put them under a top-level `services:` key",
+        names.join(", ")
+    ))
 }
 
 fn service_profiles(service: &Value) -> Vec<String> {
@@ -161,49 +216,6 @@ fn service_profiles(service: &Value) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-/// Applies YAML merge keys (`<<`) in a tree that did not come through the YAML parser.
-fn apply_merge_keys(value: &mut Value, depth: usize) -> Result<(), String> {
-    if depth > 256 {
-        return Err("the Compose document is nested too deeply".into());
-    }
-    match value {
-        Value::Object(map) => {
-            if let Some(merge) = map.remove("<<") {
-                let sources = match merge {
-                    Value::Object(m) => vec![m],
-                    Value::Array(items) => items
-                        .into_iter()
-                        .map(|i| match i {
-                            Value::Object(m) => Ok(m),
-                            _ => Err("a merge key `<<` must hold mappings".to_string()),
-                        })
-                        .collect::<Result<_, _>>()?,
-                    _ => {
-                        return Err(
-                            "a merge key `<<` must hold a mapping or a list of mappings".into()
-                        )
-                    }
-                };
-                for source in sources {
-                    for (k, v) in source {
-                        map.entry(k).or_insert(v);
-                    }
-                }
-            }
-            for v in map.values_mut() {
-                apply_merge_keys(v, depth + 1)?;
-            }
-        }
-        Value::Array(items) => {
-            for v in items {
-                apply_merge_keys(v, depth + 1)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 /// Removes `!reset` markers (the key goes away) and unwraps `!override` markers.
@@ -599,6 +611,85 @@ mod tests {
             l.tree["services"]["web"],
             json!({"user": "v", "image": "a"})
         );
+    }
+
+    /// The errors as `path: message` lines.
+    fn messages(d: &Diagnostics) -> Vec<String> {
+        d.errors().iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn merge_keys_within_merged_mappings() {
+        // Issue 11: an anchored mapping with its own list merge, itself merged; as text,
+        // and as the mapping CloudFormation passes (aliases expanded, merge keys left).
+        let text = "x-common: &common {restart: always, image: sentry}\nx-env: &env {environment: [A=1], image: other}\nx-backend: &backend\n  <<: [*common, *env]\n  volumes: [data:/data]\nservices:\n  web:\n    <<: *backend\n    command: run web\n    restart: unless-stopped\n";
+        let expected = json!({"command": "run web", "restart": "unless-stopped", "volumes": ["data:/data"], "image": "sentry", "environment": ["A=1"]});
+        let (l, d) = run(text, &[]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(l.unwrap().tree["services"]["web"], expected);
+        let common = json!({"restart": "always", "image": "sentry"});
+        let env = json!({"environment": ["A=1"], "image": "other"});
+        let backend = json!({"<<": [common, env], "volumes": ["data:/data"]});
+        let doc = json!({"x-backend": backend, "services": {"web": {"<<": backend, "command": "run web", "restart": "unless-stopped"}}});
+        let mut d = Diagnostics::new();
+        let l = load(doc, "Compose", &Variables::new(), &[], &mut d).unwrap();
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(l.tree["services"]["web"], expected);
+        assert_eq!(l.tree["x-backend"].get("<<"), None);
+    }
+
+    #[test]
+    fn merge_key_errors_name_the_merge_key() {
+        let mut d = Diagnostics::new();
+        let doc = json!({"services": {"web": {"<<": [{"image": "a"}, "b"]}}});
+        assert_eq!(load(doc, "Compose", &Variables::new(), &[], &mut d), None);
+        assert_eq!(
+            messages(&d),
+            ["services.web.<<[1]: expected a mapping to merge, found a string"]
+        );
+        let (_, d) = run("services: {web: {<<: 1}}", &[]);
+        assert_eq!(
+            messages(&d),
+            ["services.web.<<: expected a mapping or a list of mappings to merge, found a number"]
+        );
+    }
+
+    #[test]
+    fn compose_v1_is_named_once() {
+        let (l, d) = run(
+            "web: {image: nginx, ports: ['80:80'], links: [db]}\ndb: {build: ./db}\nx-note: 1\n",
+            &[],
+        );
+        assert_eq!(l, None);
+        assert_eq!(
+            messages(&d),
+            ["Compose: this looks like the Compose file format v1 (services at the top level: `web`, `db`); put them under a top-level `services:` key"]
+        );
+        let many: String = (0..7).map(|i| format!("s{i}: {{image: a}}\n")).collect();
+        let (_, d) = run(&many, &[]);
+        assert_eq!(
+            messages(&d),
+            ["Compose: this looks like the Compose file format v1 (services at the top level: `s0`, `s1`, `s2`, `s3`, `s4`, and 2 more); put them under a top-level `services:` key"]
+        );
+        // Not v1: a `services` key, a top-level key that is no mapping, no image or build,
+        // only specification keys.
+        for text in [
+            "services: {}\nweb: {image: nginx}\n",
+            "web: {image: nginx}\nAWSTemplateFormatVersion: '2010-09-09'\n",
+            "Resources: {App: {Type: ComposeToECS::Project, Properties: {}}}\n",
+            "volumes: {data: {}}\nnetworks: {image: {}}\n",
+            "x-web: {image: nginx}\n",
+        ] {
+            let (l, d) = run(text, &[]);
+            assert!(l.is_some() && d.is_empty(), "{text}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn top_level_keys_are_the_support_table_s() {
+        for key in TOP_LEVEL_KEYS {
+            assert!(crate::validate::support::entry(key).is_some(), "{key}");
+        }
     }
 
     #[test]
