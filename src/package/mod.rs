@@ -629,7 +629,9 @@ fn images(
         },
     };
     // Identical builds (same inputs, so the same digest) run once, with every tag.
-    let mut groups: BTreeMap<String, (Build, PathBuf, Dockerfile, Vec<String>)> = BTreeMap::new();
+    // In the order of their first service, so docker runs in a predictable order.
+    let mut groups: indexmap::IndexMap<String, (Build, PathBuf, Dockerfile, Vec<String>)> =
+        indexmap::IndexMap::new();
     for b in p.builds.values() {
         let at = prefix(p, &b.at);
         let Some(context) = p.root.resolve(&b.context) else {
