@@ -15,6 +15,15 @@ use std::process::{Command, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_compose-to-ecs");
 const SECRET: &str = "s3cr3t-VALUE-never-in-a-template";
 const REPO: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop";
+/// `package` with every flag it may need.
+const FULL: &[&str] = &[
+    "package",
+    "template.yaml",
+    "--parameters-out",
+    "params.json",
+    "--image-repository",
+    REPO,
+];
 
 const TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Transform: ComposeToECS
@@ -308,17 +317,7 @@ fn env_files_given_replace_dot_env() {
 #[test]
 fn yaml_in_yaml_out_by_default() {
     let p = Project::new();
-    let (code, stdout, stderr) = p.run(
-        &[
-            "package",
-            "template.yaml",
-            "--parameters-out",
-            "params.json",
-            "--image-repository",
-            REPO,
-        ],
-        true,
-    );
+    let (code, stdout, stderr) = p.run(FULL, true);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("AWSTemplateFormatVersion:"), "{stdout}");
     assert!(stdout.contains("Transform: ComposeToECS"));
@@ -361,18 +360,7 @@ fn builds_need_a_repository_and_docker() {
         true,
     );
     assert_eq!(e, "error: services.tool.build: services `tool`, `web`, `worker` have `build` and no `image`: pass `--image-repository <ECR repository URI>` to build and push them with docker, or set `image`");
-    let e = one_error(
-        &p,
-        &[
-            "package",
-            "template.yaml",
-            "--parameters-out",
-            "params.json",
-            "--image-repository",
-            REPO,
-        ],
-        false,
-    );
+    let e = one_error(&p, FULL, false);
     assert_eq!(e, "error: services.tool.build: services `tool`, `web`, `worker` need images built with `docker`, which is not on PATH; install Docker, or build and push the images yourself and set `image`");
     let (code, _, stderr) = p.run(
         &["package", "template.yaml", "--image-repository", "x/Shop:1"],
@@ -385,32 +373,10 @@ fn builds_need_a_repository_and_docker() {
 fn files_the_template_cannot_carry() {
     let p = Project::new();
     fs::write(p.path("app/proxy.conf"), [0x89, b'P', b'N', b'G', 0, 1]).unwrap();
-    let e = one_error(
-        &p,
-        &[
-            "package",
-            "template.yaml",
-            "--parameters-out",
-            "params.json",
-            "--image-repository",
-            REPO,
-        ],
-        true,
-    );
+    let e = one_error(&p, FULL, true);
     assert_eq!(e, "error: configs.proxy.file: `proxy.conf` is not UTF-8 text: the package step carries text files only; bake it into the image instead (a `COPY` in a Dockerfile)");
     p.write("app/proxy.conf", &"x".repeat(600 * 1024));
-    let e = one_error(
-        &p,
-        &[
-            "package",
-            "template.yaml",
-            "--parameters-out",
-            "params.json",
-            "--image-repository",
-            REPO,
-        ],
-        true,
-    );
+    let e = one_error(&p, FULL, true);
     assert_eq!(e, "error: configs.proxy.file: `proxy.conf` (614400 bytes) takes the project's files past the 524288 bytes the package step writes into the template; bake it into the image instead (a `COPY` in a Dockerfile)");
 }
 
@@ -435,33 +401,11 @@ fn template_level_problems_name_the_property() {
             "Parameters:\n  ShopDbpasswordSecret: {Type: String}\nResources:",
         ),
     );
-    let e = one_error(
-        &p,
-        &[
-            "package",
-            "template.yaml",
-            "--parameters-out",
-            "params.json",
-            "--image-repository",
-            REPO,
-        ],
-        true,
-    );
+    let e = one_error(&p, FULL, true);
     assert_eq!(e, "error: secrets.db-password.file: the package step names the parameter of secret `db-password` `ShopDbpasswordSecret`, and the template already declares a parameter of that name; rename that parameter");
     fs::remove_file(p.path("app/db/password.txt")).unwrap();
     p.write("template.yaml", TEMPLATE);
-    let e = one_error(
-        &p,
-        &[
-            "package",
-            "template.yaml",
-            "--parameters-out",
-            "params.json",
-            "--image-repository",
-            REPO,
-        ],
-        true,
-    );
+    let e = one_error(&p, FULL, true);
     assert_eq!(
         e,
         "error: secrets.db-password.file: `db/password.txt` does not exist in the project folder"
