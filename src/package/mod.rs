@@ -787,3 +787,94 @@ pub fn write_parameters(
     let mut file = options.open(path)?;
     file.write_all(text.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(dir: &Path) -> Project {
+        Project {
+            id: "Shop".into(),
+            root: Root {
+                dir: dir.to_path_buf(),
+                home: Some(dir.join("home")),
+            },
+            local: Local::default(),
+            touched: false,
+            tried: BTreeSet::new(),
+            secret_params: BTreeMap::new(),
+            builds: BTreeMap::new(),
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn folders_are_read_whole_and_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in [
+            ("grafana/b.yml", "b"),
+            ("grafana/a/.hidden", "h"),
+            ("grafana/a/z.yml", "z"),
+            ("home/data/x", "x"),
+        ] {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut p = project(dir.path());
+        let mut diags = Diagnostics::new();
+        read_folder(&mut p, "grafana", "services.g.volumes[0]", &mut diags);
+        read_folder(&mut p, "~/data", "services.g.volumes[1]", &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let keys: Vec<&str> = p.local.files.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "grafana/a/.hidden",
+                "grafana/a/z.yml",
+                "grafana/b.yml",
+                "~/data/x"
+            ]
+        );
+    }
+
+    #[test]
+    fn folders_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let many = dir.path().join("many");
+        std::fs::create_dir_all(&many).unwrap();
+        for i in 0..=MAX_FOLDER_FILES {
+            std::fs::write(many.join(format!("{i}.txt")), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("logo.png"), [0x89, 0, 1]).unwrap();
+        let mut p = project(dir.path());
+        let mut diags = Diagnostics::new();
+        read_folder(&mut p, "many", "services.a.volumes[0]", &mut diags);
+        read_file(
+            &mut p,
+            "logo.png",
+            true,
+            "services.a.volumes[1]",
+            &mut diags,
+        );
+        read_file(
+            &mut p,
+            "gone.txt",
+            false,
+            "services.a.env_file[0]",
+            &mut diags,
+        );
+        let errors: Vec<String> = diags.errors().iter().map(|d| d.to_string()).collect();
+        assert_eq!(errors, [
+            "services.a.volumes[0]: `many` holds more than 256 files, the most the package step reads from a folder; bake it into the image instead (a `COPY` in a Dockerfile)",
+            "services.a.volumes[1]: `logo.png` is not UTF-8 text: the package step carries text files only; bake it into the image instead (a `COPY` in a Dockerfile)",
+        ]);
+        assert!(p.local.files.is_empty());
+    }
+
+    #[test]
+    fn secret_values_never_show_in_debug() {
+        let v = SecretValue("hunter2".into());
+        assert!(!format!("{v:?}").contains("hunter2"));
+    }
+}
