@@ -139,6 +139,21 @@ struct Project {
     bytes: usize,
 }
 
+impl Project {
+    fn new(id: &str, root: Root) -> Project {
+        Project {
+            id: id.to_string(),
+            root,
+            local: Local::default(),
+            touched: false,
+            tried: BTreeSet::new(),
+            secret_params: BTreeMap::new(),
+            builds: BTreeMap::new(),
+            bytes: 0,
+        }
+    }
+}
+
 /// Runs the local step on `template` (a whole template, in place). `template_dir` is the
 /// folder `ComposeFile` and embedded documents are relative to; `values` the template's
 /// parameter values (see [`parameter_values`]). Problems go to `diags`, each naming the
@@ -173,19 +188,13 @@ pub fn package(
         let Some(dir) = compose_file(props, template_dir, &path, diags) else {
             continue;
         };
-        let mut p = Project {
-            id: id.clone(),
-            root: Root {
+        let mut p = Project::new(
+            id,
+            Root {
                 dir,
                 home: opts.home.clone(),
             },
-            local: Local::default(),
-            touched: false,
-            tried: BTreeSet::new(),
-            secret_params: BTreeMap::new(),
-            builds: BTreeMap::new(),
-            bytes: 0,
-        };
+        );
         env_files(&mut p, opts, diags);
         projects.push(p);
     }
@@ -793,19 +802,13 @@ mod tests {
     use super::*;
 
     fn project(dir: &Path) -> Project {
-        Project {
-            id: "Shop".into(),
-            root: Root {
+        Project::new(
+            "Shop",
+            Root {
                 dir: dir.to_path_buf(),
                 home: Some(dir.join("home")),
             },
-            local: Local::default(),
-            touched: false,
-            tried: BTreeSet::new(),
-            secret_params: BTreeMap::new(),
-            builds: BTreeMap::new(),
-            bytes: 0,
-        }
+        )
     }
 
     #[test]
