@@ -3,8 +3,9 @@
 //!
 //! One pipeline, one module per stage: [`compose::load`] → [`validate`] → [`convert`] →
 //! [`emit`]. The core is pure: no I/O, environment, clock or AWS calls. The two binaries
-//! (`src/main.rs`, the CLI; `src/bin/lambda.rs`, the Lambda) are the only code that touches
-//! the world, and both go through [`macro_::handle`] or [`expand`].
+//! (`src/main.rs`, the CLI; `src/bin/lambda.rs`, the Lambda) and the local step
+//! ([`package`], which the CLI runs) are the only code that touches the world; both
+//! binaries go through [`macro_::handle`] or [`expand`].
 
 pub mod cfn;
 pub mod compose;
@@ -13,6 +14,7 @@ pub mod diagnostics;
 pub mod embed;
 pub mod emit;
 pub mod macro_;
+pub mod package;
 pub mod validate;
 
 use compose::interpolate::Variable;

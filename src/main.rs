@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use compose_to_ecs::cfn::input;
 use compose_to_ecs::cfn::logical_id::normalize;
 use compose_to_ecs::diagnostics::Diagnostics;
+use compose_to_ecs::package::{self, Mode};
 use compose_to_ecs::{expand, macro_};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -56,14 +57,62 @@ struct Common {
     format: Format,
 }
 
+/// Where the local files come from (the package step; see docs/local-files.md).
+#[derive(clap::Args)]
+struct LocalArgs {
+    /// An env file for interpolation (repeatable; a later one wins). As with `docker
+    /// compose`, given env files replace the project folder's `.env`.
+    #[arg(long = "env-file", value_name = "FILE")]
+    env_files: Vec<PathBuf>,
+    /// The ECR repository images of services with `build` and no `image` go to, as
+    /// `<URI>:<service>-<content digest>`.
+    #[arg(long = "image-repository", value_name = "URI")]
+    image_repository: Option<String>,
+}
+
+impl LocalArgs {
+    fn options(&self, mode: Mode, parameters_out: bool) -> Result<package::Options, String> {
+        if let Some(uri) = &self.image_repository {
+            package::check_repository(uri)?;
+        }
+        Ok(package::Options {
+            mode,
+            env_files: self.env_files.clone(),
+            image_repository: self.image_repository.clone(),
+            parameters_out,
+            home: std::env::var_os("HOME").map(PathBuf::from),
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Resolve a template's local files (Compose file, `.env`, env files, config and secret
+    /// files, builds) and write a template that still uses `Transform: ComposeToECS`.
+    Package {
+        /// The template file.
+        template: PathBuf,
+        /// Write the packaged template here instead of standard output.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Output format (default: the template's own, YAML or JSON).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Write the values of the secret-file parameters here (mode 0600), for
+        /// `aws cloudformation deploy --parameter-overrides file://FILE`.
+        #[arg(long = "parameters-out", value_name = "FILE")]
+        parameters_out: Option<PathBuf>,
+        #[command(flatten)]
+        local: LocalArgs,
+    },
     /// Process a CloudFormation template (YAML or JSON) that uses `Transform: ComposeToECS`.
     Expand {
         /// The template file.
         template: PathBuf,
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        local: LocalArgs,
     },
     /// Wrap a bare Compose file into a template with one project and expand it.
     Convert {
@@ -77,6 +126,8 @@ enum Command {
         profiles: Vec<String>,
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        local: LocalArgs,
     },
     /// Read a macro request on standard input; write the response, as the Lambda does.
     Macro,
@@ -112,17 +163,59 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             print!("{}", compose_to_ecs::validate::support::render_markdown());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Expand { template, common } => {
+        Command::Package {
+            template,
+            output,
+            format,
+            parameters_out,
+            local,
+        } => {
+            let options = local.options(Mode::Package, parameters_out.is_some())?;
+            let text = read(&template)?;
+            let mut fragment =
+                input::parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
+            let values = package::parameter_values(&fragment, &[]);
+            let mut diags = Diagnostics::new();
+            let packaged = package::package(
+                &mut fragment,
+                folder(&template),
+                &values,
+                &options,
+                &mut diags,
+            );
+            print_diagnostics(&diags);
+            if diags.has_errors() {
+                return Ok(ExitCode::from(1));
+            }
+            if let Some(path) = &parameters_out {
+                package::write_parameters(path, &packaged.secrets)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            let json_input = text.trim_start().starts_with('{');
+            let format = format.unwrap_or(if json_input {
+                Format::Json
+            } else {
+                Format::Yaml
+            });
+            write_output(&fragment, format, output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Expand {
+            template,
+            common,
+            local,
+        } => {
             let text = read(&template)?;
             let fragment =
                 input::parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
-            process(fragment, &common)
+            process(fragment, folder(&template), &common, &local)
         }
         Command::Convert {
             compose_file,
             project_name,
             profiles,
             common,
+            local,
         } => {
             let text = read(&compose_file)?;
             let name = project_name.unwrap_or_else(|| default_name(&text, &compose_file));
@@ -139,8 +232,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 "Transform": "ComposeToECS",
                 "Resources": {id: {"Type": "ComposeToECS::Project", "Properties": props}},
             });
-            process(fragment, &common)
+            process(fragment, folder(&compose_file), &common, &local)
         }
+    }
+}
+
+/// The folder a file is in (`.` for a bare file name).
+fn folder(file: &Path) -> &Path {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     }
 }
 
@@ -179,7 +280,14 @@ fn default_name(text: &str, path: &Path) -> String {
     }
 }
 
-fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
+/// The preview: the package step in memory (no build, no push; secret values become the
+/// values of their `NoEcho` parameters), then the transform.
+fn process(
+    mut fragment: Value,
+    dir: &Path,
+    common: &Common,
+    local: &LocalArgs,
+) -> Result<ExitCode, String> {
     let mut given = Vec::new();
     for p in &common.params {
         let (k, v) = p
@@ -187,28 +295,25 @@ fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
             .ok_or_else(|| format!("--param `{p}`: expected KEY=VALUE"))?;
         given.push((k.to_string(), v.to_string()));
     }
+    let options = local.options(Mode::Preview, false)?;
+    let values = input::request(fragment.clone(), &given)?.template_parameter_values;
+    let mut diags = Diagnostics::new();
+    let packaged = package::package(&mut fragment, dir, &values, &options, &mut diags);
+    if diags.has_errors() {
+        print_diagnostics(&diags);
+        return Ok(ExitCode::from(1));
+    }
+    for w in diags.warnings() {
+        eprintln!("warning: {w}");
+    }
+    given.extend(packaged.secrets.into_iter().map(|(k, v)| (k, v.0)));
     let request = input::request(fragment, &given)?;
     match expand(&request) {
         Ok(expanded) => {
             for w in &expanded.warnings {
                 eprintln!("warning: {w}");
             }
-            let text = match common.format {
-                Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&expanded.fragment)
-                        .map_err(|e| e.to_string())?;
-                    s.push('\n');
-                    s
-                }
-                Format::Yaml => {
-                    serde_yaml_ng::to_string(&expanded.fragment).map_err(|e| e.to_string())?
-                }
-            };
-            match &common.output {
-                Some(path) => std::fs::write(path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-                None => print!("{text}"),
-            }
+            write_output(&expanded.fragment, common.format, common.output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(diags) => {
@@ -216,6 +321,23 @@ fn process(fragment: Value, common: &Common) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn write_output(value: &Value, format: Format, output: Option<&Path>) -> Result<(), String> {
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+            s.push('\n');
+            s
+        }
+        Format::Yaml => serde_yaml_ng::to_string(value).map_err(|e| e.to_string())?,
+    };
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(())
 }
 
 fn print_diagnostics(diags: &Diagnostics) {

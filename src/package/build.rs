@@ -1,0 +1,280 @@
+//! Images for services with `build` and no `image`: the content digest that names them,
+//! the build context as `docker build` sees it (`.dockerignore`), and the `docker build` /
+//! `docker push` invocations.
+
+use crate::compose::local::Build;
+use sha2::{Digest, Sha256};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The digest of everything that goes into an image: the build context's files (paths and
+/// contents, sorted, as `.dockerignore` leaves them), the Dockerfile (or
+/// `dockerfile_inline`), `target`, `args` and the platform. The first 12 hex digits of a
+/// SHA-256: the same inputs always give the same tag.
+pub fn digest(context: &Path, dockerfile: &Dockerfile, build: &Build) -> io::Result<String> {
+    let mut h = Sha256::new();
+    let field = |h: &mut Sha256, tag: &str, bytes: &[u8]| {
+        h.update(tag.as_bytes());
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    };
+    field(&mut h, "compose-to-ecs image v1", b"");
+    let ignore = Ignore::read(context)?;
+    for (rel, full) in context_files(context, &ignore)? {
+        field(&mut h, "path", rel.as_bytes());
+        match std::fs::read_link(&full) {
+            Ok(target) => field(&mut h, "link", target.to_string_lossy().as_bytes()),
+            Err(_) => field(&mut h, "file", &std::fs::read(&full)?),
+        }
+    }
+    match dockerfile {
+        Dockerfile::Inline(text) => field(&mut h, "dockerfile_inline", text.as_bytes()),
+        Dockerfile::File(path) => field(&mut h, "dockerfile", &std::fs::read(path)?),
+    }
+    if let Some(t) = &build.target {
+        field(&mut h, "target", t.as_bytes());
+    }
+    for (k, v) in &build.args {
+        field(&mut h, "arg", k.as_bytes());
+        field(&mut h, "value", v.as_bytes());
+    }
+    if let Some(p) = &build.platform {
+        field(&mut h, "platform", p.as_bytes());
+    }
+    let hex: String = h
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    Ok(hex[..12].to_string())
+}
+
+/// Where a build's Dockerfile comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dockerfile {
+    /// A file (`dockerfile`, relative to the context, or the context's `Dockerfile`).
+    File(PathBuf),
+    /// `dockerfile_inline`.
+    Inline(String),
+}
+
+/// The image tag of a service: `<repository>:<service>-<digest>`, within Docker's 128
+/// characters for a tag.
+pub fn tag(repository: &str, service: &str, digest: &str) -> String {
+    let room = 128 - digest.len() - 1;
+    let name: String = service.chars().take(room).collect();
+    format!("{repository}:{name}-{digest}")
+}
+
+/// The files of a build context `docker build` would send, `/`-separated and sorted,
+/// without what `.dockerignore` excludes. Symbolic links are not followed (docker sends
+/// them as links).
+fn context_files(context: &Path, ignore: &Ignore) -> io::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(context.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let rel = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if ignore.excludes(&rel) {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push((entry.path(), format!("{rel}/")));
+            } else {
+                out.push((rel, entry.path()));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The patterns of a context's `.dockerignore`: lines, `#` comments, `!` exceptions, the
+/// last matching pattern wins, a pattern that matches a folder excludes what is under it;
+/// `*` and `?` within a path segment, `**` across segments. Character classes (`[a-z]`)
+/// and `\` escapes are read literally (documented in docs/local-files.md).
+#[derive(Debug, Default)]
+pub struct Ignore {
+    patterns: Vec<(bool, Vec<String>)>,
+}
+
+impl Ignore {
+    /// Reads `<context>/.dockerignore` (none: nothing excluded).
+    pub fn read(context: &Path) -> io::Result<Ignore> {
+        match std::fs::read_to_string(context.join(".dockerignore")) {
+            Ok(text) => Ok(Ignore::parse(&text)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Ignore::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Parses the text of a `.dockerignore`.
+    pub fn parse(text: &str) -> Ignore {
+        let mut patterns = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (keep, pattern) = match line.strip_prefix('!') {
+                Some(rest) => (true, rest.trim()),
+                None => (false, line),
+            };
+            let Some(clean) = crate::compose::local::project_path(pattern.trim_start_matches('/'))
+            else {
+                continue;
+            };
+            if clean.is_empty() {
+                continue;
+            }
+            patterns.push((keep, clean.split('/').map(String::from).collect()));
+        }
+        Ignore { patterns }
+    }
+
+    /// Whether `path` (relative to the context) is left out of the build context.
+    pub fn excludes(&self, path: &str) -> bool {
+        let segs: Vec<&str> = path.split('/').collect();
+        let mut excluded = false;
+        for (keep, pattern) in &self.patterns {
+            // A pattern matches the path or one of its parent folders.
+            let hit = (1..=segs.len()).any(|n| matches(pattern, &segs[..n]));
+            if hit {
+                excluded = !keep;
+            }
+        }
+        excluded
+    }
+}
+
+fn matches(pattern: &[String], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((p, rest)) if p == "**" => (0..=path.len()).any(|i| matches(rest, &path[i..])),
+        Some((p, rest)) => {
+            !path.is_empty()
+                && segment(p.as_bytes(), path[0].as_bytes())
+                && matches(rest, &path[1..])
+        }
+    }
+}
+
+fn segment(p: &[u8], s: &[u8]) -> bool {
+    match p.split_first() {
+        None => s.is_empty(),
+        Some((b'*', rest)) => (0..=s.len()).any(|i| segment(rest, &s[i..])),
+        Some((b'?', rest)) => !s.is_empty() && segment(rest, &s[1..]),
+        Some((c, rest)) => s.first() == Some(c) && segment(rest, &s[1..]),
+    }
+}
+
+/// The `docker` command on `PATH`, if there is one.
+pub fn find_docker() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("docker"))
+        .find(|p| is_executable(p))
+}
+
+#[cfg(unix)]
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(p: &Path) -> bool {
+    p.is_file()
+}
+
+/// The arguments of `docker build` for one image with its tags (one build, every service
+/// that shares it): `build -t TAG... [-f DOCKERFILE | -f -] [--target T] [--build-arg
+/// K=V]... [--platform P] CONTEXT`.
+pub fn build_args(
+    tags: &[String],
+    context: &Path,
+    dockerfile: &Dockerfile,
+    b: &Build,
+) -> Vec<String> {
+    let mut args = vec!["build".to_string()];
+    for t in tags {
+        args.extend(["-t".to_string(), t.clone()]);
+    }
+    match dockerfile {
+        Dockerfile::Inline(_) => args.extend(["-f".into(), "-".into()]),
+        Dockerfile::File(p) if b.dockerfile.is_some() => {
+            args.extend(["-f".into(), p.to_string_lossy().into_owned()])
+        }
+        Dockerfile::File(_) => {}
+    }
+    if let Some(t) = &b.target {
+        args.extend(["--target".into(), t.clone()]);
+    }
+    for (k, v) in &b.args {
+        args.extend(["--build-arg".into(), format!("{k}={v}")]);
+    }
+    if let Some(p) = &b.platform {
+        args.extend(["--platform".into(), p.clone()]);
+    }
+    args.push(context.to_string_lossy().into_owned());
+    args
+}
+
+/// Runs `docker ARGS`, its output streamed to our standard error, `stdin` fed to it.
+/// The exit status's description when it fails.
+pub fn run_docker(docker: &Path, args: &[String], stdin: Option<&str>) -> Result<(), String> {
+    let mut cmd = Command::new(docker);
+    cmd.args(args)
+        .stdout(Stdio::from(io::stderr()))
+        .stderr(Stdio::inherit())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not be started: {}", super::files::io_message(&e)))?;
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes())
+            .map_err(|e| format!("could not be given the Dockerfile: {e}"))?;
+    }
+    let status = child.wait().map_err(|e| format!("failed: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(match status.code() {
+            Some(c) => format!("failed with exit status {c} (its output is above)"),
+            None => "was killed by a signal".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerignore_patterns() {
+        let ig = Ignore::parse("# c\nnode_modules\n*.log\n**/tmp\n!keep.log\n/dist/\n");
+        assert!(ig.excludes("node_modules"));
+        assert!(ig.excludes("node_modules/a/b.js"));
+        assert!(ig.excludes("x.log"));
+        assert!(!ig.excludes("keep.log"));
+        assert!(!ig.excludes("sub/x.log"));
+        assert!(ig.excludes("a/b/tmp/c"));
+        assert!(ig.excludes("tmp"));
+        assert!(ig.excludes("dist/app.js"));
+        assert!(!ig.excludes("src/main.rs"));
+    }
+
+    #[test]
+    fn tags_fit_docker() {
+        let t = tag("r", &"s".repeat(200), "0123456789ab");
+        assert_eq!(t.split_once(':').unwrap().1.len(), 128);
+        assert_eq!(tag("r/x", "web", "0123456789ab"), "r/x:web-0123456789ab");
+    }
+}

@@ -1,0 +1,883 @@
+//! The local step: `compose-to-ecs package`, and the same step in memory before the
+//! previews `convert` and `expand`. Besides the two binaries, the only code that touches
+//! the disk and runs programs (docs/ARCHITECTURE.md, invariant 1).
+//!
+//! For each `ComposeToECS::Project` of a template not yet packaged: `ComposeFile` becomes
+//! `Compose` (the file's text); the project folder is the Compose file's folder (the
+//! template's for an embedded document); `.env` there, or the `--env-file`s, go to
+//! `Package.Files` and `Package.EnvFiles`; then [`crate::references`] lists what the
+//! document needs from disk, the step reads it into `Package` and asks again, until
+//! nothing new is listed. Secret files become `NoEcho` template parameters whose values
+//! leave only through [`Packaged::secrets`] (the parameters file, or a preview's parameter
+//! values); builds become images tagged by their content and, when packaging, built and
+//! pushed with `docker`.
+
+pub mod build;
+pub mod files;
+
+use crate::cfn::logical_id::normalize;
+use crate::compose::local::{Build, Local, Reference, Stat};
+use crate::diagnostics::{Diagnostics, Path as DiagPath};
+use crate::embed::PROJECT_TYPE;
+use build::Dockerfile;
+use files::{Refusal, Root, BAKE, MAX_FILES_BYTES, MAX_FOLDER_FILES};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How many times the step asks for references before it gives up (each round may add
+/// files that refer to more: an `extends.file`, a `.env` that sets a path).
+pub const MAX_ROUNDS: usize = 8;
+/// The longest value of a CloudFormation parameter, in bytes.
+pub const MAX_PARAMETER_BYTES: usize = 4096;
+
+/// What the step does with builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `package`: build and push images; secret values must have a parameters file.
+    Package,
+    /// `convert`/`expand`: compute image tags, never run `docker`; secret values become
+    /// the preview's parameter values.
+    Preview,
+}
+
+/// The step's settings (the CLI's flags).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Package or preview.
+    pub mode: Mode,
+    /// `--env-file` (repeatable): replace the project folder's `.env`, a later one wins.
+    pub env_files: Vec<PathBuf>,
+    /// `--image-repository`: the ECR repository URI images are pushed to.
+    pub image_repository: Option<String>,
+    /// Whether a parameters file will receive the secret values (`--parameters-out`).
+    pub parameters_out: bool,
+    /// `$HOME`, for `~/` paths.
+    pub home: Option<PathBuf>,
+}
+
+/// A secret value read from a file. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(pub String);
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}
+
+/// What the step produced besides the rewritten template.
+#[derive(Clone, Debug, Default)]
+pub struct Packaged {
+    /// The values of the `NoEcho` parameters the step added, by parameter name.
+    pub secrets: BTreeMap<String, SecretValue>,
+}
+
+/// Checks `--image-repository`: a repository URI without a tag or digest.
+pub fn check_repository(uri: &str) -> Result<(), String> {
+    let name = uri.rsplit('/').next().unwrap_or(uri);
+    let ok = !uri.is_empty()
+        && !name.contains(':')
+        && !uri.contains('@')
+        && !uri.ends_with('/')
+        && uri
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "./-_:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("--image-repository `{uri}`: expected a repository URI in lower case, without a tag, like `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop`"))
+    }
+}
+
+/// The values of the template's parameters the step can know: `given` over the defaults.
+/// A parameter with neither is left out (a path that needs it stays unresolved, and the
+/// converter says so).
+pub fn parameter_values(template: &Value, given: &[(String, String)]) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(Value::Object(params)) = template.get("Parameters") else {
+        return out;
+    };
+    for (name, decl) in params {
+        let kind = decl.get("Type").and_then(Value::as_str).unwrap_or("String");
+        let text = match given.iter().rev().find(|(k, _)| k == name) {
+            Some((_, v)) => v.clone(),
+            None => match decl.get("Default") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => continue,
+            },
+        };
+        let value = if kind.starts_with("List<") || kind == "CommaDelimitedList" {
+            Value::Array(
+                text.split(',')
+                    .map(|s| Value::String(s.trim().into()))
+                    .collect(),
+            )
+        } else {
+            Value::String(text)
+        };
+        out.insert(name.clone(), value);
+    }
+    out
+}
+
+/// One project being packaged.
+struct Project {
+    id: String,
+    root: Root,
+    local: Local,
+    /// Whether anything was referenced or read: only then is `Package` written.
+    touched: bool,
+    /// Files known not to exist (or refused), so each is tried once.
+    tried: BTreeSet<String>,
+    /// Secrets: name → (parameter, where the document names it).
+    secret_params: BTreeMap<String, (String, String)>,
+    builds: BTreeMap<String, Build>,
+    bytes: usize,
+}
+
+impl Project {
+    fn new(id: &str, root: Root) -> Project {
+        Project {
+            id: id.to_string(),
+            root,
+            local: Local::default(),
+            touched: false,
+            tried: BTreeSet::new(),
+            secret_params: BTreeMap::new(),
+            builds: BTreeMap::new(),
+            bytes: 0,
+        }
+    }
+}
+
+/// Runs the local step on `template` (a whole template, in place). `template_dir` is the
+/// folder `ComposeFile` and embedded documents are relative to; `values` the template's
+/// parameter values (see [`parameter_values`]). Problems go to `diags`, each naming the
+/// template path or the Compose path it comes from; none quotes a secret.
+pub fn package(
+    template: &mut Value,
+    template_dir: &Path,
+    values: &Map<String, Value>,
+    opts: &Options,
+    diags: &mut Diagnostics,
+) -> Packaged {
+    let mut packaged = Packaged::default();
+    let Some(Value::Object(resources)) = template.get_mut("Resources") else {
+        return packaged;
+    };
+    let mut projects = Vec::new();
+    let total = resources
+        .values()
+        .filter(|r| r.get("Type").and_then(Value::as_str) == Some(PROJECT_TYPE))
+        .count();
+    for (id, resource) in resources.iter_mut() {
+        if resource.get("Type").and_then(Value::as_str) != Some(PROJECT_TYPE) {
+            continue;
+        }
+        let Some(Value::Object(props)) = resource.get_mut("Properties") else {
+            continue; // `expand` reports it
+        };
+        if props.contains_key("Package") {
+            continue; // packaged already
+        }
+        let path = DiagPath::new("Resources").key(id).key("Properties");
+        let Some(dir) = compose_file(props, template_dir, &path, diags) else {
+            continue;
+        };
+        let mut p = Project::new(
+            id,
+            Root {
+                dir,
+                home: opts.home.clone(),
+            },
+        );
+        env_files(&mut p, opts, diags);
+        projects.push(p);
+    }
+    if diags.has_errors() {
+        return packaged;
+    }
+    let prefix = |p: &Project, at: &str| -> String {
+        if total > 1 {
+            format!("{}.{at}", p.id)
+        } else {
+            at.to_string()
+        }
+    };
+
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut settled = false;
+    for _ in 0..MAX_ROUNDS {
+        write_packages(template, &projects);
+        let request = crate::Request {
+            fragment: template.clone(),
+            template_parameter_values: values.clone(),
+            params: Map::new(),
+        };
+        let roots: BTreeMap<String, Root> = projects
+            .iter()
+            .map(|p| (p.id.clone(), p.root.clone()))
+            .collect();
+        let refs = crate::references(&request, &mut |id, path| match roots.get(id) {
+            Some(root) => stat(root, path),
+            None => Stat::Unknown,
+        });
+        let mut new = false;
+        for (id, r) in refs {
+            let Some(p) = projects.iter_mut().find(|p| p.id == id) else {
+                continue;
+            };
+            if !seen.insert((id.clone(), format!("{r:?}"))) {
+                continue;
+            }
+            new = true;
+            p.touched = true;
+            match r {
+                Reference::File { path, required, at } => {
+                    let at = prefix(p, &at);
+                    read_file(p, &path, required, &at, diags)
+                }
+                Reference::Folder { path, at } => {
+                    let at = prefix(p, &at);
+                    read_folder(p, &path, &at, diags)
+                }
+                Reference::Secret { name, path, at } => {
+                    let at = prefix(p, &at);
+                    read_secret(p, &name, &path, &at, &mut packaged, diags)
+                }
+                Reference::Build(b) => {
+                    p.builds.insert(b.service.clone(), b);
+                }
+            }
+        }
+        if !new {
+            settled = true;
+            break;
+        }
+    }
+    if !settled {
+        for p in &projects {
+            diags.error(
+                DiagPath::new("Resources").key(&p.id),
+                format!("the files this project refers to kept bringing new references after {MAX_ROUNDS} rounds (an `extends` chain or env files that name each other); shorten the chain"),
+            );
+        }
+    }
+    secret_parameters(template, &mut projects, &packaged, opts, diags);
+    for p in &mut projects {
+        images(p, opts, &prefix, diags);
+    }
+    write_packages(template, &projects);
+    packaged
+}
+
+/// `ComposeFile` → `Compose`; the project folder.
+fn compose_file(
+    props: &mut Map<String, Value>,
+    template_dir: &Path,
+    path: &DiagPath,
+    diags: &mut Diagnostics,
+) -> Option<PathBuf> {
+    let Some(file) = props.get("ComposeFile") else {
+        return Some(template_dir.to_path_buf());
+    };
+    let at = path.key("ComposeFile");
+    if props.contains_key("Compose") {
+        diags.error(
+            &at,
+            "a project takes its document from `Compose` or from `ComposeFile`, not both",
+        );
+        return None;
+    }
+    let Value::String(name) = file else {
+        diags.error(
+            &at,
+            "expected the path of a Compose file, relative to the template",
+        );
+        return None;
+    };
+    let full = template_dir.join(name);
+    let text = match files::read_text(&full) {
+        Ok(t) => t,
+        Err(Refusal::Io(e)) => {
+            diags.error(
+                &at,
+                format!(
+                    "`{name}` {} (looked for `{}`)",
+                    files::io_message(&e),
+                    full.display()
+                ),
+            );
+            return None;
+        }
+        Err(Refusal::Binary) => {
+            diags.error(&at, format!("`{name}` is not UTF-8 text"));
+            return None;
+        }
+    };
+    // `Compose` takes the place of `ComposeFile`, so the packaged template reads alike.
+    let old = std::mem::take(props);
+    for (k, v) in old {
+        if k == "ComposeFile" {
+            props.insert("Compose".into(), Value::String(text.clone()));
+        } else {
+            props.insert(k, v);
+        }
+    }
+    Some(
+        files::absolute(&full)
+            .parent()
+            .map_or_else(|| template_dir.to_path_buf(), Path::to_path_buf),
+    )
+}
+
+/// `.env` in the project folder, or the `--env-file`s instead (as `docker compose`).
+fn env_files(p: &mut Project, opts: &Options, diags: &mut Diagnostics) {
+    if opts.env_files.is_empty() {
+        let full = p.root.dir.join(".env");
+        if full.is_file() {
+            p.touched = true;
+            if insert(p, ".env", &full, &format!("Resources.{}", p.id), diags) {
+                p.local.env_files.push(".env".into());
+            }
+        }
+        return;
+    }
+    for given in &opts.env_files {
+        let key = files::project_path_of(&p.root.dir, given);
+        p.touched = true;
+        let at = "--env-file".to_string();
+        if !given.is_file() {
+            diags.error(
+                &at,
+                format!("`{}` does not exist or is not a file", given.display()),
+            );
+            continue;
+        }
+        if insert(p, &key, given, &at, diags) && !p.local.env_files.contains(&key) {
+            p.local.env_files.push(key);
+        }
+    }
+}
+
+/// Reads a text file into the project's `Files` under `key`; false when it was refused.
+fn insert(p: &mut Project, key: &str, full: &Path, at: &str, diags: &mut Diagnostics) -> bool {
+    if p.local.files.contains_key(key) {
+        return true;
+    }
+    match files::read_text(full) {
+        Ok(text) => {
+            if p.bytes + text.len() > MAX_FILES_BYTES {
+                diags.error(
+                    at,
+                    format!(
+                        "`{key}` ({} bytes) takes the project's files past the {MAX_FILES_BYTES} bytes the package step writes into the template; {BAKE}",
+                        text.len()
+                    ),
+                );
+                return false;
+            }
+            p.bytes += text.len();
+            p.local.files.insert(key.to_string(), text);
+            true
+        }
+        Err(r) => {
+            diags.error(at, format!("`{key}` {}", r.message()));
+            false
+        }
+    }
+}
+
+/// What a project path is on the real file system.
+fn stat(root: &Root, path: &str) -> Stat {
+    match root.resolve(path).map(std::fs::metadata) {
+        Some(Ok(m)) if m.is_dir() => Stat::Folder,
+        Some(Ok(_)) => Stat::File,
+        Some(Err(_)) => Stat::Missing,
+        None => Stat::Unknown,
+    }
+}
+
+fn no_home(path: &str) -> String {
+    format!("`{path}` is under the home folder, but `HOME` is not set")
+}
+
+fn read_file(p: &mut Project, path: &str, required: bool, at: &str, diags: &mut Diagnostics) {
+    if p.local.files.contains_key(path) {
+        return;
+    }
+    let Some(full) = p.root.resolve(path) else {
+        diags.error(at, no_home(path));
+        return;
+    };
+    match std::fs::metadata(&full) {
+        Err(_) if !required => {}
+        Err(_) => diags.error(at, format!("`{path}` does not exist in the project folder")),
+        Ok(m) if m.is_dir() => diags.error(at, format!("`{path}` is a folder; expected a file")),
+        Ok(_) => {
+            if p.tried.insert(path.to_string()) {
+                insert(p, path, &full, at, diags);
+            }
+        }
+    }
+}
+
+fn read_folder(p: &mut Project, path: &str, at: &str, diags: &mut Diagnostics) {
+    let Some(full) = p.root.resolve(path) else {
+        diags.error(at, no_home(path));
+        return;
+    };
+    if !p.tried.insert(format!("{path}/")) {
+        return;
+    }
+    let entries = match files::walk(&full, MAX_FOLDER_FILES) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.error(at, format!("`{path}` {}", files::io_message(&e)));
+            return;
+        }
+    };
+    let count = entries
+        .iter()
+        .filter(|e| matches!(e, files::Entry::File(..)))
+        .count();
+    if count > MAX_FOLDER_FILES {
+        diags.error(
+            at,
+            format!("`{path}` holds more than {MAX_FOLDER_FILES} files, the most the package step reads from a folder; {BAKE}"),
+        );
+        return;
+    }
+    for e in entries {
+        let key = |rel: &str| {
+            if path.is_empty() {
+                rel.to_string()
+            } else {
+                format!("{path}/{rel}")
+            }
+        };
+        match e {
+            files::Entry::File(rel, file) => {
+                insert(p, &key(&rel), &file, at, diags);
+            }
+            files::Entry::Other(rel) => diags.error(
+                at,
+                format!("`{}` is neither a file nor a folder (or lies too deep); the package step reads regular files only", key(&rel)),
+            ),
+        }
+    }
+}
+
+fn read_secret(
+    p: &mut Project,
+    name: &str,
+    path: &str,
+    at: &str,
+    packaged: &mut Packaged,
+    diags: &mut Diagnostics,
+) {
+    if p.secret_params.contains_key(name) {
+        return;
+    }
+    let Some(full) = p.root.resolve(path) else {
+        diags.error(at, no_home(path));
+        return;
+    };
+    let value = match files::read_text(&full) {
+        Ok(v) => v,
+        Err(Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            diags.error(at, format!("`{path}` does not exist in the project folder"));
+            return;
+        }
+        Err(Refusal::Binary) => {
+            diags.error(at, format!("`{path}` is not UTF-8 text: a secret file becomes a template parameter, which holds text; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead"));
+            return;
+        }
+        Err(r) => {
+            diags.error(at, format!("`{path}` {}", r.message()));
+            return;
+        }
+    };
+    if value.len() > MAX_PARAMETER_BYTES {
+        diags.error(at, format!("`{path}` holds {} bytes, over the {MAX_PARAMETER_BYTES} of a template parameter; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead", value.len()));
+        return;
+    }
+    let parameter = format!("{}{}Secret", p.id, normalize(name));
+    p.secret_params
+        .insert(name.to_string(), (parameter.clone(), at.to_string()));
+    packaged.secrets.insert(parameter, SecretValue(value));
+}
+
+/// Declares the `NoEcho` parameters of the secrets read, and records them in `Package`.
+fn secret_parameters(
+    template: &mut Value,
+    projects: &mut [Project],
+    packaged: &Packaged,
+    opts: &Options,
+    diags: &mut Diagnostics,
+) {
+    let all: Vec<(String, String, String, String)> = projects
+        .iter()
+        .flat_map(|p| {
+            p.secret_params
+                .iter()
+                .map(|(name, (param, at))| (p.id.clone(), name.clone(), param.clone(), at.clone()))
+        })
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    if opts.mode == Mode::Package && !opts.parameters_out {
+        let names: Vec<String> = all.iter().map(|(_, n, _, _)| format!("`{n}`")).collect();
+        diags.error(
+            &all[0].3,
+            format!(
+                "the value of secret {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                names.join(", ")
+            ),
+        );
+        return;
+    }
+    let Value::Object(root) = template else {
+        return;
+    };
+    if !root.contains_key("Parameters") {
+        // `Parameters` before `Resources`, where a reader looks for it.
+        let old = std::mem::take(root);
+        for (k, v) in old {
+            if k == "Resources" {
+                root.insert("Parameters".into(), json!({}));
+            }
+            root.insert(k, v);
+        }
+        root.entry("Parameters").or_insert_with(|| json!({}));
+    }
+    let Some(Value::Object(params)) = root.get_mut("Parameters") else {
+        diags.error(
+            "Parameters",
+            "expected a mapping of parameter names to parameters",
+        );
+        return;
+    };
+    for (id, name, param, at) in &all {
+        if params.contains_key(param) {
+            diags.error(
+                at,
+                format!("the package step names the parameter of secret `{name}` `{param}`, and the template already declares a parameter of that name; rename that parameter"),
+            );
+            continue;
+        }
+        if !packaged.secrets.contains_key(param) {
+            continue;
+        }
+        params.insert(
+            param.clone(),
+            json!({
+                "Type": "String",
+                "NoEcho": true,
+                "Description": format!("The value of secret `{name}` of project {id}, from its file (written by compose-to-ecs package; pass it with --parameter-overrides)"),
+            }),
+        );
+        if let Some(p) = projects.iter_mut().find(|p| &p.id == id) {
+            p.local.secrets.insert(name.clone(), param.clone());
+        }
+    }
+}
+
+/// Images for the project's builds: tags from the content, built and pushed when
+/// packaging.
+fn images(
+    p: &mut Project,
+    opts: &Options,
+    prefix: &dyn Fn(&Project, &str) -> String,
+    diags: &mut Diagnostics,
+) {
+    if p.builds.is_empty() {
+        return;
+    }
+    let services: Vec<String> = p.builds.keys().map(|s| format!("`{s}`")).collect();
+    let first = prefix(
+        p,
+        &p.builds
+            .values()
+            .next()
+            .map(|b| b.at.clone())
+            .unwrap_or_default(),
+    );
+    let Some(repo) = &opts.image_repository else {
+        diags.error(
+            &first,
+            format!(
+                "{} {} `build` and no `image`: pass `--image-repository <ECR repository URI>` to build and push {} with docker, or set `image`",
+                plural("service", "services", &services),
+                if services.len() == 1 { "has" } else { "have" },
+                if services.len() == 1 { "it" } else { "them" },
+            ),
+        );
+        return;
+    };
+    let docker = match opts.mode {
+        Mode::Preview => None,
+        Mode::Package => match build::find_docker() {
+            Some(d) => Some(d),
+            None => {
+                diags.error(
+                    &first,
+                    format!(
+                        "{} {} built with `docker`, which is not on PATH; install Docker, or build and push the images yourself and set `image`",
+                        plural("service", "services", &services),
+                        if services.len() == 1 { "needs an image" } else { "need images" },
+                    ),
+                );
+                return;
+            }
+        },
+    };
+    // Identical builds (same inputs, so the same digest) run once, with every tag.
+    // In the order of their first service, so docker runs in a predictable order.
+    let mut groups: indexmap::IndexMap<String, (Build, PathBuf, Dockerfile, Vec<String>)> =
+        indexmap::IndexMap::new();
+    for b in p.builds.values() {
+        let at = prefix(p, &b.at);
+        let Some(context) = p.root.resolve(&b.context) else {
+            diags.error(&at, no_home(&b.context));
+            continue;
+        };
+        if !context.is_dir() {
+            diags.error(
+                &at,
+                format!(
+                    "the build context `{}` is not a folder of the project",
+                    shown(&b.context)
+                ),
+            );
+            continue;
+        }
+        let dockerfile = match (&b.dockerfile_inline, &b.dockerfile) {
+            (Some(text), _) => Dockerfile::Inline(text.clone()),
+            (None, Some(f)) => Dockerfile::File(files::absolute(&context.join(f))),
+            (None, None) => Dockerfile::File(files::absolute(&context.join("Dockerfile"))),
+        };
+        if let Dockerfile::File(f) = &dockerfile {
+            if !f.is_file() {
+                diags.error(
+                    &at,
+                    format!(
+                        "the Dockerfile `{}` does not exist",
+                        files::project_path_of(&p.root.dir, f)
+                    ),
+                );
+                continue;
+            }
+        }
+        let context = files::absolute(&context);
+        let digest = match build::digest(&context, &dockerfile, b) {
+            Ok(d) => d,
+            Err(e) => {
+                diags.error(
+                    &at,
+                    format!(
+                        "the build context `{}` {}",
+                        shown(&b.context),
+                        files::io_message(&e)
+                    ),
+                );
+                continue;
+            }
+        };
+        let tag = build::tag(repo, &b.service, &digest);
+        p.local.images.insert(b.service.clone(), tag.clone());
+        let key = format!("{digest}\0{}", context.display());
+        groups
+            .entry(key)
+            .or_insert_with(|| (b.clone(), context.clone(), dockerfile.clone(), Vec::new()))
+            .3
+            .push(tag);
+    }
+    let Some(docker) = docker else {
+        return;
+    };
+    if diags.has_errors() {
+        return;
+    }
+    for (b, context, dockerfile, tags) in groups.values() {
+        let at = prefix(p, &b.at);
+        let args = build::build_args(tags, context, dockerfile, b);
+        let stdin = match dockerfile {
+            Dockerfile::Inline(t) => Some(t.as_str()),
+            Dockerfile::File(_) => None,
+        };
+        let _ = writeln!(std::io::stderr(), "building {}", tags.join(", "));
+        if let Err(e) = build::run_docker(&docker, &args, stdin) {
+            diags.error(&at, format!("`docker build` {e}"));
+            continue;
+        }
+        for t in tags {
+            let _ = writeln!(std::io::stderr(), "pushing {t}");
+            if let Err(e) = build::run_docker(&docker, &["push".into(), t.clone()], None) {
+                diags.error(&at, format!("`docker push {t}` {e}; is docker logged in to the repository (`aws ecr get-login-password | docker login ...`)?"));
+            }
+        }
+    }
+}
+
+fn plural(one: &str, many: &str, items: &[String]) -> String {
+    format!(
+        "{} {}",
+        if items.len() == 1 { one } else { many },
+        items.join(", ")
+    )
+}
+
+fn shown(project_path: &str) -> &str {
+    if project_path.is_empty() {
+        "."
+    } else {
+        project_path
+    }
+}
+
+/// Writes each touched project's `Package` property.
+fn write_packages(template: &mut Value, projects: &[Project]) {
+    for p in projects.iter().filter(|p| p.touched) {
+        let Some(Value::Object(props)) = template
+            .get_mut("Resources")
+            .and_then(|r| r.get_mut(&p.id))
+            .and_then(|r| r.get_mut("Properties"))
+        else {
+            continue;
+        };
+        let mut package = Map::new();
+        let l = &p.local;
+        if !l.files.is_empty() {
+            package.insert("Files".into(), json!(l.files));
+        }
+        if !l.env_files.is_empty() {
+            package.insert("EnvFiles".into(), json!(l.env_files));
+        }
+        if !l.secrets.is_empty() {
+            package.insert("Secrets".into(), json!(l.secrets));
+        }
+        if !l.images.is_empty() {
+            package.insert("Images".into(), json!(l.images));
+        }
+        props.insert("Package".into(), Value::Object(package));
+    }
+}
+
+/// Writes the secret values to `path` as `aws cloudformation deploy --parameter-overrides
+/// file://PATH` reads them (the CloudFormation format, `[{"ParameterKey": ...,
+/// "ParameterValue": ...}]`), readable by its owner only (mode 0600, also when the file
+/// existed).
+pub fn write_parameters(
+    path: &Path,
+    secrets: &BTreeMap<String, SecretValue>,
+) -> std::io::Result<()> {
+    let list: Vec<Value> = secrets
+        .iter()
+        .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v.0}))
+        .collect();
+    let mut text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        drop(file);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(dir: &Path) -> Project {
+        Project::new(
+            "Shop",
+            Root {
+                dir: dir.to_path_buf(),
+                home: Some(dir.join("home")),
+            },
+        )
+    }
+
+    #[test]
+    fn folders_are_read_whole_and_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in [
+            ("grafana/b.yml", "b"),
+            ("grafana/a/.hidden", "h"),
+            ("grafana/a/z.yml", "z"),
+            ("home/data/x", "x"),
+        ] {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut p = project(dir.path());
+        let mut diags = Diagnostics::new();
+        read_folder(&mut p, "grafana", "services.g.volumes[0]", &mut diags);
+        read_folder(&mut p, "~/data", "services.g.volumes[1]", &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let keys: Vec<&str> = p.local.files.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "grafana/a/.hidden",
+                "grafana/a/z.yml",
+                "grafana/b.yml",
+                "~/data/x"
+            ]
+        );
+    }
+
+    #[test]
+    fn folders_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let many = dir.path().join("many");
+        std::fs::create_dir_all(&many).unwrap();
+        for i in 0..=MAX_FOLDER_FILES {
+            std::fs::write(many.join(format!("{i}.txt")), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("logo.png"), [0x89, 0, 1]).unwrap();
+        let mut p = project(dir.path());
+        let mut diags = Diagnostics::new();
+        read_folder(&mut p, "many", "services.a.volumes[0]", &mut diags);
+        read_file(
+            &mut p,
+            "logo.png",
+            true,
+            "services.a.volumes[1]",
+            &mut diags,
+        );
+        read_file(
+            &mut p,
+            "gone.txt",
+            false,
+            "services.a.env_file[0]",
+            &mut diags,
+        );
+        let errors: Vec<String> = diags.errors().iter().map(|d| d.to_string()).collect();
+        assert_eq!(errors, [
+            "services.a.volumes[0]: `many` holds more than 256 files, the most the package step reads from a folder; bake it into the image instead (a `COPY` in a Dockerfile)",
+            "services.a.volumes[1]: `logo.png` is not UTF-8 text: the package step carries text files only; bake it into the image instead (a `COPY` in a Dockerfile)",
+        ]);
+        assert!(p.local.files.is_empty());
+    }
+
+    #[test]
+    fn secret_values_never_show_in_debug() {
+        let v = SecretValue("hunter2".into());
+        assert!(!format!("{v:?}").contains("hunter2"));
+    }
+}
