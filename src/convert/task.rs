@@ -66,8 +66,9 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
         app["MountPoints"] = Value::Array(mounts);
         app["DependsOn"] = json!([{"ContainerName": f.init_name, "Condition": "SUCCESS"}]);
         volumes.extend(f.volumes);
-        containers.extend(f.seed);
+        // The writer first (where it always was), then the seed it waits for.
         containers.push(f.init);
+        containers.extend(f.seed);
     }
     containers.push(app);
     props["ContainerDefinitions"] = Value::Array(containers);

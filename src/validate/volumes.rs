@@ -120,13 +120,13 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
             if let MountSource::Host(host) = &m.source {
                 if !super::compute::runs_on_ec2(project, s) {
                     let daemon = if host.ends_with("docker.sock") {
-                        " (Fargate has no Docker daemon; on EC2 the container controls the instance's)"
+                        "; on EC2 the container reaches the instance's Docker daemon, and so controls the instance"
                     } else {
                         ""
                     };
                     diags.error(
                         &m.path,
-                        format!("`{host}` is a path on the host, and a Fargate task has no host to mount from{daemon}: run the service on EC2 capacity (`deploy.x-aws-capacity: ec2`, or `x-aws-capacity: ec2` for the project), or drop the mount"),
+                        format!("`{host}` is a path on the host, and a Fargate task has no host to mount from: run the service on EC2 capacity (`deploy.x-aws-capacity: ec2`, or `x-aws-capacity: ec2` for the project), or drop the mount{daemon}"),
                     );
                 }
                 continue;
