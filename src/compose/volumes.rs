@@ -677,7 +677,8 @@ impl Reader<'_> {
     /// key, are errors: a folder never silently shares a volume with something else.
     pub(super) fn implied_volumes(&mut self, project: &mut Project) {
         let declared: BTreeSet<String> = project.volumes.keys().cloned().collect();
-        let mut by_key: BTreeMap<String, String> = BTreeMap::new();
+        // key → (the folder's project path, its source as written)
+        let mut by_key: BTreeMap<String, (String, &str)> = BTreeMap::new();
         for s in project.services.values() {
             for m in &s.mounts {
                 let (Some(source), MountSource::Volume(key)) = (&m.bind, &m.source) else {
@@ -692,13 +693,13 @@ impl Reader<'_> {
                     continue;
                 }
                 match by_key.get(key) {
-                    Some(other) if *other != folder => self.diags.error(
+                    Some((other_folder, other)) if *other_folder != folder => self.diags.error(
                         &m.path,
                         format!("the folders `{source}` and `{other}` both become the named volume `{key}`; rename one of them, or mount named volumes instead"),
                     ),
                     Some(_) => {}
                     None => {
-                        by_key.insert(key.clone(), folder);
+                        by_key.insert(key.clone(), (folder, source));
                     }
                 }
             }
