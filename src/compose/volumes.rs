@@ -590,45 +590,25 @@ impl Reader<'_> {
         s: &mut Service,
     ) {
         let target = target.trim_end_matches('/');
-        if !target.starts_with('/') {
-            self.diags
-                .error(p, format!("the container path `{target}` is not absolute"));
-            return;
-        }
-        let ok = match stat {
-            Stat::Folder => {
-                let clean = !target
-                    .split('/')
-                    .skip(1)
-                    .any(|x| x.is_empty() || x == "." || x == "..");
-                if !clean || super::super::secrets::SYSTEM_DIRS.contains(&target) {
-                    self.diags.error(
-                        p,
-                        format!("the folder's files go into a volume that replaces `{}`, which the container cannot do without; mount the folder at a directory of its own, e.g. `/etc/app`", if target.is_empty() { "/" } else { target }),
-                    );
-                    return;
-                }
-                true
+        let folder = match stat {
+            Stat::Folder => true,
+            Stat::File => false,
+            Stat::Missing | Stat::Unknown => !binds::looks_like_file(path),
+        };
+        // With the content at hand, what it is comes first: a missing file or one too
+        // large is the problem to fix, whatever its target.
+        let files: Option<Vec<(String, &str)>> = match (self.local, stat) {
+            (None, _) => None,
+            (Some(local), Stat::File) => {
+                Some(vec![(target.to_string(), local.files[path].as_str())])
             }
-            _ => self.check_target(target, p, "file"),
-        };
-        if !ok {
-            return;
-        }
-        let Some(local) = self.local else {
-            self.diags.error(
-                p,
-                format!("`{source}` is copied into the task, and {NOT_PACKAGED}"),
-            );
-            return;
-        };
-        let files: Vec<(String, &str)> = match stat {
-            Stat::File => vec![(target.to_string(), local.files[path].as_str())],
-            Stat::Folder => local
-                .folder(path)
-                .map(|(rel, content)| (format!("{target}/{rel}"), content))
-                .collect(),
-            Stat::Missing | Stat::Unknown => {
+            (Some(local), Stat::Folder) => Some(
+                local
+                    .folder(path)
+                    .map(|(rel, content)| (format!("{target}/{rel}"), content))
+                    .collect(),
+            ),
+            (Some(_), Stat::Missing | Stat::Unknown) => {
                 self.diags.error(
                     p,
                     format!("`{source}` does not exist in the project folder; create it, or correct the path"),
@@ -636,24 +616,57 @@ impl Reader<'_> {
                 return;
             }
         };
-        let before: usize = s.files.iter().map(|f| f.content.len()).sum();
-        let total = before + files.iter().map(|(_, c)| c.len()).sum::<usize>();
-        if total > MAX_FILES_BYTES {
-            let whose = if before == 0 {
-                format!("`{source}` holds {}", size(total))
-            } else {
-                format!(
-                    "with `{source}`, the service's bind-mounted files reach {}",
-                    size(total)
-                )
-            };
-            self.diags.error(
-                p,
-                format!("{whose}, more than the {} of file content a service can carry (its task definition, where the files travel, is limited to 64 KiB); bake the file into the image (`COPY` in its Dockerfile), or keep it in a named volume", size(MAX_FILES_BYTES)),
-            );
+        if let Some(files) = &files {
+            let before: usize = s.files.iter().map(|f| f.content.len()).sum();
+            let total = before + files.iter().map(|(_, c)| c.len()).sum::<usize>();
+            if total > MAX_FILES_BYTES {
+                let whose = if before == 0 {
+                    format!("`{source}` holds {}", size(total))
+                } else {
+                    format!(
+                        "with `{source}`, the service's bind-mounted files reach {}",
+                        size(total)
+                    )
+                };
+                self.diags.error(
+                    p,
+                    format!("{whose}, more than the {} of file content a service can carry (its task definition, where the files travel, is limited to 64 KiB); bake the file into the image (`COPY` in its Dockerfile), or keep it in a named volume", size(MAX_FILES_BYTES)),
+                );
+                return;
+            }
+        }
+        if !target.starts_with('/') {
+            self.diags
+                .error(p, format!("the container path `{target}` is not absolute"));
             return;
         }
-        let folder = stat == Stat::Folder;
+        let ok = if folder {
+            let clean = !target
+                .split('/')
+                .skip(1)
+                .any(|x| x.is_empty() || x == "." || x == "..");
+            if !clean || super::super::secrets::SYSTEM_DIRS.contains(&target) {
+                self.diags.error(
+                    p,
+                    format!("the folder's files go into a volume that replaces `{}`, which the container cannot do without; mount the folder at a directory of its own, e.g. `/etc/app`", if target.is_empty() { "/" } else { target }),
+                );
+                false
+            } else {
+                true
+            }
+        } else {
+            self.check_target(target, p, "file")
+        };
+        if !ok {
+            return;
+        }
+        let Some(files) = files else {
+            self.diags.error(
+                p,
+                format!("`{source}` is copied into the task, and {NOT_PACKAGED}"),
+            );
+            return;
+        };
         for (file, content) in files {
             let dir = if folder {
                 target.to_string()
