@@ -82,7 +82,10 @@ fn exit_statuses() {
     assert!(stdout.contains("NginxWebService"), "{stdout}");
     // Diagnostics: one per line on stderr, exit 1.
     let (code, _, stderr) = run(
-        &["convert", "tests/fixtures/errors_bind_mount/input.yaml"],
+        &[
+            "convert",
+            "tests/fixtures/binds_host_path_fargate/input.yaml",
+        ],
         None,
     );
     assert_eq!(code, 1, "{stderr}");

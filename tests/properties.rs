@@ -137,7 +137,8 @@ proptest! {
     }
 
     /// Secret and config files at any paths, with any owners and modes: never a panic,
-    /// and a success always gives each service with files one helper container.
+    /// and a success always gives each service with files one helper container (and the
+    /// seed container it waits for, when a file lands outside `/run/secrets`).
     #[test]
     fn secret_files_never_panic(
         mounts in prop::collection::vec(
@@ -175,9 +176,44 @@ proptest! {
         prop_assert!(out.is_ok(), "panicked");
         if let Ok(Ok(e)) = out {
             let containers = &e.fragment["Resources"]["AppWebTaskDefinition"]["Properties"]["ContainerDefinitions"];
-            let expected = if mounts.is_empty() { 1 } else { 2 };
+            // The writer, and the seed it waits for when a file lands outside /run/secrets.
+            let seed = containers.as_array().into_iter().flatten().any(|c| c["Name"] == "Web_Seed_InitContainer");
+            let expected = if mounts.is_empty() { 1 } else { 2 + usize::from(seed) };
             prop_assert_eq!(containers.as_array().map(Vec::len), Some(expected));
+            prop_assert_eq!(seed, containers[0]["DependsOn"][0]["ContainerName"] == "Web_Seed_InitContainer");
         }
+    }
+
+    /// Bind mounts of any shape, packaged or not, with files at any paths: never a panic;
+    /// a success writes every file through the helper container.
+    #[test]
+    fn bind_mounts_never_panic(
+        mounts in prop::collection::vec(
+            (
+                "(\\./|/|~/|\\.\\./)?[a-c.]{0,3}(/[a-c.]{0,3}){0,2}",
+                "/?[a-c]{0,3}(/[a-c.]{0,3}){0,3}",
+                any::<bool>(),
+            ),
+            0..5,
+        ),
+        files in prop::collection::btree_map("[a-c.]{1,3}(/[a-c.]{1,3}){0,2}", "[#!a-z\n]{0,20}", 0..6),
+        packaged in any::<bool>(),
+        ec2 in any::<bool>(),
+    ) {
+        let volumes: Vec<Value> = mounts
+            .iter()
+            .map(|(source, target, ro)| json!(format!("{source}:{target}{}", if *ro { ":ro" } else { "" })))
+            .collect();
+        let mut compose = json!({"services": {"web": {"image": "nginx", "build": "a", "volumes": volumes}}});
+        if ec2 {
+            compose["x-aws-capacity"] = json!("ec2");
+        }
+        let mut r = request(compose);
+        if packaged {
+            r.fragment["Resources"]["App"]["Properties"]["Package"] = json!({"Files": files});
+        }
+        let out = std::panic::catch_unwind(|| expand(&r));
+        prop_assert!(out.is_ok(), "panicked");
     }
 
     /// Compose text never panics the loader.

@@ -185,3 +185,120 @@ fn the_helper_fails_clearly_without_printing_values() {
     assert!(stderr.contains("COMPOSE_SECRET_0 is not set"), "{stderr}");
     fs::remove_dir_all(&root).unwrap();
 }
+
+/// The seed container's program (`<Svc>_Seed_InitContainer`), run with `sh` against a
+/// stand-in for the image's file system under `image`, the volumes under `root`.
+fn run_seed(template: &Value, service: &str, image: &Path, root: &Path) -> (bool, String) {
+    let task = &template["Resources"][format!("Shop{service}TaskDefinition")]["Properties"];
+    let seed = task["ContainerDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["Name"] == format!("{service}_Seed_InitContainer"))
+        .expect("the seed container");
+    assert_eq!(seed["EntryPoint"], json!(["/bin/sh", "-c"]));
+    assert_eq!(seed["User"], "0");
+    let script = seed["Command"][0].as_str().unwrap();
+    let script = script
+        .replace("'/compose-files/", "'\0")
+        .replace("'/", &format!("'{}/", image.display()))
+        .replace("'\0", &format!("'{}/", root.display()));
+    // ECS mounts each volume before the container starts.
+    for m in seed["MountPoints"].as_array().unwrap() {
+        let n = m["ContainerPath"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("/compose-files/");
+        fs::create_dir_all(root.join(n)).unwrap();
+    }
+    let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bind_mounted_files_keep_the_images_other_files() {
+    let root = temp_dir("seed-volumes");
+    let image = temp_dir("seed-image");
+    fs::create_dir_all(image.join("etc/nginx/conf.d")).unwrap();
+    fs::write(
+        image.join("etc/nginx/mime.types"),
+        "types { text/html html; }\n",
+    )
+    .unwrap();
+    fs::write(image.join("etc/nginx/nginx.conf"), "# the image's\n").unwrap();
+    fs::write(
+        image.join("etc/nginx/conf.d/default.conf"),
+        "# the image's\n",
+    )
+    .unwrap();
+    let event = json!({
+        "region": "us-east-1", "accountId": "123456789012", "transformId": "x", "requestId": "r",
+        "params": {}, "templateParameterValues": {},
+        "fragment": {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Resources": {"Shop": {"Type": "ComposeToECS::Project", "Properties": {
+                "Compose": {"services": {"proxy": {
+                    "image": "nginx",
+                    "volumes": [
+                        "./proxy/nginx.conf:/etc/nginx/nginx.conf:ro",
+                        "./proxy/default.conf:/etc/nginx/conf.d/default.conf:ro",
+                        "./reload.sh:/usr/local/bin/reload.sh:ro",
+                        "./html:/usr/share/nginx/html:ro"
+                    ]
+                }}},
+                "Package": {"Files": {
+                    "proxy/nginx.conf": "events {}\n",
+                    "proxy/default.conf": "server { listen 80; }\n",
+                    "reload.sh": "#!/bin/sh\nnginx -s reload\n",
+                    "html/index.html": "<h1>hi</h1>\n",
+                    "html/img/logo.svg": "<svg/>\n"
+                }}
+            }}}
+        }
+    });
+    let (response, _) = handle(event);
+    assert_eq!(response["status"], "success", "{response}");
+    let template = response["fragment"].clone();
+    let task = &template["Resources"]["ShopProxyTaskDefinition"]["Properties"];
+    assert_eq!(
+        task["ContainerDefinitions"][0]["DependsOn"],
+        json!([{"ContainerName": "Proxy_Seed_InitContainer", "Condition": "COMPLETE"}])
+    );
+    // The seed copies what the image has; `/usr/local/bin` is absent from this stand-in,
+    // which the program skips.
+    let (ok, stderr) = run_seed(&template, "Proxy", &image, &root);
+    assert!(ok, "the seed failed: {stderr}");
+    let (ok, stderr) = run_helper(&template, "Proxy", &root, &[]);
+    assert!(ok, "the helper failed: {stderr}");
+    // Volume 0 is /etc/nginx, 1 /usr/local/bin, 2 /usr/share/nginx/html (sorted).
+    let nginx = root.join("0");
+    assert_eq!(
+        fs::read_to_string(nginx.join("mime.types")).unwrap(),
+        "types { text/html html; }\n",
+        "the image's own file stays"
+    );
+    assert_eq!(
+        fs::read_to_string(nginx.join("nginx.conf")).unwrap(),
+        "events {}\n"
+    );
+    assert_eq!(
+        fs::read_to_string(nginx.join("conf.d/default.conf")).unwrap(),
+        "server { listen 80; }\n"
+    );
+    assert_eq!(mode(&nginx.join("nginx.conf")), 0o644);
+    assert_eq!(
+        mode(&root.join("1/reload.sh")),
+        0o755,
+        "a script stays executable"
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("2/img/logo.svg")).unwrap(),
+        "<svg/>\n",
+        "a folder's files at their relative paths"
+    );
+    fs::remove_dir_all(&root).unwrap();
+    fs::remove_dir_all(&image).unwrap();
+}

@@ -170,7 +170,6 @@ pub struct Build {
 /// for the converter). Paths in the result are project paths, in document order.
 pub fn references(tree: &Map<String, Value>, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Reference> {
     let mut out = Vec::new();
-    let _ = stat; // bind mounts ask it (see `binds`)
     for (kind, section) in [("secrets", "secrets"), ("configs", "configs")] {
         let Some(Value::Object(items)) = tree.get(section) else {
             continue;
@@ -227,6 +226,7 @@ pub fn references(tree: &Map<String, Value>, stat: &mut dyn FnMut(&str) -> Stat)
             }
             _ => {}
         }
+        bind_references(&mut out, service, &at, stat);
         if !service.contains_key("image") {
             if let Some(build) = build(name, service.get("build"), service, &at) {
                 out.push(Reference::Build(build));
@@ -234,6 +234,37 @@ pub fn references(tree: &Map<String, Value>, stat: &mut dyn FnMut(&str) -> Stat)
         }
     }
     out
+}
+
+/// The files and folders a service's bind mounts put into its container
+/// ([`super::binds::classify`]): the content the local step must read.
+fn bind_references(
+    out: &mut Vec<Reference>,
+    service: &Map<String, Value>,
+    at: &str,
+    stat: &mut dyn FnMut(&str) -> Stat,
+) {
+    let Some(Value::Array(items)) = service.get("volumes") else {
+        return;
+    };
+    let context = super::binds::build_context(service);
+    for (i, item) in items.iter().enumerate() {
+        let Some((source, target, read_only)) = super::binds::bind_of(item) else {
+            continue;
+        };
+        let class = super::binds::classify(&source, &target, read_only, context.as_deref(), stat);
+        if let super::binds::Class::Files { path, stat } = class {
+            let at = format!("{at}.volumes[{i}]");
+            out.push(match stat {
+                Stat::Folder => Reference::Folder { path, at },
+                _ => Reference::File {
+                    path,
+                    required: true,
+                    at,
+                },
+            });
+        }
+    }
 }
 
 fn push_file(out: &mut Vec<Reference>, raw: &str, required: bool, at: String) {
@@ -321,6 +352,51 @@ mod tests {
             Some("~/minecraft_data")
         );
         assert_eq!(project_path("/var/run/docker.sock"), None);
+    }
+
+    #[test]
+    fn bind_mounts_that_need_content_are_listed() {
+        let tree: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "services": {"web": {
+                "image": "nginx",
+                "build": {"context": "app"},
+                "volumes": [
+                    "./proxy/nginx.conf:/etc/nginx/conf.d/default.conf:ro",
+                    "./grafana:/etc/grafana/provisioning",
+                    "./data:/var/lib/data",
+                    "./app/src:/code/src",
+                    "/etc/localtime:/etc/localtime:ro",
+                    {"type": "bind", "source": "./init.sh", "target": "/docker-entrypoint.d/init.sh"},
+                    "db:/var/lib/db"
+                ]
+            }}
+        }))
+        .unwrap();
+        let mut asked = Vec::new();
+        let refs = references(&tree, &mut |p| {
+            asked.push(p.to_string());
+            match p {
+                "grafana" | "data" => Stat::Folder,
+                _ => Stat::File,
+            }
+        });
+        let file = |p: &str, i: usize| Reference::File {
+            path: p.into(),
+            required: true,
+            at: format!("services.web.volumes[{i}]"),
+        };
+        assert_eq!(
+            refs,
+            vec![
+                file("proxy/nginx.conf", 0),
+                Reference::Folder {
+                    path: "grafana".into(),
+                    at: "services.web.volumes[1]".into()
+                },
+                file("init.sh", 5),
+            ]
+        );
+        assert_eq!(asked, ["proxy/nginx.conf", "grafana", "data", "init.sh"]);
     }
 
     #[test]

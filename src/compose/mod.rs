@@ -1,6 +1,7 @@
 //! The Compose side, in Compose words: loading, interpolation, the typed model and the
 //! value parsers. Nothing here names a CloudFormation type.
 
+pub mod binds;
 pub mod compute;
 pub mod interpolate;
 pub mod load;

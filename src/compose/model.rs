@@ -117,6 +117,8 @@ pub enum MountSource {
     Volume(String),
     /// Task-local scratch space (an anonymous volume, or tmpfs).
     Scratch,
+    /// A path on the host (a bind mount of an absolute path): EC2 only.
+    Host(String),
 }
 
 /// A mount of a service's container.
@@ -130,6 +132,30 @@ pub struct Mount {
     pub read_only: bool,
     /// `volume.subpath`: a directory of the volume, relative to its root.
     pub subpath: Option<String>,
+    /// For a project folder bind-mounted as a named volume: the bind mount's source.
+    pub bind: Option<String>,
+    /// Where the mount was declared (`services.web.volumes[0]`).
+    pub path: String,
+}
+
+/// A file a bind mount puts into the container, with its content (from the project's
+/// `Package`): written into the task like a config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalFile {
+    /// The absolute path of the file in the container.
+    pub target: String,
+    /// The file's content.
+    pub content: String,
+    /// Permission bits: `0755` for a script (`#!`), `0644` otherwise.
+    pub mode: u32,
+    /// The directory the mount stands for: the file's directory, or the target of a
+    /// bind-mounted folder.
+    pub dir: String,
+    /// True when the file comes from a bind-mounted folder (which replaces its target, as
+    /// with Docker), false for a single file (which must not hide its directory).
+    pub folder: bool,
+    /// True when the bind mount is read-only.
+    pub read_only: bool,
     /// Where the mount was declared (`services.web.volumes[0]`).
     pub path: String,
 }
@@ -387,6 +413,8 @@ pub struct Service {
     pub secrets: Vec<FileMount>,
     /// `configs`: files at their target.
     pub configs: Vec<FileMount>,
+    /// Files of bind mounts, written into the task like configs.
+    pub files: Vec<LocalFile>,
     /// `x-aws-secrets`: environment variables read from Secrets Manager or Parameter Store.
     pub env_secrets: BTreeMap<String, Text>,
     /// `x-aws-pull_credentials`: the Secrets Manager secret holding registry credentials.

@@ -123,6 +123,7 @@ pub fn normalize(
             project.services.insert(svc_name.clone(), service);
         }
     }
+    r.implied_volumes(&mut project);
     // The implicit default network.
     let uses_default = project
         .services
@@ -387,7 +388,8 @@ impl Reader<'_> {
             }
         }
         if let Some(v) = get("volumes") {
-            self.mounts(v, &path.key("volumes"), &mut s);
+            let context = super::binds::build_context(map);
+            self.mounts(v, &path.key("volumes"), &mut s, context.as_deref());
         }
         if let Some(v) = get("tmpfs") {
             self.tmpfs(v, &path.key("tmpfs"), &mut s);

@@ -24,7 +24,7 @@ pub const DEFAULT_MODE: u32 = 0o444;
 
 /// Directories a volume cannot replace without breaking the container: a file whose
 /// directory is one of these is rejected.
-const SYSTEM_DIRS: &[&str] = &[
+pub(super) const SYSTEM_DIRS: &[&str] = &[
     "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root",
     "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
 ];
@@ -499,7 +499,7 @@ impl Reader<'_> {
     }
 
     /// A file's path must be clean and its directory one a volume can stand for.
-    fn check_target(&mut self, target: &str, path: &Path, what: &str) -> bool {
+    pub(super) fn check_target(&mut self, target: &str, path: &Path, what: &str) -> bool {
         let parts: Vec<&str> = target.split('/').skip(1).collect();
         if parts
             .iter()

@@ -3,7 +3,38 @@
 //! `normalize` (it extends its `Reader`); what each mount becomes on ECS is decided here,
 //! what is valid across the project in `validate::volumes`.
 
+use super::super::binds::{self, Class, MAX_FILES_BYTES};
+use super::super::local::{Stat, NOT_PACKAGED};
 use super::*;
+use std::collections::BTreeSet;
+
+/// What a bind mount kept in the model mounts.
+enum BindTo {
+    /// A path on the host.
+    Host(String),
+    /// A named volume (a data folder), by key.
+    Volume(String),
+}
+
+/// A size for people: `1.8 MiB`, `40 KiB`, `512 bytes`.
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else if bytes >= 1 << 10 {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Permissions of a bind-mounted file: a script stays executable.
+fn file_mode(content: &str) -> u32 {
+    if content.starts_with("#!") {
+        0o755
+    } else {
+        0o644
+    }
+}
 
 /// `driver_opts` keys, with the hyphenated spellings compose-cli's docs showed.
 const FS_KEYS: &[&str] = &[
@@ -298,7 +329,14 @@ impl Reader<'_> {
     }
 
     /// A service's `volumes`.
-    pub(super) fn mounts(&mut self, v: &Value, path: &Path, s: &mut Service) {
+    /// `context` is the service's build context (a project path), when it has one.
+    pub(super) fn mounts(
+        &mut self,
+        v: &Value,
+        path: &Path,
+        s: &mut Service,
+        context: Option<&str>,
+    ) {
         let Value::Array(items) = v else {
             self.expected(path, "a list of mounts", v);
             return;
@@ -403,21 +441,16 @@ impl Reader<'_> {
                     continue;
                 }
             };
+            let mut bind = None;
             let source_kind = match kind {
-                "bind" if source.ends_with("docker.sock") => {
-                    self.diags.error(
-                        &p,
-                        format!("`{source}` cannot be mounted: ECS tasks have no access to a Docker daemon; drop the mount"),
-                    );
-                    continue;
-                }
-                "bind" => {
-                    self.diags.error(
-                        &p,
-                        format!("bind mount `{source}` cannot be used on ECS: tasks have no access to your files; bake them into the image, or use a named volume (Amazon EFS) for data"),
-                    );
-                    continue;
-                }
+                "bind" => match self.bind_mount(&source, &target, read_only, context, &p, s) {
+                    Some(BindTo::Host(h)) => MountSource::Host(h),
+                    Some(BindTo::Volume(key)) => {
+                        bind = Some(source.clone());
+                        MountSource::Volume(key)
+                    }
+                    None => continue,
+                },
                 "volume" => MountSource::Volume(source.clone()),
                 _ => MountSource::Scratch,
             };
@@ -483,8 +516,213 @@ impl Reader<'_> {
                 target,
                 read_only,
                 subpath,
+                bind,
                 path: p.to_string(),
             });
+        }
+    }
+
+    /// A bind mount, by its class ([`binds::classify`]): dropped with a warning, files
+    /// added to the service, a host path or a named volume to mount, or an error (`None`
+    /// for all but the last two).
+    fn bind_mount(
+        &mut self,
+        source: &str,
+        target: &str,
+        read_only: bool,
+        context: Option<&str>,
+        p: &Path,
+        s: &mut Service,
+    ) -> Option<BindTo> {
+        let local = self.local;
+        let class = binds::classify(source, target, read_only, context, &mut |path| {
+            super::super::local::stat(local, path)
+        });
+        match class {
+            Class::TimeZone => {
+                self.diags.warn(
+                    p,
+                    format!("dropped: `{source}` gives the container the host's time zone, and a task has no host; set the `TZ` variable under `environment` (e.g. `TZ: Europe/Paris`)"),
+                );
+                None
+            }
+            Class::BuildContext { context } => {
+                let context = if context.is_empty() {
+                    ".".into()
+                } else {
+                    context
+                };
+                self.diags.warn(
+                    p,
+                    format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS)"),
+                );
+                None
+            }
+            Class::Host(host) => Some(BindTo::Host(host)),
+            Class::Data { volume, .. } => {
+                self.diags.warn(
+                    p,
+                    format!("the folder `{source}` becomes the named volume `{volume}` (Amazon EFS), which starts empty: the local folder's files are not copied; to set its options, declare a named volume and mount it instead"),
+                );
+                Some(BindTo::Volume(volume))
+            }
+            Class::Refused(why) => {
+                self.diags.error(p, why);
+                None
+            }
+            Class::Files { path, stat } => {
+                self.bound_files(source, target, read_only, &path, stat, p, s);
+                None
+            }
+        }
+    }
+
+    /// The file, or the files of the folder, a bind mount puts into the container.
+    #[allow(clippy::too_many_arguments)]
+    fn bound_files(
+        &mut self,
+        source: &str,
+        target: &str,
+        read_only: bool,
+        path: &str,
+        stat: Stat,
+        p: &Path,
+        s: &mut Service,
+    ) {
+        let target = target.trim_end_matches('/');
+        let folder = match stat {
+            Stat::Folder => true,
+            Stat::File => false,
+            Stat::Missing | Stat::Unknown => !binds::looks_like_file(path),
+        };
+        // With the content at hand, what it is comes first: a missing file or one too
+        // large is the problem to fix, whatever its target.
+        let files: Option<Vec<(String, &str)>> = match (self.local, stat) {
+            (None, _) => None,
+            (Some(local), Stat::File) => {
+                Some(vec![(target.to_string(), local.files[path].as_str())])
+            }
+            (Some(local), Stat::Folder) => Some(
+                local
+                    .folder(path)
+                    .map(|(rel, content)| (format!("{target}/{rel}"), content))
+                    .collect(),
+            ),
+            (Some(_), Stat::Missing | Stat::Unknown) => {
+                self.diags.error(
+                    p,
+                    format!("`{source}` does not exist in the project folder; create it, or correct the path"),
+                );
+                return;
+            }
+        };
+        if let Some(files) = &files {
+            let before: usize = s.files.iter().map(|f| f.content.len()).sum();
+            let total = before + files.iter().map(|(_, c)| c.len()).sum::<usize>();
+            if total > MAX_FILES_BYTES {
+                let whose = if before == 0 {
+                    format!("`{source}` holds {}", size(total))
+                } else {
+                    format!(
+                        "with `{source}`, the service's bind-mounted files reach {}",
+                        size(total)
+                    )
+                };
+                self.diags.error(
+                    p,
+                    format!("{whose}, more than the {} of file content a service can carry (its task definition, where the files travel, is limited to 64 KiB); bake the file into the image (`COPY` in its Dockerfile), or keep it in a named volume", size(MAX_FILES_BYTES)),
+                );
+                return;
+            }
+        }
+        if !target.starts_with('/') {
+            self.diags
+                .error(p, format!("the container path `{target}` is not absolute"));
+            return;
+        }
+        let ok = if folder {
+            let clean = !target
+                .split('/')
+                .skip(1)
+                .any(|x| x.is_empty() || x == "." || x == "..");
+            if !clean || super::super::secrets::SYSTEM_DIRS.contains(&target) {
+                self.diags.error(
+                    p,
+                    format!("the folder's files go into a volume that replaces `{}`, which the container cannot do without; mount the folder at a directory of its own, e.g. `/etc/app`", if target.is_empty() { "/" } else { target }),
+                );
+                false
+            } else {
+                true
+            }
+        } else {
+            self.check_target(target, p, "file")
+        };
+        if !ok {
+            return;
+        }
+        let Some(files) = files else {
+            self.diags.error(
+                p,
+                format!("`{source}` is copied into the task, and {NOT_PACKAGED}"),
+            );
+            return;
+        };
+        for (file, content) in files {
+            let dir = if folder {
+                target.to_string()
+            } else {
+                super::super::secrets::parent(&file).to_string()
+            };
+            s.files.push(LocalFile {
+                mode: file_mode(content),
+                target: file,
+                content: content.to_string(),
+                dir,
+                folder,
+                read_only,
+                path: p.to_string(),
+            });
+        }
+    }
+
+    /// The named volumes the services' data folders become (`./data` → `data`), added to
+    /// the project's volumes. A declared volume of the same key, or two folders giving one
+    /// key, are errors: a folder never silently shares a volume with something else.
+    pub(super) fn implied_volumes(&mut self, project: &mut Project) {
+        let declared: BTreeSet<String> = project.volumes.keys().cloned().collect();
+        // key → (the folder's project path, its source as written)
+        let mut by_key: BTreeMap<String, (String, &str)> = BTreeMap::new();
+        for s in project.services.values() {
+            for m in &s.mounts {
+                let (Some(source), MountSource::Volume(key)) = (&m.bind, &m.source) else {
+                    continue;
+                };
+                let folder = super::super::local::project_path(source).unwrap_or_default();
+                if declared.contains(key) {
+                    self.diags.error(
+                        &m.path,
+                        format!("the folder `{source}` becomes the named volume `{key}`, and the top-level `volumes` declares another `{key}`; rename that volume, or mount it by name (`{key}:{}`) instead of the folder", m.target),
+                    );
+                    continue;
+                }
+                match by_key.get(key) {
+                    Some((other_folder, other)) if *other_folder != folder => self.diags.error(
+                        &m.path,
+                        format!("the folders `{source}` and `{other}` both become the named volume `{key}`; rename one of them, or mount named volumes instead"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        by_key.insert(key.clone(), (folder, source));
+                    }
+                }
+            }
+        }
+        for key in by_key.into_keys() {
+            let volume = Volume {
+                name: format!("{}_{key}", project.name),
+                ..Volume::default()
+            };
+            project.volumes.insert(key, volume);
         }
     }
 
@@ -522,6 +760,7 @@ impl Reader<'_> {
                 target,
                 read_only: false,
                 subpath: None,
+                bind: None,
                 path: p.to_string(),
             });
         }

@@ -12,7 +12,7 @@ use super::Context;
 use crate::cfn::intrinsics::{escape_sub, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{Config, FileMount, Secret, SecretSource, Service, Text};
+use crate::compose::model::{Config, Secret, SecretSource, Service, Text};
 use crate::compose::secrets::{arn_service, parent, SECRETS_DIR};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -347,22 +347,25 @@ pub fn repository_credentials(s: &Service) -> Option<Value> {
     Some(json!({"CredentialsParameter": secrets_manager(c).value_from()}))
 }
 
-/// What a service's secret and config files add to its task definition.
+/// What a service's secret, config and bind-mounted files add to its task definition.
 pub struct Files {
     /// Task-local volumes (`Volumes`).
     pub volumes: Vec<Value>,
+    /// The container that copies the image's own files into the volumes first, when a
+    /// file lands in a directory the image may already fill.
+    pub seed: Option<Value>,
     /// The helper container.
     pub init: Value,
     /// The helper container's name (the application container depends on it).
     pub init_name: String,
-    /// The application container's read-only mounts.
+    /// The application container's mounts of the volumes.
     pub mounts: Vec<Value>,
 }
 
 /// The directories the volumes stand for: the files' directories, without those inside
 /// another one.
-fn mount_dirs(mounts: &[&FileMount]) -> Vec<String> {
-    let dirs: BTreeSet<&str> = mounts.iter().map(|m| parent(&m.target)).collect();
+fn mount_dirs<'a>(dirs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let dirs: BTreeSet<&str> = dirs.into_iter().collect();
     dirs.iter()
         .filter(|d| {
             !dirs
@@ -373,30 +376,91 @@ fn mount_dirs(mounts: &[&FileMount]) -> Vec<String> {
         .collect()
 }
 
-/// The helper container and volumes for the service's files; `None` when it has none.
+/// True when `path` is `dir` or inside it.
+fn within(path: &str, dir: &str) -> bool {
+    path == dir || path.starts_with(&format!("{dir}/"))
+}
+
+/// A word for `sh`, single-quoted.
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The seed container's program: copy each directory of the image into its volume,
+/// `(directory, volume mount)` pairs; a directory the image lacks is skipped.
+pub fn seed_script(dirs: &[(String, String)]) -> String {
+    let mut script = String::from("set -e\n");
+    for (dir, mount) in dirs {
+        let (d, m) = (sh_quote(dir), sh_quote(&format!("{mount}/")));
+        let from = sh_quote(&format!("{dir}/."));
+        script.push_str(&format!("if [ -d {d} ]; then cp -a {from} {m}; fi\n"));
+    }
+    script
+}
+
+/// The helper containers and volumes for the service's files; `None` when it has none.
 pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Option<Files> {
-    if s.secrets.is_empty() && s.configs.is_empty() {
+    if s.secrets.is_empty() && s.configs.is_empty() && s.files.is_empty() {
         return None;
     }
-    let all: Vec<&FileMount> = s.secrets.iter().chain(&s.configs).collect();
-    let dirs = mount_dirs(&all);
-    for dir in &dirs {
-        if dir != SECRETS_DIR && !dir.starts_with(&format!("{SECRETS_DIR}/")) {
-            let first = all
-                .iter()
-                .find(|m| m.target.starts_with(&format!("{dir}/")))
-                .map_or(String::new(), |m| m.path.clone());
+    let in_secrets = |d: &str| within(d, SECRETS_DIR);
+    // (directory, declared at, the image's files there must stay, read-only)
+    let items: Vec<(&str, &str, bool, bool)> = s
+        .secrets
+        .iter()
+        .chain(&s.configs)
+        .map(|m| {
+            let dir = parent(&m.target);
+            (dir, m.path.as_str(), !in_secrets(dir), true)
+        })
+        .chain(s.files.iter().map(|f| {
+            (
+                f.dir.as_str(),
+                f.path.as_str(),
+                !f.folder && !in_secrets(&f.dir),
+                f.read_only,
+            )
+        }))
+        .collect();
+    let dirs = mount_dirs(items.iter().map(|i| i.0));
+    let of = |dir: &str| {
+        dirs.iter()
+            .position(|d| within(dir, d))
+            .expect("every file is inside a mount directory")
+    };
+    // A folder mounted at a volume's directory replaces it, as with Docker: no seeding.
+    let replaced: BTreeSet<&str> = s
+        .files
+        .iter()
+        .filter(|f| f.folder)
+        .map(|f| f.dir.as_str())
+        .collect();
+    let mut seeded: Vec<usize> = Vec::new();
+    let mut writable: BTreeSet<usize> = BTreeSet::new();
+    for (dir, at, keep, read_only) in &items {
+        let n = of(dir);
+        if !read_only {
+            writable.insert(n);
+        }
+        if *keep && !replaced.contains(dirs[n].as_str()) && !seeded.contains(&n) {
+            seeded.push(n);
             ctx.diags.warn(
-                first,
-                format!("`{dir}` becomes a read-only volume holding only the service's secret and config files: files the image has in `{dir}` are hidden"),
+                *at,
+                format!("`{}` becomes a volume holding the file: `{}_Seed_InitContainer` first copies the image's own files there (with the image's `/bin/sh`); an image without a shell keeps only the written files in `{}`", dirs[n], normalize(&s.name), dirs[n]),
             );
         }
     }
+    seeded.sort_unstable();
     let volume = |i: usize| format!("compose_files_{i}");
     let mut manifest = Vec::new();
     let mut environment = Vec::new();
     let mut secrets = Vec::new();
     let project = ctx.project();
+    let entry = |var: &str, target: &str, mode: u32| {
+        let n = of(parent(target));
+        let rel = &target[dirs[n].len() + 1..];
+        json!({"var": var, "path": format!("{INIT_ROOT}/{n}/{rel}"), "mode": mode})
+    };
     for (kind, mounts) in [("SECRET", &s.secrets), ("CONFIG", &s.configs)] {
         // One variable per secret or config, however many files it gives.
         let mut vars: BTreeMap<&str, String> = BTreeMap::new();
@@ -406,14 +470,7 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
                 .entry(m.source.as_str())
                 .or_insert_with(|| format!("COMPOSE_{kind}_{i}"))
                 .clone();
-            let (n, dir) = dirs
-                .iter()
-                .enumerate()
-                .find(|(_, d)| m.target.starts_with(&format!("{d}/")))
-                .expect("every file is inside a mount directory");
-            let rel = &m.target[dir.len() + 1..];
-            let mut entry =
-                json!({"var": var, "path": format!("{INIT_ROOT}/{n}/{rel}"), "mode": m.mode});
+            let mut entry = entry(&var, &m.target, m.mode);
             if let Some(uid) = m.uid {
                 entry["uid"] = json!(uid);
             }
@@ -446,15 +503,22 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
             manifest.push(entry);
         }
     }
+    for (i, f) in s.files.iter().enumerate() {
+        let var = format!("COMPOSE_BIND_{i}");
+        manifest.push(entry(&var, &f.target, f.mode));
+        environment.push(json!({"Name": var, "Value": f.content}));
+    }
     environment.insert(
         0,
         json!({"Name": MANIFEST_VAR, "Value": Value::Array(manifest).to_string()}),
     );
     let init_name = format!("{}_Secrets_InitContainer", normalize(&s.name));
+    let seed_name = format!("{}_Seed_InitContainer", normalize(&s.name));
     let image = project
         .init_image
         .as_ref()
         .map_or_else(|| json!(INIT_IMAGE), Text::to_json);
+    let mount = |n: usize| json!({"SourceVolume": volume(n), "ContainerPath": format!("{INIT_ROOT}/{n}"), "ReadOnly": false});
     let mut init = Map::new();
     init.insert("Name".into(), json!(init_name));
     init.insert("Image".into(), image);
@@ -467,23 +531,49 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
     }
     init.insert(
         "MountPoints".into(),
-        Value::Array(
-            (0..dirs.len())
-                .map(|n| json!({"SourceVolume": volume(n), "ContainerPath": format!("{INIT_ROOT}/{n}"), "ReadOnly": false}))
-                .collect(),
-        ),
+        Value::Array((0..dirs.len()).map(mount).collect()),
     );
     init.insert("LogConfiguration".into(), log_configuration.clone());
+    let seed = (!seeded.is_empty()).then(|| {
+        init.insert(
+            "DependsOn".into(),
+            json!([{"ContainerName": seed_name, "Condition": "COMPLETE"}]),
+        );
+        let pairs: Vec<(String, String)> = seeded
+            .iter()
+            .map(|&n| (dirs[n].clone(), format!("{INIT_ROOT}/{n}")))
+            .collect();
+        let mut seed = Map::new();
+        seed.insert("Name".into(), json!(seed_name));
+        seed.insert(
+            "Image".into(),
+            s.image.as_ref().map_or(Value::Null, Text::to_json),
+        );
+        seed.insert("Essential".into(), json!(false));
+        seed.insert("User".into(), json!("0"));
+        seed.insert("EntryPoint".into(), json!(["/bin/sh", "-c"]));
+        seed.insert("Command".into(), json!([seed_script(&pairs)]));
+        if let Some(c) = repository_credentials(s) {
+            seed.insert("RepositoryCredentials".into(), c);
+        }
+        seed.insert(
+            "MountPoints".into(),
+            Value::Array(seeded.iter().map(|&n| mount(n)).collect()),
+        );
+        seed.insert("LogConfiguration".into(), log_configuration.clone());
+        Value::Object(seed)
+    });
     Some(Files {
         volumes: (0..dirs.len())
             .map(|n| json!({"Name": volume(n)}))
             .collect(),
+        seed,
         init: Value::Object(init),
         init_name,
         mounts: dirs
             .iter()
             .enumerate()
-            .map(|(n, d)| json!({"SourceVolume": volume(n), "ContainerPath": d, "ReadOnly": true}))
+            .map(|(n, d)| json!({"SourceVolume": volume(n), "ContainerPath": d, "ReadOnly": !writable.contains(&n)}))
             .collect(),
     })
 }
@@ -491,6 +581,7 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compose::model::FileMount;
 
     #[test]
     fn grants_match_the_full_secret_arn() {
@@ -519,7 +610,7 @@ mod tests {
         let b = m("/run/secrets/sub/b");
         let c = m("/etc/app/c");
         assert_eq!(
-            mount_dirs(&[&a, &b, &c]),
+            mount_dirs([&a, &b, &c].map(|m| parent(&m.target))),
             vec!["/etc/app".to_string(), "/run/secrets".to_string()]
         );
     }

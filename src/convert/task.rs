@@ -59,13 +59,16 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
     let files = super::secrets::files(ctx, s, &logs);
     let mut containers = Vec::new();
     if let Some(f) = files {
-        // Secret and config files join the volume mounts (the volumes' own first).
+        // Secret, config and bind-mounted files join the volume mounts (the volumes' own
+        // first).
         let mut mounts = app["MountPoints"].as_array().cloned().unwrap_or_default();
         mounts.extend(f.mounts);
         app["MountPoints"] = Value::Array(mounts);
         app["DependsOn"] = json!([{"ContainerName": f.init_name, "Condition": "SUCCESS"}]);
         volumes.extend(f.volumes);
+        // The writer first (where it always was), then the seed it waits for.
         containers.push(f.init);
+        containers.extend(f.seed);
     }
     containers.push(app);
     props["ContainerDefinitions"] = Value::Array(containers);

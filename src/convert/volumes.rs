@@ -309,7 +309,7 @@ pub fn file_systems(ctx: &mut Context) {
 }
 
 /// The task definition's `Volumes`: one per top-level volume the service mounts, then
-/// one scratch volume per anonymous volume or tmpfs mount.
+/// one scratch volume per anonymous volume or tmpfs mount, then one per host path (EC2).
 pub fn task_volumes(ctx: &Context, s: &Service) -> Vec<Value> {
     let project = ctx.project();
     let mut out = Vec::new();
@@ -318,7 +318,7 @@ pub fn task_volumes(ctx: &Context, s: &Service) -> Vec<Value> {
         .iter()
         .filter_map(|m| match &m.source {
             MountSource::Volume(key) => Some((key.as_str(), m.subpath.as_deref())),
-            MountSource::Scratch => None,
+            MountSource::Scratch | MountSource::Host(_) => None,
         })
         .collect();
     for (key, subpath) in mounted {
@@ -346,12 +346,19 @@ pub fn task_volumes(ctx: &Context, s: &Service) -> Vec<Value> {
     for i in 1..=scratch {
         out.push(json!({"Name": format!("scratch-{i}")}));
     }
+    let hosts = s.mounts.iter().filter_map(|m| match &m.source {
+        MountSource::Host(path) => Some(path),
+        _ => None,
+    });
+    for (i, path) in hosts.enumerate() {
+        out.push(json!({"Name": format!("host-{}", i + 1), "Host": {"SourcePath": path}}));
+    }
     out
 }
 
 /// The container's `MountPoints`, in declaration order.
 pub fn mount_points(s: &Service) -> Vec<Value> {
-    let mut scratch = 0;
+    let (mut scratch, mut host) = (0, 0);
     s.mounts
         .iter()
         .map(|m| {
@@ -360,6 +367,10 @@ pub fn mount_points(s: &Service) -> Vec<Value> {
                 MountSource::Scratch => {
                     scratch += 1;
                     format!("scratch-{scratch}")
+                }
+                MountSource::Host(_) => {
+                    host += 1;
+                    format!("host-{host}")
                 }
             };
             json!({"ContainerPath": m.target, "ReadOnly": m.read_only, "SourceVolume": name})

@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-/// Rejected keys that `normalize` reports item by item, with a message naming each item
-/// (`bind mount `./html` ...`), instead of one message for the key.
-pub const ITEMIZED: &[&str] = &["services.*.volumes[].bind", "services.*.volumes[].image"];
+/// Rejected keys that `normalize` reports item by item, with a message naming each item,
+/// instead of one message for the key.
+pub const ITEMIZED: &[&str] = &["services.*.volumes[].image"];
 
 /// The table by pattern, and the patterns that have entries below them.
 struct Index {

@@ -103,7 +103,6 @@ const POST_START: &str =
 const PRE_STOP: &str =
     "lifecycle hooks are not available on ECS; handle `SIGTERM` in the container instead";
 const PULL: &str = "ignored: ECS pulls the image each time a task starts";
-const BIND: &str = "bind mounts cannot be used on ECS: tasks have no access to your files; bake them into the image, or use a named volume (Amazon EFS) for data";
 const IMAGE_MOUNT: &str =
     "image mounts are not available on ECS; copy the files into the service's own image";
 const IPAM: &str = "ignored: tasks get their addresses from the VPC's subnets";
@@ -441,18 +440,18 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.user", container!("User"), ""),
     rejected("services.*.uts", "sharing the host's UTS namespace is not available on Fargate; drop `uts`"),
     rejected("services.*.userns_mode", "sharing the host's user namespace is not available on Fargate; drop `userns_mode`"),
-    mapped("services.*.volumes", container!("MountPoints"), "checked mount by mount: a named volume is an Amazon EFS file system (see docs/volumes.md); an anonymous volume is task-local scratch space (with a warning); a bind mount is an error"),
+    mapped("services.*.volumes", container!("MountPoints"), "checked mount by mount: a named volume is an Amazon EFS file system (see docs/volumes.md); an anonymous volume is task-local scratch space (with a warning); a bind mount by what it is (see docs/local-files.md): `/etc/localtime` and sources in the build context dropped with a warning, files written into the task, data folders on EFS, host paths on EC2"),
     mapped("services.*.volumes[]", container!("MountPoints"), "`volume:target[:ro]`, `/path` (anonymous), or the long syntax"),
-    mapped("services.*.volumes[].type", "AWS::ECS::TaskDefinition Volumes", "`volume`: EFS (or scratch space without `source`); `tmpfs`: scratch space; `bind` and the others: an error"),
-    mapped("services.*.volumes[].source", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration", "a top-level volume"),
+    mapped("services.*.volumes[].type", "AWS::ECS::TaskDefinition Volumes", "`volume`: EFS (or scratch space without `source`); `tmpfs`: scratch space; `bind`: by what the source is (docs/local-files.md); the others: an error"),
+    mapped("services.*.volumes[].source", "AWS::ECS::TaskDefinition Volumes[].EFSVolumeConfiguration", "a top-level volume; for `bind`, a host path (`Host.SourcePath`, EC2 only) or a project path"),
     mapped("services.*.volumes[].target", container!("MountPoints[].ContainerPath"), ""),
     mapped("services.*.volumes[].read_only", container!("MountPoints[].ReadOnly"), "also drops `elasticfilesystem:ClientWrite` from the task role when every mount of the volume is read-only"),
     warned("services.*.volumes[].consistency", "ignored: consistency applies to Docker Desktop's file sharing, not to EFS"),
-    rejected("services.*.volumes[].bind", BIND),
-    rejected("services.*.volumes[].bind.propagation", BIND),
-    rejected("services.*.volumes[].bind.create_host_path", BIND),
-    rejected("services.*.volumes[].bind.recursive", BIND),
-    rejected("services.*.volumes[].bind.selinux", BIND),
+    mapped("services.*.volumes[].bind", "", "the options of a bind mount"),
+    warned("services.*.volumes[].bind.propagation", "ignored: ECS mounts a host path with Docker's default propagation"),
+    mapped("services.*.volumes[].bind.create_host_path", "", "always the behaviour for a host path on EC2: Docker creates a missing one"),
+    warned("services.*.volumes[].bind.recursive", "ignored: ECS mounts a host path with Docker's defaults"),
+    warned("services.*.volumes[].bind.selinux", "ignored: ECS does not relabel mounts"),
     mapped("services.*.volumes[].volume", "", ""),
     warned("services.*.volumes[].volume.labels", "ignored: the file system and its access points carry the volume's labels, not the mount's"),
     mapped("services.*.volumes[].volume.nocopy", "", "always the behaviour: an EFS volume starts empty, the image's files at the target are never copied in"),

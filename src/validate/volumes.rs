@@ -79,7 +79,7 @@ pub fn volumes_of(s: &Service) -> BTreeSet<&str> {
         .iter()
         .filter_map(|m| match &m.source {
             MountSource::Volume(v) => Some(v.as_str()),
-            MountSource::Scratch => None,
+            MountSource::Scratch | MountSource::Host(_) => None,
         })
         .collect()
 }
@@ -116,6 +116,20 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
                         m.target
                     ),
                 );
+            }
+            if let MountSource::Host(host) = &m.source {
+                if !super::compute::runs_on_ec2(project, s) {
+                    let daemon = if host.ends_with("docker.sock") {
+                        "; on EC2 the container reaches the instance's Docker daemon, and so controls the instance"
+                    } else {
+                        ""
+                    };
+                    diags.error(
+                        &m.path,
+                        format!("`{host}` is a path on the host, and a Fargate task has no host to mount from: run the service on EC2 capacity (`deploy.x-aws-capacity: ec2`, or `x-aws-capacity: ec2` for the project), or drop the mount{daemon}"),
+                    );
+                }
+                continue;
             }
             let MountSource::Volume(key) = &m.source else {
                 continue;
@@ -159,13 +173,32 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
         }
         // Secret and config files are mounted as their directories: a volume at the same
         // path would be a second mount point there, which ECS refuses.
-        for f in s.secrets.iter().chain(&s.configs) {
-            let dir = crate::compose::secrets::parent(&f.target);
+        let files = s.secrets.iter().chain(&s.configs);
+        let files = files
+            .map(|f| {
+                (
+                    crate::compose::secrets::parent(&f.target),
+                    &f.target,
+                    &f.path,
+                )
+            })
+            .chain(s.files.iter().map(|f| (f.dir.as_str(), &f.target, &f.path)));
+        let mut written: BTreeMap<&str, &str> = BTreeMap::new();
+        for (dir, target, at) in files {
             if let Some(other) = targets.get(dir) {
                 diags.error(
-                    &f.path,
+                    at,
                     format!("the file's directory `{dir}` is where `{other}` mounts a volume, and ECS mounts one volume per path; set the file's `target` elsewhere, or move the volume"),
                 );
+            }
+            // Secrets and configs against each other: `compose::secrets` checks those.
+            let bound = |p: &str| s.files.iter().any(|f| f.path == p);
+            match written.insert(target, at) {
+                Some(other) if other != at && (bound(at) || bound(other)) => diags.error(
+                    at,
+                    format!("`{target}` is also written by `{other}`; give each file its own path"),
+                ),
+                _ => {}
             }
         }
         if needs_client_group(project, s) && s.networks.len() + 1 > MAX_SECURITY_GROUPS {
