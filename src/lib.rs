@@ -110,8 +110,10 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 &spec.profiles,
                 &mut compose_diags,
             );
-            let valid = loaded
-                .and_then(|l| validate::validate(&l, &name, &spec.variables, &mut compose_diags));
+            let valid = loaded.and_then(|l| {
+                let given = convert::given(&spec);
+                validate::validate_with(&l, &name, &spec.variables, &given, &mut compose_diags)
+            });
             if let Some(valid) = valid {
                 let placement =
                     convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);

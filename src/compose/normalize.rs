@@ -79,6 +79,7 @@ pub fn normalize(
             }
         }
     }
+    project.load_balancing = r.load_balancing(tree);
     project.capacity = tree
         .get("x-aws-capacity")
         .and_then(|v| r.capacity(v, &root.key("x-aws-capacity")));
@@ -987,6 +988,10 @@ impl Reader<'_> {
                     format!("expected `replicated`, found `{other}`"),
                 ),
             }
+        }
+        if let Some(g) = map.get("x-aws-healthcheck_grace_period") {
+            s.healthcheck_grace_period =
+                self.healthcheck_grace_period(g, &path.key("x-aws-healthcheck_grace_period"));
         }
         if let Some(r) = map.get("replicas") {
             if let Some(n) = self.uint(r, &path.key("replicas")) {
