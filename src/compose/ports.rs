@@ -261,11 +261,14 @@ impl Reader<'_> {
             }
         }
         let values = routing.hosts.len() + routing.paths.len();
-        if values == 0 {
+        if values == 0 && !map.contains_key("hosts") && !map.contains_key("paths") {
             self.diags.error(
                 path,
                 "a routing rule needs `hosts`, `paths` or both, e.g. `hosts: [api.example.com]`",
             );
+            return None;
+        }
+        if values == 0 {
             return None;
         }
         if values > 5 {

@@ -376,7 +376,7 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
             if !routing.paths.is_empty() {
                 conditions.push(json!({"Field": "path-pattern", "PathPatternConfig": {"Values": routing.paths}}));
             }
-            let mut resource = Resource::new(
+            let resource = Resource::new(
                 "AWS::ElasticLoadBalancingV2::ListenerRule",
                 json!({
                     "ListenerArn": listener_arn(ctx, l),
@@ -386,7 +386,6 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
                 }),
             );
             if !l.existing {
-                resource = resource.depends_on(listener_id(ctx, l));
                 out.ids.push(listener_id(ctx, l));
             }
             ctx.out.add(rule.clone(), resource);
@@ -400,7 +399,11 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
             ctx.out.output(
                 ctx.service_id(s, &format!("{proto_id}{}Endpoint", l.port)),
                 &format!("Where service {} is published on port {}", s.name, l.port),
-                sub(&url),
+                if url.contains("${") {
+                    sub(&url)
+                } else {
+                    json!(url)
+                },
             );
         }
         out.entries.push(json!({

@@ -149,18 +149,23 @@ pub fn plan(project: &Project, given: &Given, diags: &mut Diagnostics) -> Option
     if ports.is_empty() {
         return None;
     }
-    let kind = if ports.iter().all(|(_, p)| p.web(certificate).is_some()) {
-        Kind::Application
-    } else {
-        Kind::Network
-    };
-    let existing_balancer = given.balancer || project.loadbalancer.is_some();
     let existing: BTreeSet<u16> = given
         .listeners
         .iter()
         .copied()
         .chain(lb.listeners.keys().copied())
         .collect();
+    // A port an existing listener serves is a web port: the listener's protocol (and
+    // certificate) are its own.
+    let kind = if ports
+        .iter()
+        .all(|(_, p)| p.web(certificate).is_some() || existing.contains(&p.published))
+    {
+        Kind::Application
+    } else {
+        Kind::Network
+    };
+    let existing_balancer = given.balancer || project.loadbalancer.is_some();
     if !existing.is_empty() && !existing_balancer {
         diags.error(
             Path::new("x-aws-listeners"),
@@ -222,7 +227,7 @@ fn listener(
 ) -> Option<Listener> {
     let mut failed = false;
     for (_, p) in entries {
-        if p.x_protocol.as_deref() == Some("https") && !certificate {
+        if p.x_protocol.as_deref() == Some("https") && !certificate && !existing.contains(&number) {
             diags.error(
                 format!("{}.x-aws-protocol", p.path),
                 "`https` needs a certificate: set `x-aws-certificate` to an ACM certificate ARN (or the project's `LoadBalancer.Certificate` property), or publish the port as `tcp` (TLS passthrough)",
@@ -297,9 +302,15 @@ fn listener(
                         other.service,
                         port.protocol.upper()
                     )
+                } else if kind == Kind::Network {
+                    format!(
+                        "port `{number}/{}` is already published by service `{}`; a Network Load Balancer listener serves one service per port: publish another port",
+                        port.protocol.lower(),
+                        other.service
+                    )
                 } else {
                     format!(
-                        "port `{number}/{}` is already published by service `{}`; a listener serves one service per port unless they share it by host or path with `x-aws-routing`",
+                        "port `{number}/{}` is already published by service `{}`; a listener serves one service per port unless they share it by host or path: give one of them `x-aws-routing`",
                         port.protocol.lower(),
                         other.service
                     )
