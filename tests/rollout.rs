@@ -97,7 +97,10 @@ fn one_web_service_rolls_out_within_a_minute() {
     let compose_cli = rollout_seconds(&with_elb_defaults(&template), "NginxWebService");
     // 2 checks × 10 s + 10 s of draining (Compose's stop_grace_period default).
     assert_eq!(ours, 30, "docs/performance.md states 30 s");
-    assert!(ours < 60, "a rolling update waits {ours} s on the load balancer");
+    assert!(
+        ours < 60,
+        "a rolling update waits {ours} s on the load balancer"
+    );
     // ELB's defaults: 5 checks × 30 s + 300 s of draining.
     assert_eq!(compose_cli, 450, "docs/performance.md states 450 s");
 }
