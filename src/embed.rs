@@ -49,6 +49,8 @@ pub struct ProjectSpec {
     pub load_balancer: Option<Value>,
     /// `LoadBalancer.SecurityGroup`.
     pub load_balancer_security_group: Option<Value>,
+    /// `LoadBalancer`'s other settings (certificate, scheme, sources, listeners).
+    pub load_balancing: LoadBalancerProps,
     /// The resource's `DependsOn`, applied to everything it expands to.
     pub depends_on: Vec<String>,
     /// `Package`: what `compose-to-ecs package` read from disk; `None` when the project
@@ -313,13 +315,17 @@ pub fn read(
         );
     }
 
+    let mut load_balancing = LoadBalancerProps::default();
     let (load_balancer, load_balancer_security_group) = match props.get("LoadBalancer") {
         None => (None, None),
         Some(Value::Object(m)) if !is_intrinsic(&Value::Object(m.clone())) => {
+            let lb_path = props_path.key("LoadBalancer");
+            load_balancing = load_balancer_props(m, &lb_path, diags);
             let arn = m.get("Arn").cloned();
-            if arn.is_none() {
+            let needs_arn = m.contains_key("SecurityGroup") || m.contains_key("Listeners");
+            if arn.is_none() && needs_arn {
                 diags.error(
-                    props_path.key("LoadBalancer").key("Arn"),
+                    lb_path.key("Arn"),
                     "is required: the ARN of the existing load balancer",
                 );
             }
@@ -338,6 +344,7 @@ pub fn read(
         cluster: props.get("Cluster").cloned(),
         load_balancer,
         load_balancer_security_group,
+        load_balancing,
         depends_on,
         local,
     })
@@ -421,4 +428,67 @@ pub fn default_project_name(logical_id: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect()
+}
+
+/// The `LoadBalancer` property's settings for the project's load balancer (created or
+/// existing); they win over the matching `x-aws-*` extensions (docs/load-balancing.md).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadBalancerProps {
+    /// `Certificate`: one ACM certificate ARN or a list (the first is the default).
+    pub certificates: Vec<Value>,
+    /// `Scheme: internal` (`Some(false)`: `internet-facing`).
+    pub internal: Option<bool>,
+    /// `Sources`: CIDR blocks and prefix lists allowed to connect.
+    pub sources: Option<Vec<Value>>,
+    /// `Listeners`: existing listener ARNs by published port.
+    pub listeners: std::collections::BTreeMap<u16, Value>,
+}
+
+fn load_balancer_props(
+    m: &Map<String, Value>,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> LoadBalancerProps {
+    let list = |v: &Value| match v {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let mut out = LoadBalancerProps::default();
+    for (key, value) in m {
+        let p = path.key(key);
+        match key.as_str() {
+            "Arn" | "SecurityGroup" => {}
+            "Certificate" => out.certificates = list(value),
+            "Scheme" => match value.as_str() {
+                Some("internal") => out.internal = Some(true),
+                Some("internet-facing") => out.internal = Some(false),
+                _ => diags.error(p, "expected `internet-facing` or `internal`"),
+            },
+            "Sources" => out.sources = Some(list(value)),
+            "Listeners" => match value {
+                Value::Object(ports) if !is_intrinsic(value) => {
+                    for (port, arn) in ports {
+                        match port.parse::<u16>() {
+                            Ok(n) if n > 0 => {
+                                out.listeners.insert(n, arn.clone());
+                            }
+                            _ => diags.error(
+                                p.key(port),
+                                format!("expected a published port (1-65535) as the key, found `{port}`"),
+                            ),
+                        }
+                    }
+                }
+                _ => diags.error(
+                    p,
+                    "expected a mapping of published ports to listener ARNs, like `443: arn:aws:elasticloadbalancing:...`",
+                ),
+            },
+            other => diags.error(
+                p,
+                format!("unknown setting `{other}`: expected `Arn`, `SecurityGroup`, `Listeners`, `Certificate`, `Scheme` or `Sources`"),
+            ),
+        }
+    }
+    out
 }

@@ -112,12 +112,15 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 &spec.profiles,
                 &mut compose_diags,
             );
+            let given = convert::given(&spec);
             let valid = loaded
                 .map(|mut l| {
                     l.local = spec.local.take();
                     l
                 })
-                .and_then(|l| validate::validate(&l, &name, &spec.variables, &mut compose_diags));
+                .and_then(|l| {
+                    validate::validate_with(&l, &name, &spec.variables, &given, &mut compose_diags)
+                });
             if let Some(valid) = valid {
                 let placement =
                     convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);

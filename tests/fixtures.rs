@@ -330,7 +330,107 @@ fn invariant_failures(output: &Value) -> Vec<String> {
         }
     }
 
-    // 4. No IAM statement allows every action.
+    // 4. Only listener ports face the allowed sources: an address range or prefix list
+    //    reaches a load balancer's group only, on a port one of its listeners listens on.
+    let listener_ports: Vec<(String, u64)> = of_type("AWS::ElasticLoadBalancingV2::Listener")
+        .filter_map(|(_, l)| {
+            let lb = l["Properties"]["LoadBalancerArn"]["Ref"].as_str()?;
+            let port = l["Properties"]["Port"].as_u64()?;
+            Some((lb.to_string(), port))
+        })
+        .collect();
+    let lb_of_group = |group: &str| -> Option<String> {
+        of_type("AWS::ElasticLoadBalancingV2::LoadBalancer")
+            .find(|(_, r)| {
+                refs_in(&r["Properties"]["SecurityGroups"])
+                    .iter()
+                    .any(|g| g == group)
+            })
+            .map(|(id, _)| id.to_string())
+    };
+    let from_addresses = |rule: &Value| {
+        ["CidrIp", "CidrIpv6", "SourcePrefixListId"]
+            .iter()
+            .any(|k| rule.get(*k).is_some())
+    };
+    let mut address_rules: Vec<(String, &str, &Value)> = Vec::new();
+    for (id, group) in of_type("AWS::EC2::SecurityGroup") {
+        for rule in group["Properties"]["SecurityGroupIngress"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            address_rules.push((format!("{id} (inline)"), id, rule));
+        }
+    }
+    for (id, rule) in of_type("AWS::EC2::SecurityGroupIngress") {
+        let group = rule["Properties"]["GroupId"]["Ref"]
+            .as_str()
+            .unwrap_or_default();
+        address_rules.push((id.to_string(), group, &rule["Properties"]));
+    }
+    for (id, group, rule) in address_rules.iter().filter(|(_, _, r)| from_addresses(r)) {
+        let Some(lb) = lb_of_group(group) else {
+            failures.push(format!(
+                "{id} lets addresses into {group}, which is no load balancer's group"
+            ));
+            continue;
+        };
+        let (from, to) = (rule["FromPort"].as_u64(), rule["ToPort"].as_u64());
+        let listens = from == to
+            && listener_ports
+                .iter()
+                .any(|(l, port)| *l == lb && Some(*port) == from);
+        if !listens {
+            failures.push(format!(
+                "{id} opens {from:?}-{to:?} of {group}, where no listener of {lb} listens"
+            ));
+        }
+    }
+
+    // 5. Tasks accept only the load balancer on their container ports: a rule whose source
+    //    is a load balancer's group opens a target group's port or health-check port (the
+    //    ephemeral range only where targets are instances in `bridge` mode).
+    let balancer_sources: Vec<Value> = balancer_groups
+        .iter()
+        .map(|g| serde_json::json!({"Ref": g}))
+        .collect();
+    let groups_ports: Vec<(u64, bool)> = of_type("AWS::ElasticLoadBalancingV2::TargetGroup")
+        .flat_map(|(_, tg)| {
+            let p = &tg["Properties"];
+            let instance = p["TargetType"] == "instance";
+            let mut ports = vec![(p["Port"].as_u64().unwrap_or(0), instance)];
+            if let Some(h) = number(&p["HealthCheckPort"]) {
+                ports.push((h, instance));
+            }
+            ports
+        })
+        .collect();
+    for (id, rule) in of_type("AWS::EC2::SecurityGroupIngress") {
+        let p = &rule["Properties"];
+        let source = &p["SourceSecurityGroupId"];
+        // A literal source is an existing load balancer's group (`LoadBalancer.SecurityGroup`).
+        let from_balancer = balancer_sources.contains(source) || source.is_string();
+        if !from_balancer {
+            continue;
+        }
+        let (from, to) = (
+            p["FromPort"].as_u64().unwrap_or(0),
+            p["ToPort"].as_u64().unwrap_or(0),
+        );
+        let ok = if from == to {
+            groups_ports.iter().any(|(port, _)| *port == from)
+        } else {
+            groups_ports.iter().any(|(_, instance)| *instance)
+        };
+        if !ok {
+            failures.push(format!(
+                "{id} lets the load balancer into {from}-{to}, which no target group uses"
+            ));
+        }
+    }
+
+    // 6. No IAM statement allows every action.
     for (id, r) in resources {
         for statement in statements(&r["Properties"]) {
             let actions = &statement["Action"];

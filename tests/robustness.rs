@@ -607,10 +607,11 @@ fn networks_and_ports_whose_ingress_ids_meet() {
         handle(serde_json::to_vec(&event).unwrap()),
         json!({"requestId": "r-1", "status": "failure", "errorMessage": format!("ComposeToECS: 1 error: {message}")})
     );
-    // UDP rules carry their own suffix and do not meet TCP ones.
+    // UDP rules carry their own suffix and do not meet TCP ones. (A UDP target group is
+    // health-checked over TCP, on port 8080 here, so that rule is `Front8080Ingress`.)
     let ok = run(json!({
         "services": {
-            "a": {"image": "nginx", "ports": ["180:180/udp"], "networks": ["front"]},
+            "a": {"image": "nginx", "ports": [{"target": 180, "published": 180, "protocol": "udp", "x-aws-healthcheck": {"port": 8080}}], "networks": ["front"]},
             "b": {"image": "nginx", "ports": ["80:80"], "networks": ["front1"]},
         },
         "networks": {"front": {}, "front1": {}},

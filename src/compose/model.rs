@@ -61,6 +61,23 @@ pub struct Project {
     pub init_image: Option<Text>,
     /// `x-aws-capacity`: the project's default capacity provider strategy.
     pub capacity: Option<Vec<Share>>,
+    /// The project's load balancer settings (`x-aws-certificate`, ...).
+    pub load_balancing: LoadBalancing,
+}
+
+/// The top-level load balancer extensions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadBalancing {
+    /// `x-aws-certificate`: ACM certificate ARNs (the first is the listeners' default).
+    pub certificates: Vec<Text>,
+    /// `x-aws-loadbalancer_scheme: internal`.
+    pub internal: bool,
+    /// `x-aws-loadbalancer_sources`: CIDR blocks and prefix lists allowed to connect.
+    pub sources: Vec<Text>,
+    /// `x-aws-listeners`: existing listeners by the published port they serve.
+    pub listeners: BTreeMap<u16, Text>,
+    /// `x-aws-http_redirect: false` keeps port 80 serving HTTP next to HTTPS.
+    pub no_http_redirect: bool,
 }
 
 /// A top-level volume: an EFS file system, created or existing.
@@ -275,18 +292,81 @@ pub struct Port {
     pub app_protocol: Option<String>,
     /// Where the port was declared (`services.web.ports[0]`).
     pub path: String,
+    /// `x-aws-routing`: which requests reach this service on a shared listener.
+    pub routing: Option<Routing>,
+    /// `x-aws-healthcheck`: how the load balancer checks the service on this port.
+    pub check: TargetCheck,
+}
+
+/// `x-aws-routing` of a port: request conditions (all must match; any value of each).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Routing {
+    /// `hosts`: host names (`api.example.com`, `*.example.com`).
+    pub hosts: Vec<String>,
+    /// `paths`: path patterns (`/api/*`).
+    pub paths: Vec<String>,
+    /// `priority`: the rule's place among the listener's rules (lowest first).
+    pub priority: Option<u32>,
+}
+
+/// `x-aws-healthcheck` of a port: the load balancer's health check (each field optional).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetCheck {
+    /// `path`: an HTTP path checks over HTTP, on a Network Load Balancer too.
+    pub path: Option<String>,
+    /// `matcher`: HTTP codes counted as healthy (`200`, `200-399`, `200,302`).
+    pub matcher: Option<String>,
+    /// `port`: the container port checked (default: the traffic port).
+    pub port: Option<u16>,
+    /// `interval`, seconds.
+    pub interval: Option<u64>,
+    /// `timeout`, seconds.
+    pub timeout: Option<u64>,
+    /// `healthy_threshold`: consecutive successes that make a target healthy.
+    pub healthy_threshold: Option<u64>,
+    /// `unhealthy_threshold`: consecutive failures that make it unhealthy.
+    pub unhealthy_threshold: Option<u64>,
 }
 
 impl Port {
-    /// compose-cli's rule: HTTP when `x-aws-protocol` is `http`, or absent on target 80.
-    /// (Port 443 without `x-aws-protocol` is TLS passthrough, not HTTP: see
-    /// docs/compose-support.md.)
-    pub fn is_http(&self) -> bool {
+    /// What the load balancer speaks to clients on this port, when it is a web port
+    /// (`None`: plain TCP or UDP). compose-cli's rule, extended: `x-aws-protocol` decides;
+    /// without it, a TCP port published on 443 is HTTPS when the project has a
+    /// certificate, and a TCP port published on or forwarding to 80 is HTTP. (Port 443
+    /// without a certificate is TLS passthrough: see docs/load-balancing.md.)
+    pub fn web(&self, certificate: bool) -> Option<Web> {
         match self.x_protocol.as_deref() {
-            Some(p) => p == "http",
-            None => self.target == 80 && self.protocol == Protocol::Tcp,
+            Some("http") => Some(Web::Http),
+            Some("https") => Some(Web::Https),
+            Some(_) => None,
+            None if self.protocol != Protocol::Tcp => None,
+            None if self.published == 443 && certificate => Some(Web::Https),
+            None if self.published == 80 || self.target == 80 => Some(Web::Http),
+            None => None,
         }
     }
+}
+
+impl Port {
+    /// The container ports and protocols the load balancer reaches on a task: the traffic
+    /// port, and the health-check port over TCP when it differs or the port is UDP (UDP
+    /// targets are checked over TCP).
+    pub fn reached(&self) -> BTreeSet<(u16, Protocol)> {
+        let mut out = BTreeSet::from([(self.target, self.protocol)]);
+        if self.protocol == Protocol::Udp || self.check.port.is_some() {
+            out.insert((self.check.port.unwrap_or(self.target), Protocol::Tcp));
+        }
+        out
+    }
+}
+
+/// A web port's protocol towards clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Web {
+    /// Plain HTTP.
+    Http,
+    /// HTTP over TLS, terminated by the load balancer.
+    Https,
 }
 
 /// A container health check.
@@ -373,6 +453,8 @@ pub struct Service {
     pub log_options: BTreeMap<String, Text>,
     /// `stop_grace_period`, seconds.
     pub stop_grace_period: Option<u64>,
+    /// `deploy.x-aws-healthcheck_grace_period`, seconds.
+    pub healthcheck_grace_period: Option<u64>,
     /// `read_only`.
     pub read_only: bool,
     /// `tty`.

@@ -1,7 +1,12 @@
-//! The load balancer: an Application Load Balancer when every published port is HTTP,
-//! otherwise a Network Load Balancer (compose-cli's rule); a listener per published port,
-//! a target group per (service, port). The internet reaches the load balancer on the
-//! published ports only; tasks accept those ports from the load balancer only.
+//! The load balancer (see docs/load-balancing.md): an Application Load Balancer when every
+//! published port is HTTP or HTTPS, otherwise a Network Load Balancer (compose-cli's
+//! rule); one listener per published port (HTTPS and TLS with the project's certificate,
+//! TCP_UDP for a port published for both), one target group per (service, port) on the
+//! container port, listener rules for services that share a port by host or path, and
+//! the HTTP to HTTPS redirect. The allowed sources reach the listener ports only; tasks
+//! accept their container ports from the load balancer's security group only.
+//!
+//! What goes where was decided by `validate::loadbalancer`; this file writes it out.
 
 use super::capacity::{instance_group, EPHEMERAL_FROM, EPHEMERAL_TO};
 use super::network::network_id;
@@ -9,21 +14,32 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{NetworkMode, Port, Service};
+use crate::compose::model::{NetworkMode, Service};
 use crate::compose::values::Protocol;
+use crate::validate::loadbalancer::{Fallback, Kind, Listener, ListenerProtocol, Target};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// The TLS policy of HTTPS and TLS listeners: TLS 1.3 and 1.2 only, forward secrecy.
+pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// Target group health checks: a new task is healthy after `HEALTHY_THRESHOLD` checks
+/// `HEALTH_CHECK_INTERVAL` seconds apart (20 s), instead of ELB's 5 × 30 s.
+pub const HEALTH_CHECK_INTERVAL: u64 = 10;
+/// Seconds a health check may take (less than the interval).
+pub const HEALTH_CHECK_TIMEOUT: u64 = 5;
+/// Consecutive successes that make a target healthy.
+pub const HEALTHY_THRESHOLD: u64 = 2;
+/// Consecutive failures that make a target unhealthy.
+pub const UNHEALTHY_THRESHOLD: u64 = 3;
+/// Compose's default `stop_grace_period`, the default deregistration delay.
+pub const DEFAULT_STOP_GRACE_SECONDS: u64 = 10;
 
 /// True when the project gets an Application Load Balancer.
 pub fn is_application(ctx: &Context) -> bool {
-    ctx.project()
-        .services
-        .values()
-        .flat_map(|s| &s.ports)
-        .all(Port::is_http)
-}
-
-fn has_ports(ctx: &Context) -> bool {
-    ctx.project().services.values().any(|s| !s.ports.is_empty())
+    ctx.valid
+        .balancer()
+        .is_some_and(|p| p.kind == Kind::Application)
 }
 
 /// The load balancer ARN value.
@@ -42,33 +58,86 @@ fn source_group(ctx: &Context) -> Value {
     }
 }
 
+/// The transport protocols a listener's clients use.
+fn transports(protocol: ListenerProtocol) -> &'static [Protocol] {
+    match protocol {
+        ListenerProtocol::Udp => &[Protocol::Udp],
+        ListenerProtocol::TcpUdp => &[Protocol::Tcp, Protocol::Udp],
+        _ => &[Protocol::Tcp],
+    }
+}
+
+/// Who may connect to the listeners: the given sources; for an internal load balancer
+/// the VPC (its CIDR when the project creates it, else the private address ranges);
+/// otherwise anywhere.
+fn sources(ctx: &Context) -> Vec<Value> {
+    if !ctx.placement.sources.is_empty() {
+        return ctx.placement.sources.clone();
+    }
+    if !ctx.placement.internal {
+        return vec![json!("0.0.0.0/0")];
+    }
+    if ctx.placement.vpc.is_none() {
+        return vec![get_att(&ctx.id("Vpc"), "CidrBlock")];
+    }
+    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+        .iter()
+        .map(|c| json!(c))
+        .collect()
+}
+
+/// One ingress rule of the load balancer's group.
+fn ingress_rule(source: &Value, port: u16, protocol: Protocol) -> Value {
+    let (key, shown) = match source.as_str() {
+        Some("0.0.0.0/0") => ("CidrIp", "the internet".to_string()),
+        Some(s) if s.starts_with("pl-") => ("SourcePrefixListId", s.to_string()),
+        Some(s) if s.contains(':') => ("CidrIpv6", s.to_string()),
+        Some(s) => ("CidrIp", s.to_string()),
+        None => ("CidrIp", "the allowed sources".to_string()),
+    };
+    let mut rule = serde_json::Map::new();
+    rule.insert(key.into(), source.clone());
+    rule.insert(
+        "Description".into(),
+        json!(format!("{port}/{} from {shown}", protocol.lower())),
+    );
+    rule.insert("FromPort".into(), json!(port));
+    rule.insert("IpProtocol".into(), json!(protocol.lower()));
+    rule.insert("ToPort".into(), json!(port));
+    Value::Object(rule)
+}
+
 /// `<P>LoadBalancer` and its security group, when some port is published and no
 /// existing load balancer is given.
 pub fn load_balancer(ctx: &mut Context) {
-    if !has_ports(ctx) || ctx.placement.load_balancer.is_some() {
+    let Some(plan) = ctx.valid.balancer() else {
+        return;
+    };
+    if ctx.placement.load_balancer.is_some() {
         return;
     }
-    let application = is_application(ctx);
+    let application = plan.kind == Kind::Application;
     let project = ctx.project().name.clone();
+    let sources = sources(ctx);
     let mut ingress = Vec::new();
-    for s in ctx.project().services.values() {
-        for p in &s.ports {
-            ingress.push(json!({
-                "CidrIp": "0.0.0.0/0",
-                "Description": format!("{}:{}/{} from the internet", s.name, p.published, p.protocol.lower()),
-                "FromPort": p.published,
-                "IpProtocol": p.protocol.lower(),
-                "ToPort": p.published,
-            }));
+    for l in &plan.listeners {
+        for &protocol in transports(l.protocol) {
+            for source in &sources {
+                ingress.push(ingress_rule(source, l.port, protocol));
+            }
         }
     }
+    let internal = ctx.placement.internal;
     let sg_id = ctx.id("LoadBalancerSecurityGroup");
     ctx.out.add(
         sg_id.clone(),
         Resource::new(
             "AWS::EC2::SecurityGroup",
             json!({
-                "GroupDescription": format!("{project} load balancer: published ports from the internet"),
+                "GroupDescription": format!(
+                    "{project} load balancer: published ports from {}",
+                    if ctx.placement.sources.is_empty() && !internal { "the internet" } else { "the allowed sources" }
+                ),
                 "SecurityGroupIngress": ingress,
                 "VpcId": ctx.vpc.clone(),
                 "Tags": ctx.project_tags(),
@@ -87,7 +156,7 @@ pub fn load_balancer(ctx: &mut Context) {
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
             json!({
                 "Type": if application { "application" } else { "network" },
-                "Scheme": "internet-facing",
+                "Scheme": if internal { "internal" } else { "internet-facing" },
                 "Subnets": ctx.subnets.clone(),
                 "SecurityGroups": [ref_(&sg_id)],
                 "LoadBalancerAttributes": attributes,
@@ -106,7 +175,7 @@ pub fn load_balancer(ctx: &mut Context) {
 /// What a service's published ports produced: the listener IDs (the ECS service waits for
 /// them) and the `LoadBalancers` entries.
 pub struct Listeners {
-    /// Listener logical IDs.
+    /// Listener and listener rule logical IDs.
     pub ids: Vec<String>,
     /// `LoadBalancers` entries of the ECS service.
     pub entries: Vec<Value>,
@@ -114,147 +183,320 @@ pub struct Listeners {
     pub target_groups: Vec<String>,
 }
 
-/// Target group, listener and task ingress for each published port of `s`.
+/// `TCP`, `UDP`, or `TCPUDP` for a port published for both: the protocol part of the
+/// logical IDs (compose-cli's, from the Compose protocol).
+fn id_protocol(l: &Listener, t: &Target) -> &'static str {
+    if l.protocol == ListenerProtocol::TcpUdp {
+        "TCPUDP"
+    } else {
+        t.port.protocol.upper()
+    }
+}
+
+/// The listener's logical ID: compose-cli's `<Svc><PROTO><port>Listener` when it serves
+/// one service, `<PROTO><port>Listener` when services share it by routing rules.
+fn listener_id(ctx: &Context, l: &Listener) -> String {
+    let t = &l.targets[0];
+    let part = format!("{}{}Listener", id_protocol(l, t), l.port);
+    if l.owned() {
+        format!("{}{}{part}", ctx.prefix, normalize(&t.service))
+    } else {
+        ctx.id(&part)
+    }
+}
+
+/// The listener ARN value: the created listener, or the existing one.
+fn listener_arn(ctx: &Context, l: &Listener) -> Value {
+    match ctx.placement.listeners.get(&l.port) {
+        Some(existing) if l.existing => existing.clone(),
+        _ => ref_(&listener_id(ctx, l)),
+    }
+}
+
+/// The listener resource (once per listener; every service behind it adds the same).
+fn listener(ctx: &mut Context, l: &Listener, target_group: Option<&str>) {
+    if l.existing {
+        return;
+    }
+    let id = listener_id(ctx, l);
+    let default = match (l.fallback, target_group) {
+        (Fallback::Redirect, _) => json!({
+            "Type": "redirect",
+            "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+        }),
+        (Fallback::Forward(_), Some(tg)) => json!({"Type": "forward", "TargetGroupArn": ref_(tg)}),
+        _ => json!({
+            "Type": "fixed-response",
+            "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "Not Found"},
+        }),
+    };
+    let mut props = json!({
+        "LoadBalancerArn": arn(ctx),
+        "Port": l.port,
+        "Protocol": l.protocol.name(),
+    });
+    if l.protocol.tls() {
+        if let Some(first) = ctx.placement.certificates.first() {
+            props["Certificates"] = json!([{"CertificateArn": first}]);
+        }
+        props["SslPolicy"] = json!(SSL_POLICY);
+        let more: Vec<Value> = ctx
+            .placement
+            .certificates
+            .iter()
+            .skip(1)
+            .map(|c| json!({"CertificateArn": c}))
+            .collect();
+        if !more.is_empty() {
+            ctx.out.add(
+                format!("{id}Certificates"),
+                Resource::new(
+                    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+                    json!({"ListenerArn": ref_(&id), "Certificates": more}),
+                ),
+            );
+        }
+    }
+    props["DefaultActions"] = json!([default]);
+    ctx.out.add(
+        id,
+        Resource::new("AWS::ElasticLoadBalancingV2::Listener", props),
+    );
+}
+
+/// The default target of a listener: which target forwards by default.
+fn is_default(l: &Listener, t: &Target) -> bool {
+    matches!(l.fallback, Fallback::Forward(i) if l.targets[i].service == t.service)
+}
+
+/// The target group's health check and attributes.
+fn target_group(ctx: &Context, s: &Service, l: &Listener, t: &Target, mode: NetworkMode) -> Value {
+    let application = is_application(ctx);
+    let protocol = match l.protocol {
+        ListenerProtocol::Http | ListenerProtocol::Https => "HTTP",
+        ListenerProtocol::Tls => "TCP",
+        other => other.name(),
+    };
+    let check = &t.port.check;
+    let mut props = json!({
+        "Port": t.port.target,
+        "Protocol": protocol,
+        "TargetType": if mode == NetworkMode::Awsvpc { "ip" } else { "instance" },
+        "VpcId": ctx.vpc.clone(),
+    });
+    let http_check = application || check.path.is_some();
+    if !application {
+        props["HealthCheckProtocol"] = json!(if http_check { "HTTP" } else { "TCP" });
+    }
+    if http_check {
+        props["HealthCheckPath"] = json!(check.path.as_deref().unwrap_or("/"));
+        props["Matcher"] = json!({"HttpCode": check.matcher.as_deref().unwrap_or("200-399")});
+    }
+    props["HealthCheckIntervalSeconds"] = json!(check.interval.unwrap_or(HEALTH_CHECK_INTERVAL));
+    props["HealthCheckTimeoutSeconds"] = json!(check.timeout.unwrap_or(HEALTH_CHECK_TIMEOUT));
+    props["HealthyThresholdCount"] = json!(check.healthy_threshold.unwrap_or(HEALTHY_THRESHOLD));
+    props["UnhealthyThresholdCount"] =
+        json!(check.unhealthy_threshold.unwrap_or(UNHEALTHY_THRESHOLD));
+    if let Some(port) = check.port {
+        props["HealthCheckPort"] = json!(port.to_string());
+    } else if mode == NetworkMode::Bridge {
+        // Health checks follow each task's dynamic host port.
+        props["HealthCheckPort"] = json!("traffic-port");
+    }
+    // Draining waits as long as the container may take to stop (Compose's default: 10 s).
+    let delay = s.stop_grace_period.unwrap_or(DEFAULT_STOP_GRACE_SECONDS);
+    props["TargetGroupAttributes"] = json!([
+        {"Key": "deregistration_delay.timeout_seconds", "Value": delay.to_string()},
+    ]);
+    props["Tags"] = Value::Array(ctx.service_tags(s));
+    props
+}
+
+/// The container ports and protocols the load balancer reaches on a task (for TCP and
+/// UDP on one port, UDP too).
+fn task_ports(l: &Listener, t: &Target) -> BTreeSet<(u16, Protocol)> {
+    let mut out = t.port.reached();
+    if l.protocol == ListenerProtocol::TcpUdp {
+        out.insert((t.port.target, Protocol::Udp));
+    }
+    out
+}
+
+/// Target group, listener, listener rule, task ingress and endpoint output for each
+/// published port of `s`.
 pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
     let mut out = Listeners {
         ids: Vec::new(),
         entries: Vec::new(),
         target_groups: Vec::new(),
     };
+    let Some(plan) = ctx.valid.balancer() else {
+        return out;
+    };
     let mode = ctx
         .valid
         .service_plan(&s.name)
         .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
-    if s.ports.is_empty() {
-        return out;
-    }
-    let application = is_application(ctx);
-    for p in &s.ports {
-        let proto_id = p.protocol.upper();
-        let protocol = if application { "HTTP" } else { proto_id };
-        let tg = ctx.service_id(s, &format!("{proto_id}{}TargetGroup", p.published));
-        let listener = ctx.service_id(s, &format!("{proto_id}{}Listener", p.target));
-        let mut tg_props = json!({
-            "Port": p.target,
-            "Protocol": protocol,
-            "TargetType": if mode == NetworkMode::Awsvpc { "ip" } else { "instance" },
-            "VpcId": ctx.vpc.clone(),
-            "Tags": ctx.service_tags(s),
-        });
-        if application {
-            tg_props["Matcher"] = json!({"HttpCode": "200-399"});
+    for (l, t) in plan.of_service(&s.name) {
+        let proto_id = id_protocol(l, t);
+        if l.fallback == Fallback::Redirect {
+            // Port 80 answers with a redirect to HTTPS: no target group, nothing reaches
+            // the task on this port.
+            listener(ctx, l, None);
+            out.ids.push(listener_id(ctx, l));
+            continue;
         }
-        if mode == NetworkMode::Bridge {
-            // Health checks follow each task's dynamic host port.
-            tg_props["HealthCheckPort"] = json!("traffic-port");
-        }
+        let tg = ctx.service_id(s, &format!("{proto_id}{}TargetGroup", l.port));
+        let props = target_group(ctx, s, l, t, mode);
         ctx.out.add(
             tg.clone(),
-            Resource::new("AWS::ElasticLoadBalancingV2::TargetGroup", tg_props),
+            Resource::new("AWS::ElasticLoadBalancingV2::TargetGroup", props),
         );
-        ctx.out.add(
-            listener.clone(),
-            Resource::new(
-                "AWS::ElasticLoadBalancingV2::Listener",
-                json!({
-                    "LoadBalancerArn": arn(ctx),
-                    "Port": p.published,
-                    "Protocol": protocol,
-                    "DefaultActions": [{"Type": "forward", "TargetGroupArn": ref_(&tg)}],
-                }),
-            ),
-        );
-        if mode != NetworkMode::Awsvpc {
-            // `bridge`/`host` tasks listen on the instances: the instances accept the
-            // host ports (the ephemeral range in `bridge` mode) from the load balancer.
-            let (from, to, name) = if mode == NetworkMode::Bridge {
-                (EPHEMERAL_FROM, EPHEMERAL_TO, "DynamicPorts".to_string())
-            } else {
-                (p.target, p.target, p.target.to_string())
-            };
-            let suffix = if p.protocol == Protocol::Udp {
-                "UDP"
-            } else {
-                ""
-            };
-            let group = instance_group(ctx);
-            ctx.out.add(
-                format!("{group}{name}{suffix}Ingress"),
-                Resource::new(
-                    "AWS::EC2::SecurityGroupIngress",
-                    json!({
-                        "Description": format!("{from}-{to}/{} from the load balancer", p.protocol.lower()),
-                        "FromPort": from,
-                        "GroupId": ref_(&group),
-                        "IpProtocol": p.protocol.lower(),
-                        "SourceSecurityGroupId": source_group(ctx),
-                        "ToPort": to,
-                    }),
-                ),
-            );
-        }
-        // Tasks accept the port from the load balancer, on each project network.
-        for net in s.networks.iter().filter(|_| mode == NetworkMode::Awsvpc) {
-            let external = ctx
-                .project()
-                .networks
-                .get(net)
-                .is_some_and(|n| n.external.is_some());
-            if external {
-                continue;
-            }
-            let suffix = if p.protocol == Protocol::Udp {
-                "UDP"
-            } else {
-                ""
-            };
-            let id = ctx.id(&format!("{}{}{suffix}Ingress", normalize(net), p.target));
-            let group = network_id(ctx, net);
-            ctx.out.add(
-                id,
-                Resource::new(
-                    "AWS::EC2::SecurityGroupIngress",
-                    json!({
-                        "Description": format!("{}/{} from the load balancer", p.target, p.protocol.lower()),
-                        "FromPort": p.target,
-                        "GroupId": ref_(&group),
-                        "IpProtocol": p.protocol.lower(),
-                        "SourceSecurityGroupId": source_group(ctx),
-                        "ToPort": p.target,
-                    }),
-                ),
-            );
-        }
-        let url = if application {
-            if p.published == 80 {
-                format!("http://${{{}.DNSName}}", ctx.id("LoadBalancer"))
-            } else {
-                format!(
-                    "http://${{{}.DNSName}}:{}",
-                    ctx.id("LoadBalancer"),
-                    p.published
-                )
-            }
-        } else {
-            format!("${{{}.DNSName}}:{}", ctx.id("LoadBalancer"), p.published)
+        let default_tg = match l.fallback {
+            Fallback::Forward(i) => Some(ctx.service_id(
+                &Service {
+                    name: l.targets[i].service.clone(),
+                    ..Service::default()
+                },
+                &format!("{}{}TargetGroup", id_protocol(l, &l.targets[i]), l.port),
+            )),
+            _ => None,
         };
+        listener(ctx, l, default_tg.as_deref());
+        if is_default(l, t) {
+            out.ids.push(listener_id(ctx, l));
+        } else if let Some(routing) = &t.port.routing {
+            let rule = ctx.service_id(s, &format!("{proto_id}{}ListenerRule", l.port));
+            let mut conditions = Vec::new();
+            if !routing.hosts.is_empty() {
+                conditions.push(
+                    json!({"Field": "host-header", "HostHeaderConfig": {"Values": routing.hosts}}),
+                );
+            }
+            if !routing.paths.is_empty() {
+                conditions.push(json!({"Field": "path-pattern", "PathPatternConfig": {"Values": routing.paths}}));
+            }
+            let resource = Resource::new(
+                "AWS::ElasticLoadBalancingV2::ListenerRule",
+                json!({
+                    "ListenerArn": listener_arn(ctx, l),
+                    "Priority": t.priority.unwrap_or(1),
+                    "Conditions": conditions,
+                    "Actions": [{"Type": "forward", "TargetGroupArn": ref_(&tg)}],
+                }),
+            );
+            if !l.existing {
+                out.ids.push(listener_id(ctx, l));
+            }
+            ctx.out.add(rule.clone(), resource);
+            out.ids.push(rule);
+        }
+        for (port, protocol) in task_ports(l, t) {
+            task_ingress(ctx, s, mode, port, protocol);
+        }
         if ctx.placement.load_balancer.is_none() {
+            let url = endpoint(ctx, l, t);
             ctx.out.output(
-                ctx.service_id(s, &format!("{proto_id}{}Endpoint", p.published)),
-                &format!(
-                    "Where service {} is published on port {}",
-                    s.name, p.published
-                ),
-                sub(&url),
+                ctx.service_id(s, &format!("{proto_id}{}Endpoint", l.port)),
+                &format!("Where service {} is published on port {}", s.name, l.port),
+                if url.contains("${") {
+                    sub(&url)
+                } else {
+                    json!(url)
+                },
             );
         }
         out.entries.push(json!({
             "ContainerName": s.name,
-            "ContainerPort": p.target,
+            "ContainerPort": t.port.target,
             "TargetGroupArn": ref_(&tg),
         }));
-        out.ids.push(listener);
         out.target_groups.push(tg);
     }
+    out.ids.sort();
+    out.ids.dedup();
     out
+}
+
+/// Where a service is reached: `https://<host or DNS name>[:port][path]` for web ports,
+/// `<DNS name>:<port>` otherwise.
+fn endpoint(ctx: &Context, l: &Listener, t: &Target) -> String {
+    let dns = format!("${{{}.DNSName}}", ctx.id("LoadBalancer"));
+    let (scheme, default_port) = match l.protocol {
+        ListenerProtocol::Http => ("http://", 80),
+        ListenerProtocol::Https => ("https://", 443),
+        _ => return format!("{dns}:{}", l.port),
+    };
+    let routing = t.port.routing.as_ref();
+    let host = routing
+        .and_then(|r| r.hosts.iter().find(|h| !h.contains(['*', '?'])))
+        .cloned()
+        .unwrap_or(dns);
+    let port = if l.port == default_port {
+        String::new()
+    } else {
+        format!(":{}", l.port)
+    };
+    let path = routing
+        .and_then(|r| r.paths.first())
+        .map(|p| p.split(['*', '?']).next().unwrap_or("/").to_string())
+        .unwrap_or_default();
+    format!("{scheme}{host}{port}{path}")
+}
+
+/// The task accepts `port`/`protocol` from the load balancer's security group only.
+fn task_ingress(ctx: &mut Context, s: &Service, mode: NetworkMode, port: u16, protocol: Protocol) {
+    let suffix = if protocol == Protocol::Udp { "UDP" } else { "" };
+    if mode != NetworkMode::Awsvpc {
+        // `bridge`/`host` tasks listen on the instances: the instances accept the host
+        // ports (the ephemeral range in `bridge` mode) from the load balancer.
+        let (from, to, name) = if mode == NetworkMode::Bridge {
+            (EPHEMERAL_FROM, EPHEMERAL_TO, "DynamicPorts".to_string())
+        } else {
+            (port, port, port.to_string())
+        };
+        let group = instance_group(ctx);
+        ctx.out.add(
+            format!("{group}{name}{suffix}Ingress"),
+            Resource::new(
+                "AWS::EC2::SecurityGroupIngress",
+                json!({
+                    "Description": format!("{from}-{to}/{} from the load balancer", protocol.lower()),
+                    "FromPort": from,
+                    "GroupId": ref_(&group),
+                    "IpProtocol": protocol.lower(),
+                    "SourceSecurityGroupId": source_group(ctx),
+                    "ToPort": to,
+                }),
+            ),
+        );
+        return;
+    }
+    // On each project network of the service.
+    for net in &s.networks {
+        let external = ctx
+            .project()
+            .networks
+            .get(net)
+            .is_some_and(|n| n.external.is_some());
+        if external {
+            continue;
+        }
+        let id = ctx.id(&format!("{}{}{suffix}Ingress", normalize(net), port));
+        let group = network_id(ctx, net);
+        ctx.out.add(
+            id,
+            Resource::new(
+                "AWS::EC2::SecurityGroupIngress",
+                json!({
+                    "Description": format!("{port}/{} from the load balancer", protocol.lower()),
+                    "FromPort": port,
+                    "GroupId": ref_(&group),
+                    "IpProtocol": protocol.lower(),
+                    "SourceSecurityGroupId": source_group(ctx),
+                    "ToPort": port,
+                }),
+            ),
+        );
+    }
 }

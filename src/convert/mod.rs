@@ -35,6 +35,14 @@ pub struct Placement {
     pub load_balancer: Option<Value>,
     /// The existing load balancer's security group, which tasks accept traffic from.
     pub load_balancer_security_group: Option<Value>,
+    /// ACM certificate ARNs of HTTPS and TLS listeners (the first is the default).
+    pub certificates: Vec<Value>,
+    /// The load balancer is internal.
+    pub internal: bool,
+    /// CIDR blocks and prefix lists allowed to reach the listeners (empty: the default).
+    pub sources: Vec<Value>,
+    /// Existing listeners by published port.
+    pub listeners: std::collections::BTreeMap<u16, Value>,
 }
 
 /// Everything the area converters share.
@@ -257,11 +265,38 @@ pub fn placement(
             "tasks accept published ports from the load balancer only: give the existing load balancer's security group, as `LoadBalancer: {Arn: ..., SecurityGroup: sg-...}`",
         );
     }
+    let lb = &spec.load_balancing;
+    let ext = &project.load_balancing;
+    let texts = |list: &[Text]| list.iter().map(Text::to_json).collect::<Vec<_>>();
+    let mut listeners: std::collections::BTreeMap<u16, Value> = ext
+        .listeners
+        .iter()
+        .map(|(port, arn)| (*port, arn.to_json()))
+        .collect();
+    listeners.extend(lb.listeners.clone());
     Placement {
         vpc,
         subnets,
         cluster,
         load_balancer,
         load_balancer_security_group: spec.load_balancer_security_group.clone(),
+        certificates: if lb.certificates.is_empty() {
+            texts(&ext.certificates)
+        } else {
+            lb.certificates.clone()
+        },
+        internal: lb.internal.unwrap_or(ext.internal),
+        sources: lb.sources.clone().unwrap_or_else(|| texts(&ext.sources)),
+        listeners,
+    }
+}
+
+/// The load balancer settings of the project's `LoadBalancer` property that validation
+/// needs (the extensions it reads itself).
+pub fn given(spec: &crate::embed::ProjectSpec) -> crate::validate::loadbalancer::Given {
+    crate::validate::loadbalancer::Given {
+        certificate: !spec.load_balancing.certificates.is_empty(),
+        listeners: spec.load_balancing.listeners.keys().copied().collect(),
+        balancer: spec.load_balancer.is_some(),
     }
 }

@@ -91,11 +91,13 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     }
     if !listeners.entries.is_empty() {
         props["LoadBalancers"] = Value::Array(listeners.entries.clone());
-        props["HealthCheckGracePeriodSeconds"] = json!(HEALTH_CHECK_GRACE_SECONDS.max(
-            s.healthcheck
-                .as_ref()
-                .and_then(|h| h.start_period)
-                .unwrap_or(0)
+        props["HealthCheckGracePeriodSeconds"] = json!(s.healthcheck_grace_period.unwrap_or(
+            HEALTH_CHECK_GRACE_SECONDS.max(
+                s.healthcheck
+                    .as_ref()
+                    .and_then(|h| h.start_period)
+                    .unwrap_or(0)
+            )
         ));
     }
     let registry = get_att(&ctx.service_id(s, "ServiceDiscoveryEntry"), "Arn");

@@ -393,7 +393,9 @@ fn autoscaling(project: &Project, s: &Service, path: &Path, diags: &mut Diagnost
                 .services
                 .values()
                 .flat_map(|s| &s.ports)
-                .all(crate::compose::model::Port::is_http);
+                // A bare 443 is HTTPS when a certificate is given (maybe by a property):
+                // `validate::loadbalancer` checks the load balancer's kind once it is known.
+                .all(|p| p.web(true).is_some());
         if !http {
             diags.error(
                 format!("{}.requests", a.path),

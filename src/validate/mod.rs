@@ -5,6 +5,7 @@
 pub mod compute;
 pub mod fargate;
 pub mod instances;
+pub mod loadbalancer;
 pub mod rules;
 pub mod support;
 pub mod support_table;
@@ -23,6 +24,7 @@ pub struct Valid {
     project: Project,
     sizes: BTreeMap<String, (u32, u32)>,
     plan: compute::Plan,
+    balancer: Option<loadbalancer::Plan>,
 }
 
 impl Valid {
@@ -45,6 +47,11 @@ impl Valid {
     pub fn plan(&self) -> &compute::Plan {
         &self.plan
     }
+
+    /// The load balancer, when some port is published.
+    pub fn balancer(&self) -> Option<&loadbalancer::Plan> {
+        self.balancer.as_ref()
+    }
 }
 
 /// Validates a loaded document. Warnings and errors go to `diags`; `None` when there are
@@ -53,6 +60,23 @@ pub fn validate(
     loaded: &Loaded,
     name: &str,
     variables: &Variables,
+    diags: &mut Diagnostics,
+) -> Option<Valid> {
+    validate_with(
+        loaded,
+        name,
+        variables,
+        &loadbalancer::Given::default(),
+        diags,
+    )
+}
+
+/// [`validate`], with the load balancer settings the project's properties give.
+pub fn validate_with(
+    loaded: &Loaded,
+    name: &str,
+    variables: &Variables,
+    given: &loadbalancer::Given,
     diags: &mut Diagnostics,
 ) -> Option<Valid> {
     let mut local = Diagnostics::new();
@@ -67,6 +91,7 @@ pub fn validate(
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
     let plan = compute::plan(&project, &mut local);
+    let balancer = loadbalancer::plan(&project, given, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
     if failed {
@@ -76,6 +101,7 @@ pub fn validate(
             project,
             sizes,
             plan,
+            balancer,
         })
     }
 }

@@ -1,11 +1,12 @@
 //! Cross-field rules on the typed project: references resolve, dependencies form no
-//! cycle, names give distinct logical IDs, published ports do not clash, each service fits
+//! cycle, names give distinct logical IDs (the load balancer's ingress rules too), each service fits
 //! a Fargate size.
 
 use super::fargate;
 use crate::cfn::logical_id::{normalize as id, MAX_LEN as MAX_LOGICAL_ID};
 use crate::compose::load::Loaded;
 use crate::compose::model::{Project, Service};
+use crate::compose::values::Protocol;
 use crate::diagnostics::{Diagnostics, Path};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,7 +50,6 @@ pub fn check(
     );
 
     let mut sizes = BTreeMap::new();
-    let mut published: BTreeMap<(u16, &'static str), &str> = BTreeMap::new();
     let mut ingress: BTreeMap<String, (&str, u16, &str)> = BTreeMap::new();
     for (name, s) in &project.services {
         let path = services.key(name);
@@ -106,47 +106,31 @@ pub fn check(
             );
         }
         for port in &s.ports {
-            let key = (port.published, port.protocol.lower());
-            if let Some(other) = published.get(&key) {
-                diags.error(
-                    &port.path,
-                    format!(
-                        "port `{}/{}` is already published by service `{other}`; a load balancer listener serves one service per port",
-                        port.published,
-                        port.protocol.lower()
-                    ),
-                );
-            } else {
-                published.insert(key, name);
-            }
             // The load balancer's ingress rule on each project network is named
             // `<Network><port>[UDP]Ingress`: `front` with 180 and `front1` with 80 meet.
-            let udp = if port.protocol.lower() == "udp" {
-                "UDP"
-            } else {
-                ""
-            };
-            for net in &s.networks {
-                let external = project
-                    .networks
-                    .get(net)
-                    .is_some_and(|n| n.external.is_some());
-                if external {
-                    continue;
-                }
-                let part = format!("{}{}{udp}Ingress", id(net), port.target);
-                let this = (net.as_str(), port.target, name.as_str());
-                match ingress.get(&part) {
-                    Some(&(other_net, other_port, other)) if other_net != net => diags.error(
-                        &port.path,
-                        format!(
-                            "network `{net}` and port `{}` give the logical ID part `{part}`, as network `{other_net}` and port `{other_port}` of service `{other}` do; rename one of the networks",
-                            port.target
+            for (target, protocol) in port.reached() {
+                let udp = if protocol == Protocol::Udp { "UDP" } else { "" };
+                for net in &s.networks {
+                    let external = project
+                        .networks
+                        .get(net)
+                        .is_some_and(|n| n.external.is_some());
+                    if external {
+                        continue;
+                    }
+                    let part = format!("{}{target}{udp}Ingress", id(net));
+                    let this = (net.as_str(), target, name.as_str());
+                    match ingress.get(&part) {
+                        Some(&(other_net, other_port, other)) if other_net != net => diags.error(
+                            &port.path,
+                            format!(
+                                "network `{net}` and port `{target}` give the logical ID part `{part}`, as network `{other_net}` and port `{other_port}` of service `{other}` do; rename one of the networks"
+                            ),
                         ),
-                    ),
-                    Some(_) => {}
-                    None => {
-                        ingress.insert(part, this);
+                        Some(_) => {}
+                        None => {
+                            ingress.insert(part, this);
+                        }
                     }
                 }
             }
@@ -180,18 +164,6 @@ pub fn check(
                 ),
             ),
         }
-    }
-    let mut tcp_udp: BTreeSet<u16> = BTreeSet::new();
-    for (port, proto) in published.keys() {
-        if *proto == "udp" && published.contains_key(&(*port, "tcp")) {
-            tcp_udp.insert(*port);
-        }
-    }
-    for port in tcp_udp {
-        diags.error(
-            &services,
-            format!("port `{port}` is published for both TCP and UDP, which one load balancer listener (`TCP_UDP`) would serve; this is not supported yet"),
-        );
     }
     cycles(project, diags);
     sizes
