@@ -2,6 +2,7 @@
 //! value parsers. Nothing here names a CloudFormation type.
 
 pub mod compute;
+pub mod dotenv;
 pub mod interpolate;
 pub mod load;
 pub mod local;
