@@ -3,6 +3,7 @@
 
 pub mod compute;
 pub mod dotenv;
+mod env_file;
 pub mod interpolate;
 pub mod load;
 pub mod local;

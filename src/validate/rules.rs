@@ -56,7 +56,7 @@ pub fn check(
         if s.image.is_none() {
             let has_build = loaded.tree["services"][name].get("build").is_some();
             let why = if has_build {
-                "is required: ECS pulls images and cannot build them; push the image to a registry (Amazon ECR) and set `image`"
+                "is required: ECS pulls images and cannot build them; run `compose-to-ecs package --image-repository <ECR repository URI>` on the template to build and push it, or set `image` to an image in a registry"
             } else {
                 "is required: set the image to run, e.g. `image: nginx:1.27`"
             };
