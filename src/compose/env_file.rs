@@ -173,17 +173,12 @@ impl Reader<'_> {
             environment.insert(k, text);
         }
         for (file, names) in credentials {
-            let (names, verb) = match names.len() {
-                1 => (names[0].clone(), "looks"),
-                n => (
-                    format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
-                    "look",
-                ),
+            let message = match names.as_slice() {
+                [one] => format!("{one} looks like a credential, and an env file's variables are written into the task definition in plain text; keep its value in AWS Secrets Manager and name it under `x-aws-secrets`, or deliver it as a secret (`secrets:`)"),
+                [first @ .., last] => format!("{} and {last} look like credentials, and an env file's variables are written into the task definition in plain text; keep their values in AWS Secrets Manager and name them under `x-aws-secrets`, or deliver them as secrets (`secrets:`)", first.join(", ")),
+                [] => continue,
             };
-            self.diags.warn(
-                file.as_str(),
-                format!("{names} {verb} like a credential, and an env file's variables are written into the task definition in plain text; keep the value in AWS Secrets Manager and name it under `x-aws-secrets`, or deliver it as a secret (`secrets:`)"),
-            );
+            self.diags.warn(file.as_str(), message);
         }
         environment
     }
