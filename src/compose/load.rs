@@ -870,6 +870,96 @@ mod tests {
         );
     }
 
+    fn packaged(text: &str, files: &[(&str, &str)]) -> (Option<Loaded>, Vec<String>) {
+        let mut d = Diagnostics::new();
+        let mut local = Local::default();
+        for (k, v) in files {
+            local.files.insert(k.to_string(), v.to_string());
+        }
+        let mut vars = Variables::new();
+        vars.insert(
+            "TAG".into(),
+            crate::compose::interpolate::Variable::Text("1.27".into()),
+        );
+        let l = load(
+            Value::String(text.into()),
+            "Compose",
+            &vars,
+            &[],
+            Some(&local),
+            &mut d,
+        );
+        let msgs = d
+            .errors()
+            .iter()
+            .chain(d.warnings().iter())
+            .map(|e| e.to_string())
+            .collect();
+        (l, msgs)
+    }
+
+    #[test]
+    fn extends_from_another_file() {
+        let (l, msgs) = packaged(
+            "services:\n  web:\n    extends: {file: ./sub/base.yaml, service: web}\n    environment: {B: 2}\n",
+            &[
+                (
+                    "sub/base.yaml",
+                    "services:\n  web:\n    extends: {file: ../deeper/x.yaml, service: core}\n    build: ./app\n    env_file: [web.env, {path: ./opt.env, required: false}]\n    volumes: ['./data:/data', 'named:/n', {type: bind, source: ./conf, target: /c}]\n    environment: {A: 1}\n",
+                ),
+                ("deeper/x.yaml", "services:\n  core:\n    image: nginx:${TAG}\n    build: {dockerfile: D}\n"),
+            ],
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let l = l.unwrap();
+        assert_eq!(
+            l.tree["services"]["web"],
+            json!({
+                "image": "nginx:1.27",
+                "build": "./sub/app",
+                "env_file": ["./sub/web.env", {"path": "./sub/opt.env", "required": false}],
+                "volumes": ["./sub/data:/data", "named:/n", {"type": "bind", "source": "./sub/conf", "target": "/c"}],
+                "environment": {"A": 1, "B": 2}
+            })
+        );
+        let named: Vec<&str> = l.extends_files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(named, ["sub/base.yaml", "deeper/x.yaml"]);
+    }
+
+    #[test]
+    fn extends_file_errors() {
+        let doc = "services:\n  a: {extends: {file: a.yaml, service: a}}\n  b: {extends: {file: missing.yaml, service: b}}\n  c: {extends: {file: bad.yaml, service: c}}\n  d: {extends: {file: ok.yaml, service: nope}}\n  e: {extends: {file: /abs.yaml, service: e}}\n";
+        let (_, msgs) = packaged(
+            doc,
+            &[
+                (
+                    "a.yaml",
+                    "services:\n  a: {extends: {file: b.yaml, service: a}}\n",
+                ),
+                (
+                    "b.yaml",
+                    "services:\n  a: {extends: {file: a.yaml, service: a}}\n",
+                ),
+                ("bad.yaml", "services: ["),
+                ("ok.yaml", "services:\n  x: {image: a}\n"),
+            ],
+        );
+        assert_eq!(msgs, [
+            "services.a.extends.file: a.yaml: services.a.extends.file: b.yaml: services.a.extends.file: `extends` files form a cycle or a chain longer than 16: `a.yaml` → `b.yaml` → `a.yaml`",
+            "services.b.extends.file: `missing.yaml` does not exist in the project folder",
+            "services.c.extends.file: bad.yaml: not valid YAML: did not find expected node content at line 2 column 1, while parsing a flow node",
+            "services.d.extends.file: ok.yaml: services: service `nope` to extend is not defined in this file",
+            "services.e.extends.file: `/abs.yaml` is an absolute path on your computer; give the file's path relative to the Compose file's folder",
+        ]);
+        let (_, msgs) = run(doc, &[]);
+        assert!(
+            msgs.errors()
+                .iter()
+                .all(|e| e.message.ends_with(NOT_PACKAGED) || e.message.contains("absolute")),
+            "{msgs:?}"
+        );
+    }
+
     #[test]
     fn profiles_filter_services() {
         let text = "services:\n  a: {image: a}\n  b: {image: b, profiles: [debug]}\n";
