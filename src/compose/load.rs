@@ -306,8 +306,11 @@ struct Files<'a> {
     named: Vec<(String, String)>,
     /// Bases already taken from a file: (file, service) → the base, or the messages
     /// (error?, text) its resolution gave (repeated for each service that extends it).
-    cache: BTreeMap<(String, String), Result<Value, Vec<(bool, String)>>>,
+    cache: BTreeMap<(String, String), Result<Value, Messages>>,
 }
+
+/// Diagnostics kept for repeating: (is an error, `path: message`).
+type Messages = Vec<(bool, String)>;
 
 /// Resolves every service's `extends`; false when the result would be too large.
 fn resolve_extends(
@@ -534,7 +537,7 @@ fn external_base(
         let base = base_in_file(text, service, &dir, files, &mut inner);
         files.chain.pop();
         files.dir = saved;
-        let messages: Vec<(bool, String)> = inner
+        let messages: Messages = inner
             .errors()
             .into_iter()
             .map(|d| (true, d.to_string()))
