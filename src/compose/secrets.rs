@@ -166,6 +166,13 @@ impl Reader<'_> {
     /// The file's content is never in the template.
     fn secret_file(&mut self, key: &str, v: &Value, path: &Path) -> Option<SecretSource> {
         let raw = self.literal(v, path)?;
+        if project_path(&raw).is_none() {
+            self.diags.error(
+                path,
+                format!("`{raw}` is an absolute path on your computer; give the secret file's path relative to the Compose file's folder"),
+            );
+            return None;
+        }
         let Some(local) = self.local else {
             self.diags.error(
                 path,
@@ -180,6 +187,13 @@ impl Reader<'_> {
             );
             return None;
         };
+        if !self.variables.contains_key(parameter) {
+            self.diags.error(
+                path,
+                format!("the `NoEcho` parameter `{parameter}` that `compose-to-ecs package` made of `{raw}` is not a template parameter with a value; deploy the template `package` wrote, with the parameters file it wrote"),
+            );
+            return None;
+        }
         self.secret_value(&Value::String(parameter.clone()), path)
     }
 
