@@ -336,6 +336,7 @@ fn load(
         where_.as_str(),
         &spec.variables,
         &spec.profiles,
+        spec.local.as_ref(),
         diags,
     )
 }

@@ -2,6 +2,7 @@
 //! properties, and the variables each project's Compose document is interpolated with.
 
 use crate::cfn::intrinsics::is_intrinsic;
+use crate::compose::dotenv;
 use crate::compose::interpolate::{Variable, Variables};
 use crate::compose::local::{Local, NOT_PACKAGED};
 use crate::diagnostics::{Diagnostics, Path};
@@ -303,6 +304,9 @@ pub fn read(
             "expected a mapping of variable names to values",
         ),
     }
+    if let Some(local) = &local {
+        env_file_variables(local, &mut variables, &props_path.key("Package"), diags);
+    }
     let mut profiles = profiles;
     if let Some(p) = variables
         .get("COMPOSE_PROFILES")
@@ -348,6 +352,53 @@ pub fn read(
         depends_on,
         local,
     })
+}
+
+/// Adds the variables of the project's env files (`Package.EnvFiles`, or `.env` when it
+/// is one of the `Files` and `EnvFiles` names none) to `variables`, below every other
+/// source: `docker compose` ranks the shell's variables over `.env`, and `Variables`,
+/// template parameters and transform parameters stand for the shell here. A later env
+/// file wins over an earlier one; a value may use the variables of the sources above and
+/// of the files before it.
+fn env_file_variables(
+    local: &Local,
+    variables: &mut Variables,
+    package: &Path,
+    diags: &mut Diagnostics,
+) {
+    let files: Vec<(&str, Path)> = if local.env_files.is_empty() {
+        match local.files.contains_key(".env") {
+            true => vec![(".env", package.key("Files"))],
+            false => Vec::new(),
+        }
+    } else {
+        local
+            .env_files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.as_str(), package.key("EnvFiles").index(i)))
+            .collect()
+    };
+    let mut found = Variables::new();
+    for (file, path) in files {
+        let Some(text) = local.files.get(file) else {
+            continue;
+        };
+        let mut scope = found.clone();
+        scope.extend(variables.iter().map(|(k, v)| (k.clone(), v.clone())));
+        match dotenv::parse(file, text, dotenv::Format::Dotenv, &scope) {
+            Ok(parsed) => {
+                for w in parsed.warnings {
+                    diags.warn(&path, w);
+                }
+                found.extend(parsed.variables);
+            }
+            Err(e) => diags.error(&path, e),
+        }
+    }
+    for (k, v) in found {
+        variables.entry(k).or_insert(v);
+    }
 }
 
 /// Reads the `Package` property `compose-to-ecs package` writes:

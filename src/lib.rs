@@ -82,45 +82,21 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
         if !cfn::logical_id::is_valid(id) {
             local.error(&path, "a logical ID has only letters and digits");
         }
-        let spec = embed::read(
+        let mut compose_diags = Diagnostics::new();
+        let prepared = prepare(
             id,
             resource,
-            &path,
-            &request.template_parameter_values,
+            request,
             &secret,
-            &request.params,
+            &path,
             &mut local,
+            &mut compose_diags,
         );
-        if let Some(mut spec) = spec {
-            let name = spec
-                .project_name
-                .clone()
-                .or_else(|| {
-                    let raw = compose_name(&spec.compose)?;
-                    embed::valid_project_name(&raw).then_some(raw)
-                })
-                .unwrap_or_else(|| embed::default_project_name(id));
-            spec.variables
-                .entry("COMPOSE_PROJECT_NAME".into())
-                .or_insert_with(|| Variable::Text(name.clone()));
-            let where_ = path.key("Properties").key("Compose");
-            let mut compose_diags = Diagnostics::new();
-            let loaded = compose::load::load(
-                std::mem::take(&mut spec.compose),
-                where_.as_str(),
-                &spec.variables,
-                &spec.profiles,
-                &mut compose_diags,
-            );
+        if let Some(Prepared { spec, name, loaded }) = prepared {
             let given = convert::given(&spec);
-            let valid = loaded
-                .map(|mut l| {
-                    l.local = spec.local.take();
-                    l
-                })
-                .and_then(|l| {
-                    validate::validate_with(&l, &name, &spec.variables, &given, &mut compose_diags)
-                });
+            let valid = loaded.and_then(|l| {
+                validate::validate_with(&l, &name, &spec.variables, &given, &mut compose_diags)
+            });
             if let Some(valid) = valid {
                 let placement =
                     convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);
@@ -129,9 +105,9 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                     generated.insert(id.clone(), (gen, spec.depends_on.clone()));
                 }
             }
-            for d in compose_items(compose_diags, several.then_some(id.as_str())) {
-                local.push(d);
-            }
+        }
+        for d in compose_items(compose_diags, several.then_some(id.as_str())) {
+            local.push(d);
         }
         diags.extend(local);
     }
@@ -178,31 +154,109 @@ pub fn references(
         }
         let mut diags = Diagnostics::new();
         let path = Path::new("Resources").key(id);
-        let Some(mut spec) = embed::read(
+        let prepared = prepare(
             id,
             resource,
-            &path,
-            &request.template_parameter_values,
+            request,
             &secret,
-            &request.params,
+            &path,
+            &mut Diagnostics::new(),
             &mut diags,
-        ) else {
+        );
+        let Some(Prepared {
+            loaded: Some(loaded),
+            ..
+        }) = prepared
+        else {
             continue;
         };
-        let Some(loaded) = compose::load::load(
-            std::mem::take(&mut spec.compose),
-            "",
-            &spec.variables,
-            &spec.profiles,
-            &mut diags,
-        ) else {
-            continue;
-        };
-        for r in compose::local::references(&loaded.tree, &mut |p| stat(id, p)) {
+        for r in compose::local::references(&loaded, &mut |p| stat(id, p)) {
             out.push((id.clone(), r));
         }
     }
     out
+}
+
+/// One project made ready for the stages: [`expand`] and [`references`] both go through
+/// here, so the local step lists exactly what the converter will ask for.
+struct Prepared {
+    spec: embed::ProjectSpec,
+    /// The project's name.
+    name: String,
+    /// The loaded document, with what the local step read (`None`: it could not be loaded).
+    loaded: Option<compose::load::Loaded>,
+}
+
+/// Reads a project resource (its properties and variables, `.env` included), names the
+/// project and loads its document. Problems with the resource go to `diags`, problems
+/// with the document to `compose_diags`. `None` when the resource cannot be read.
+fn prepare(
+    id: &str,
+    resource: &Map<String, Value>,
+    request: &Request,
+    secret: &std::collections::BTreeSet<String>,
+    path: &Path,
+    diags: &mut Diagnostics,
+    compose_diags: &mut Diagnostics,
+) -> Option<Prepared> {
+    let mut spec = embed::read(
+        id,
+        resource,
+        path,
+        &request.template_parameter_values,
+        secret,
+        &request.params,
+        diags,
+    )?;
+    let name = project_name(id, &spec, &path.key("Properties"), diags);
+    spec.variables
+        .entry("COMPOSE_PROJECT_NAME".into())
+        .or_insert_with(|| Variable::Text(name.clone()));
+    let where_ = path.key("Properties").key("Compose");
+    let local = spec.local.take();
+    let loaded = compose::load::load(
+        std::mem::take(&mut spec.compose),
+        where_.as_str(),
+        &spec.variables,
+        &spec.profiles,
+        local.as_ref(),
+        compose_diags,
+    )
+    .map(|mut l| {
+        l.local = local;
+        l
+    });
+    Some(Prepared { spec, name, loaded })
+}
+
+/// The project's name, as `docker compose` chooses it: `ProjectName` (its `-p`), then the
+/// variable `COMPOSE_PROJECT_NAME` (from `Variables`, a parameter or `.env`), then the
+/// document's `name:`, then the logical ID.
+fn project_name(
+    id: &str,
+    spec: &embed::ProjectSpec,
+    properties: &Path,
+    diags: &mut Diagnostics,
+) -> String {
+    if let Some(name) = &spec.project_name {
+        return name.clone();
+    }
+    if let Some(name) = spec
+        .variables
+        .get("COMPOSE_PROJECT_NAME")
+        .and_then(Variable::as_text)
+    {
+        if embed::valid_project_name(name) {
+            return name.to_string();
+        }
+        diags.error(
+            properties,
+            format!("the variable `COMPOSE_PROJECT_NAME` is `{name}`; a project name has lower-case letters, digits, `-` and `_`, and starts with a letter or digit"),
+        );
+    }
+    compose_name(&spec.compose)
+        .filter(|raw| embed::valid_project_name(raw))
+        .unwrap_or_else(|| embed::default_project_name(id))
 }
 
 /// The document's own `name:`, when it is a literal.

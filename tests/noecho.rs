@@ -155,3 +155,56 @@ fn a_plain_variable_cannot_become_a_secret() {
     assert!(!text.contains(PLAIN), "the value leaked: {text}");
     assert!(!format!("{summary:?}").contains(PLAIN));
 }
+
+/// A secret file, packaged: its value is the `NoEcho` parameter `compose-to-ecs package`
+/// made of it (`Package.Secrets`), and it appears in no template, warning, error or log,
+/// even where an env file or `.env` uses the parameter, or fails next to it.
+#[test]
+fn a_packaged_secret_file_value_reaches_no_output() {
+    const FILE_SECRET: &str = "f1le-SECRET-6464";
+    let compose = json!({
+        "services": {"db": {
+            "image": "postgres",
+            "secrets": ["db-password"],
+            "env_file": ["./db.env"],
+            "environment": {"FROM_DOTENV": "${DOTENV_URL}"}
+        }},
+        "secrets": {"db-password": {"file": "./db/password.txt"}}
+    });
+    let package = |db_env: &str| {
+        json!({
+            "Files": {"db.env": db_env, ".env": "DOTENV_URL=\"postgres://u:${ShopDbPasswordSecret}@db\"\n"},
+            "Secrets": {"db-password": "ShopDbPasswordSecret"}
+        })
+    };
+    let mut request = event(compose);
+    request["templateParameterValues"]["ShopDbPasswordSecret"] = json!(FILE_SECRET);
+    request["fragment"]["Parameters"]["ShopDbPasswordSecret"] =
+        json!({"Type": "String", "NoEcho": true});
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Package"] =
+        package("DB_PASSWORD=${ShopDbPasswordSecret}\nURL=\"u:${ShopDbPasswordSecret}@db\"\n");
+    let (response, summary) = handle(request.clone());
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "success", "{text}");
+    assert!(!text.contains(FILE_SECRET), "the secret leaked: {text}");
+    assert!(!format!("{summary:?}").contains(FILE_SECRET));
+    let resources = &response["fragment"]["Resources"];
+    assert_eq!(
+        resources["ShopDbpasswordSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "ShopDbPasswordSecret"})
+    );
+    assert!(
+        text.contains("`DB_PASSWORD` looks like a credential"),
+        "{text}"
+    );
+
+    // Failures next to the parameter name the line, never a value.
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Package"] =
+        package("A=${ShopDbPasswordSecret:?x}\nB=\"${ShopDbPasswordSecret}\nC=${NOPE:?${ShopDbPasswordSecret}}\n");
+    let (response, summary) = handle(request);
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "failure");
+    assert!(text.contains("./db.env:2:"), "{text}");
+    assert!(!text.contains(FILE_SECRET), "the secret leaked: {text}");
+    assert!(!format!("{summary:?}").contains(FILE_SECRET));
+}

@@ -46,14 +46,47 @@ pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnost
         variables,
         diags,
         unset: BTreeSet::new(),
+        label: None,
     };
     walk(tree, &Path::root, &mut state);
+}
+
+/// Interpolates one string that is itself a value to keep private (a line of an env
+/// file): errors name it by `label` (`the value of `KEY``), never quote it. Returns the
+/// string (or an intrinsic, when a `NoEcho` parameter or an intrinsic-valued variable was
+/// substituted) and the names of the variables that were not set.
+pub fn interpolate_private(
+    text: &str,
+    variables: &Variables,
+    label: &str,
+) -> (Result<Value, String>, BTreeSet<String>) {
+    let mut diags = Diagnostics::new();
+    let mut state = State {
+        variables,
+        diags: &mut diags,
+        unset: BTreeSet::new(),
+        label: Some(label),
+    };
+    let result = interpolate_text(text, &mut state, &Path::root());
+    (result, state.unset)
 }
 
 struct State<'a> {
     variables: &'a Variables,
     diags: &'a mut Diagnostics,
     unset: BTreeSet<String>,
+    /// How errors name the string: `None` quotes it, `Some` names it without its text.
+    label: Option<&'a str>,
+}
+
+impl State<'_> {
+    /// The string being interpolated, as an error names it.
+    fn shown(&self, text: &str) -> String {
+        match self.label {
+            Some(label) => label.to_string(),
+            None => format!("`{text}`"),
+        }
+    }
 }
 
 /// `path` builds the node's path on demand: only a string holding a `$` needs it, so a
@@ -184,7 +217,10 @@ fn expand(
             }
             Some('{') => {
                 let body_len = matching_brace(&after[1..]).ok_or_else(|| {
-                    format!("invalid interpolation in `{text}`: `${{` is not closed by `}}`")
+                    format!(
+                        "invalid interpolation in {}: `${{` is not closed by `}}`",
+                        state.shown(text)
+                    )
                 })?;
                 let body = &after[1..1 + body_len];
                 substitute(body, text, state, path, out, depth)?;
@@ -198,7 +234,8 @@ fn expand(
             }
             _ => {
                 return Err(format!(
-                    "invalid interpolation in `{text}`: a `$` must start a variable (`$VAR`, `${{VAR}}`) or be doubled as `$$`"
+                    "invalid interpolation in {}: a `$` must start a variable (`$VAR`, `${{VAR}}`) or be doubled as `$$`",
+                    state.shown(text)
                 ))
             }
         }
@@ -247,9 +284,14 @@ fn substitute(
     let name_len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
     let name = &body[..name_len];
     if name.is_empty() || !name.starts_with(is_name_start) {
-        return Err(format!(
-            "invalid interpolation in `{whole}`: `${{{body}}}` does not start with a variable name"
-        ));
+        return Err(match state.label {
+            Some(label) => format!(
+                "invalid interpolation in {label}: a `${{...}}` does not start with a variable name"
+            ),
+            None => format!(
+                "invalid interpolation in `{whole}`: `${{{body}}}` does not start with a variable name"
+            ),
+        });
     }
     let op_and_arg = &body[name_len..];
     if op_and_arg.is_empty() {
@@ -269,8 +311,13 @@ fn substitute(
     } else if let Some(arg) = op_and_arg.strip_prefix('+') {
         ("+", arg)
     } else {
+        let unexpected = match state.label {
+            Some(_) => "text".to_string(),
+            None => format!("`{op_and_arg}`"),
+        };
         return Err(format!(
-            "invalid interpolation in `{whole}`: unexpected `{op_and_arg}` after `{name}`; expected `:-`, `-`, `:?`, `?`, `:+` or `+`"
+            "invalid interpolation in {}: unexpected {unexpected} after `{name}`; expected `:-`, `-`, `:?`, `?`, `:+` or `+`",
+            state.shown(whole)
         ));
     };
     let variable = state.variables.get(name).cloned();
@@ -381,6 +428,7 @@ mod tests {
             variables: &vars,
             diags: &mut diags,
             unset: BTreeSet::new(),
+            label: None,
         };
         let r = interpolate_text(text, &mut state, &Path::new("x"));
         (r, diags)

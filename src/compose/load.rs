@@ -3,6 +3,7 @@
 //! the document, the `!reset` and `!override` tags, and profiles.
 
 use super::interpolate::{interpolate, Variables};
+use super::local::{project_path, Local, NOT_PACKAGED};
 use crate::cfn::yaml;
 pub use crate::cfn::yaml::kind;
 use crate::diagnostics::{Diagnostics, Path};
@@ -21,7 +22,10 @@ pub struct Loaded {
     /// Services disabled by profiles, with their profiles.
     pub disabled: BTreeMap<String, Vec<String>>,
     /// What the local step read from disk for the project (`None`: not packaged).
-    pub local: Option<super::local::Local>,
+    pub local: Option<Local>,
+    /// The `extends.file`s the document names (project paths), with where each is named
+    /// (`services.web.extends.file`): the local step reads them.
+    pub extends_files: Vec<(String, String)>,
 }
 
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
@@ -45,12 +49,14 @@ fn single(key: &str, value: Value) -> Value {
 
 /// Loads the Compose document `compose` (a mapping, or text holding YAML or JSON).
 /// `where_` names the property in diagnostics about the document as a whole. The document
-/// is taken by value: a mapping becomes the tree without a copy.
+/// is taken by value: a mapping becomes the tree without a copy. `local` holds the files
+/// an `extends.file` names (`None`: the project was not packaged).
 pub fn load(
     compose: Value,
     where_: &str,
     variables: &Variables,
     profiles: &[String],
+    local: Option<&Local>,
     diags: &mut Diagnostics,
 ) -> Option<Loaded> {
     let mut tree = match compose {
@@ -123,10 +129,18 @@ pub fn load(
     };
 
     let mut disabled = BTreeMap::new();
+    let mut files = Files {
+        local,
+        variables,
+        dir: String::new(),
+        chain: Vec::new(),
+        named: Vec::new(),
+        cache: BTreeMap::new(),
+    };
     if let Some(services) = tree.get_mut("services") {
         match services {
             Value::Object(map) => {
-                if !resolve_extends(map, diags) {
+                if !resolve_extends(map, &mut files, diags) {
                     return None;
                 }
                 for (_, service) in map.iter_mut() {
@@ -160,6 +174,7 @@ pub fn load(
         tree,
         disabled,
         local: None,
+        extends_files: files.named,
     })
 }
 
@@ -286,8 +301,35 @@ const APPENDED_KEYS: &[&str] = &[
 /// variables would build 100 million values (an `extends` bomb).
 pub const MAX_EXTENDED_VALUES: usize = 1_000_000;
 
+/// How deep `extends.file` may chain (a file extending from a file ...).
+const MAX_FILE_DEPTH: usize = 16;
+
+/// What resolving an `extends.file` needs: the files the local step read, the variables
+/// they are interpolated with, where the document being resolved sits.
+struct Files<'a> {
+    local: Option<&'a Local>,
+    variables: &'a Variables,
+    /// The folder of the document being resolved, as a project path (`""`: the Compose
+    /// file's own folder).
+    dir: String,
+    /// The files being resolved, outermost first (a cycle guard).
+    chain: Vec<String>,
+    /// Every `extends.file` named: project path, where.
+    named: Vec<(String, String)>,
+    /// Bases already taken from a file: (file, service) → the base, or the messages
+    /// (error?, text) its resolution gave (repeated for each service that extends it).
+    cache: BTreeMap<(String, String), Result<Value, Messages>>,
+}
+
+/// Diagnostics kept for repeating: (is an error, `path: message`).
+type Messages = Vec<(bool, String)>;
+
 /// Resolves every service's `extends`; false when the result would be too large.
-fn resolve_extends(services: &mut Map<String, Value>, diags: &mut Diagnostics) -> bool {
+fn resolve_extends(
+    services: &mut Map<String, Value>,
+    files: &mut Files,
+    diags: &mut Diagnostics,
+) -> bool {
     // Only services that extend another need resolving (their bases are resolved on the
     // way); the others stay as they are, uncopied.
     let names: Vec<String> = services
@@ -305,6 +347,7 @@ fn resolve_extends(services: &mut Map<String, Value>, diags: &mut Diagnostics) -
             &mut resolved,
             &mut failed,
             &mut built,
+            files,
             diags,
         );
         if built > MAX_EXTENDED_VALUES {
@@ -332,6 +375,7 @@ fn resolve_one(
     resolved: &mut BTreeMap<String, Value>,
     failed: &mut BTreeSet<String>,
     built: &mut usize,
+    files: &mut Files,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
     // The services whose `extends` is pending, from `name` down, with their own keys.
@@ -358,17 +402,30 @@ fn resolve_one(
         let base_name = match &extends {
             Value::String(s) => s.clone(),
             Value::Object(e) => {
-                if e.contains_key("file") {
-                    diags.error(
-                        path.key("file"),
-                        "the macro cannot read other files; copy the base service into this document and extend it by name",
-                    );
-                    break None;
-                }
-                match e.get("service") {
+                let service = match e.get("service") {
                     Some(Value::String(s)) => s.clone(),
                     _ => {
                         diags.error(&path, "expected `service:` naming the service to extend");
+                        break None;
+                    }
+                };
+                match e.get("file") {
+                    None => service,
+                    Some(Value::String(raw)) => {
+                        let file_path = path.key("file");
+                        match external_base(raw, &service, &file_path, files, diags) {
+                            Some(base) => {
+                                chain.push((current.clone(), map));
+                                break Some(base);
+                            }
+                            None => break None,
+                        }
+                    }
+                    Some(other) => {
+                        diags.error(
+                            path.key("file"),
+                            format!("expected the path of a Compose file, found {}", kind(other)),
+                        );
                         break None;
                     }
                 }
@@ -428,6 +485,246 @@ fn resolve_one(
         resolved.insert(name, base.clone());
     }
     Some(base)
+}
+
+/// The service `service` of the Compose file `raw` (relative to the document being
+/// resolved), with its own `extends` resolved in that file, its paths rebased on the
+/// project folder. `path` is the `extends.file` naming it; problems in that file are
+/// reported there, prefixed with the file's name.
+fn external_base(
+    raw: &str,
+    service: &str,
+    path: &Path,
+    files: &mut Files,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let file = match raw.starts_with('/') {
+        true => None,
+        false if files.dir.is_empty() => project_path(raw),
+        false => project_path(&format!("{}/{raw}", files.dir)),
+    };
+    let Some(file) = file else {
+        diags.error(
+            path,
+            format!("`{raw}` is an absolute path on your computer; give the file's path relative to the Compose file's folder"),
+        );
+        return None;
+    };
+    files.named.push((file.clone(), path.to_string()));
+    let Some(local) = files.local else {
+        diags.error(
+            path,
+            format!("`{raw}` is a file on your disk; {NOT_PACKAGED}"),
+        );
+        return None;
+    };
+    let Some(text) = local.files.get(&file) else {
+        diags.error(
+            path,
+            format!("`{raw}` does not exist in the project folder"),
+        );
+        return None;
+    };
+    if files.chain.contains(&file) || files.chain.len() >= MAX_FILE_DEPTH {
+        let mut chain: Vec<String> = files.chain.iter().map(|f| format!("`{f}`")).collect();
+        chain.push(format!("`{file}`"));
+        diags.error(
+            path,
+            format!(
+                "`extends` files form a cycle or a chain longer than {MAX_FILE_DEPTH}: {}",
+                chain.join(" → ")
+            ),
+        );
+        return None;
+    }
+    let key = (file.clone(), service.to_string());
+    if !files.cache.contains_key(&key) {
+        let mut inner = Diagnostics::new();
+        let dir = match file.rfind('/') {
+            Some(i) => file[..i].to_string(),
+            None => String::new(),
+        };
+        let saved = std::mem::replace(&mut files.dir, dir.clone());
+        files.chain.push(file.clone());
+        let base = base_in_file(text, service, &dir, files, &mut inner);
+        files.chain.pop();
+        files.dir = saved;
+        let messages: Messages = inner
+            .errors()
+            .into_iter()
+            .map(|d| (true, d.to_string()))
+            .chain(inner.warnings().into_iter().map(|d| (false, d.to_string())))
+            .collect();
+        let entry = match base {
+            Some(b) if !inner.has_errors() => Ok(b),
+            _ => Err(messages.clone()),
+        };
+        if entry.is_ok() {
+            for (_, w) in &messages {
+                diags.warn(path, format!("{raw}: {w}"));
+            }
+        }
+        files.cache.insert(key.clone(), entry);
+    }
+    match &files.cache[&key] {
+        Ok(base) => Some(base.clone()),
+        Err(messages) => {
+            for (error, m) in messages {
+                match error {
+                    true => diags.error(path, format!("{raw}: {m}")),
+                    false => diags.warn(path, format!("{raw}: {m}")),
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Loads Compose text `text` (a file in project folder `dir`) and resolves its service
+/// `service`. Diagnostics use the paths of that file.
+fn base_in_file(
+    text: &str,
+    service: &str,
+    dir: &str,
+    files: &mut Files,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let mut tree = match parse_text(text) {
+        Ok(tree @ Value::Object(_)) => tree,
+        Ok(other) => {
+            diags.error(
+                "",
+                format!(
+                    "expected a Compose document (a mapping), found {}",
+                    kind(&other)
+                ),
+            );
+            return None;
+        }
+        Err(yaml::Error::Invalid(e)) => {
+            diags.error("", format!("not valid YAML: {e}"));
+            return None;
+        }
+        Err(yaml::Error::TooLarge(e)) => {
+            diags.error("", format!("the document is {e}"));
+            return None;
+        }
+        Err(yaml::Error::Merge(path, e)) => {
+            diags.error(path, e);
+            return None;
+        }
+    };
+    interpolate(&mut tree, files.variables, diags);
+    let Some(Value::Object(services)) = tree.get_mut("services") else {
+        diags.error(
+            "services",
+            format!("service `{service}` to extend is not defined: the file has no services"),
+        );
+        return None;
+    };
+    if !services.contains_key(service) {
+        diags.error(
+            "services",
+            format!("service `{service}` to extend is not defined in this file"),
+        );
+        return None;
+    }
+    for s in services.values_mut() {
+        rebase(s, dir);
+    }
+    let (mut resolved, mut failed, mut built) = (BTreeMap::new(), BTreeSet::new(), 0);
+    let mut base = resolve_one(
+        service,
+        services,
+        &mut resolved,
+        &mut failed,
+        &mut built,
+        files,
+        diags,
+    )?;
+    if built > MAX_EXTENDED_VALUES {
+        diags.error(
+            "services",
+            format!("the services are too large once `extends` is resolved: more than {MAX_EXTENDED_VALUES} values"),
+        );
+        return None;
+    }
+    strip_markers(&mut base);
+    Some(base)
+}
+
+/// Rebases the relative paths of a service from a file in project folder `dir` on the
+/// project folder (`./app` in `web/compose.yaml` → `./web/app`), as `docker compose` does
+/// for a service taken from another file: `build` (its context), `env_file`, and the
+/// sources of bind mounts. `extends.file` stays relative to its own file.
+fn rebase(service: &mut Value, dir: &str) {
+    if dir.is_empty() {
+        return;
+    }
+    let Value::Object(map) = service else { return };
+    let re = |p: &str| -> Option<String> {
+        if p.starts_with('/') || p.starts_with('~') || p.contains("://") {
+            return None;
+        }
+        let joined = project_path(&format!("{dir}/{p}"))?;
+        Some(match joined.as_str() {
+            "" => ".".to_string(),
+            j if j.starts_with("..") => j.to_string(),
+            j => format!("./{j}"),
+        })
+    };
+    let fix = |v: &mut Value| {
+        if let Value::String(p) = v {
+            if let Some(new) = re(p) {
+                *p = new;
+            }
+        }
+    };
+    match map.get_mut("build") {
+        Some(v @ Value::String(_)) => fix(v),
+        Some(Value::Object(b)) => match b.get_mut("context") {
+            Some(c) => fix(c),
+            None => {
+                b.insert("context".into(), Value::String(re(".").unwrap_or_default()));
+            }
+        },
+        _ => {}
+    }
+    match map.get_mut("env_file") {
+        Some(v @ Value::String(_)) => fix(v),
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::Object(m) => {
+                        if let Some(p) = m.get_mut("path") {
+                            fix(p);
+                        }
+                    }
+                    other => fix(other),
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(Value::Array(volumes)) = map.get_mut("volumes") {
+        for v in volumes {
+            match v {
+                Value::String(spec) if spec.starts_with('.') => {
+                    let (source, rest) = spec.split_once(':').unwrap_or((spec.as_str(), ""));
+                    if let Some(new) = re(source) {
+                        let sep = if spec.contains(':') { ":" } else { "" };
+                        *spec = format!("{new}{sep}{rest}");
+                    }
+                }
+                Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("bind") => {
+                    if let Some(source) = m.get_mut("source") {
+                        fix(source);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The number of values in `value`, itself included (counted with a loop, not recursion).
@@ -543,6 +840,7 @@ mod tests {
             "Compose",
             &Variables::new(),
             &profiles,
+            None,
             &mut d,
         );
         (l, d)
@@ -591,6 +889,96 @@ mod tests {
         );
     }
 
+    fn packaged(text: &str, files: &[(&str, &str)]) -> (Option<Loaded>, Vec<String>) {
+        let mut d = Diagnostics::new();
+        let mut local = Local::default();
+        for (k, v) in files {
+            local.files.insert(k.to_string(), v.to_string());
+        }
+        let mut vars = Variables::new();
+        vars.insert(
+            "TAG".into(),
+            crate::compose::interpolate::Variable::Text("1.27".into()),
+        );
+        let l = load(
+            Value::String(text.into()),
+            "Compose",
+            &vars,
+            &[],
+            Some(&local),
+            &mut d,
+        );
+        let msgs = d
+            .errors()
+            .iter()
+            .chain(d.warnings().iter())
+            .map(|e| e.to_string())
+            .collect();
+        (l, msgs)
+    }
+
+    #[test]
+    fn extends_from_another_file() {
+        let (l, msgs) = packaged(
+            "services:\n  web:\n    extends: {file: ./sub/base.yaml, service: web}\n    environment: {B: 2}\n",
+            &[
+                (
+                    "sub/base.yaml",
+                    "services:\n  web:\n    extends: {file: ../deeper/x.yaml, service: core}\n    build: ./app\n    env_file: [web.env, {path: ./opt.env, required: false}]\n    volumes: ['./data:/data', 'named:/n', {type: bind, source: ./conf, target: /c}]\n    environment: {A: 1}\n",
+                ),
+                ("deeper/x.yaml", "services:\n  core:\n    image: nginx:${TAG}\n    build: {dockerfile: D}\n"),
+            ],
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let l = l.unwrap();
+        assert_eq!(
+            l.tree["services"]["web"],
+            json!({
+                "image": "nginx:1.27",
+                "build": "./sub/app",
+                "env_file": ["./sub/web.env", {"path": "./sub/opt.env", "required": false}],
+                "volumes": ["./sub/data:/data", "named:/n", {"type": "bind", "source": "./sub/conf", "target": "/c"}],
+                "environment": {"A": 1, "B": 2}
+            })
+        );
+        let named: Vec<&str> = l.extends_files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(named, ["sub/base.yaml", "deeper/x.yaml"]);
+    }
+
+    #[test]
+    fn extends_file_errors() {
+        let doc = "services:\n  a: {extends: {file: a.yaml, service: a}}\n  b: {extends: {file: missing.yaml, service: b}}\n  c: {extends: {file: bad.yaml, service: c}}\n  d: {extends: {file: ok.yaml, service: nope}}\n  e: {extends: {file: /abs.yaml, service: e}}\n";
+        let (_, msgs) = packaged(
+            doc,
+            &[
+                (
+                    "a.yaml",
+                    "services:\n  a: {extends: {file: b.yaml, service: a}}\n",
+                ),
+                (
+                    "b.yaml",
+                    "services:\n  a: {extends: {file: a.yaml, service: a}}\n",
+                ),
+                ("bad.yaml", "services: ["),
+                ("ok.yaml", "services:\n  x: {image: a}\n"),
+            ],
+        );
+        assert_eq!(msgs, [
+            "services.a.extends.file: a.yaml: services.a.extends.file: b.yaml: services.a.extends.file: `extends` files form a cycle or a chain longer than 16: `a.yaml` → `b.yaml` → `a.yaml`",
+            "services.b.extends.file: `missing.yaml` does not exist in the project folder",
+            "services.c.extends.file: bad.yaml: not valid YAML: did not find expected node content at line 2 column 1, while parsing a flow node",
+            "services.d.extends.file: ok.yaml: services: service `nope` to extend is not defined in this file",
+            "services.e.extends.file: `/abs.yaml` is an absolute path on your computer; give the file's path relative to the Compose file's folder",
+        ]);
+        let (_, msgs) = run(doc, &[]);
+        assert!(
+            msgs.errors()
+                .iter()
+                .all(|e| e.message.ends_with(NOT_PACKAGED) || e.message.contains("absolute")),
+            "{msgs:?}"
+        );
+    }
+
     #[test]
     fn profiles_filter_services() {
         let text = "services:\n  a: {image: a}\n  b: {image: b, profiles: [debug]}\n";
@@ -606,7 +994,7 @@ mod tests {
     fn merge_keys_in_mapping_form() {
         let mut d = Diagnostics::new();
         let doc = json!({"x-base": {"image": "a"}, "services": {"web": {"<<": {"image": "a", "user": "u"}, "user": "v"}}});
-        let l = load(doc.clone(), "Compose", &Variables::new(), &[], &mut d).unwrap();
+        let l = load(doc.clone(), "Compose", &Variables::new(), &[], None, &mut d).unwrap();
         assert_eq!(
             l.tree["services"]["web"],
             json!({"user": "v", "image": "a"})
@@ -632,7 +1020,7 @@ mod tests {
         let backend = json!({"<<": [common, env], "volumes": ["data:/data"]});
         let doc = json!({"x-backend": backend, "services": {"web": {"<<": backend, "command": "run web", "restart": "unless-stopped"}}});
         let mut d = Diagnostics::new();
-        let l = load(doc, "Compose", &Variables::new(), &[], &mut d).unwrap();
+        let l = load(doc, "Compose", &Variables::new(), &[], None, &mut d).unwrap();
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(l.tree["services"]["web"], expected);
         assert_eq!(l.tree["x-backend"].get("<<"), None);
@@ -642,7 +1030,7 @@ mod tests {
     fn merge_key_errors_name_the_merge_key() {
         let mut d = Diagnostics::new();
         let doc = json!({"services": {"web": {"<<": [{"image": "a"}, "b"]}}});
-        assert_eq!(load(doc, "Compose", &Variables::new(), &[], &mut d), None);
+        assert_eq!(load(doc, "Compose", &Variables::new(), &[], None, &mut d), None);
         assert_eq!(
             messages(&d),
             ["services.web.<<[1]: expected a mapping to merge, found a string"]

@@ -14,6 +14,7 @@
 //! until nothing new is listed (an `extends.file` brings its own references); the
 //! converter looks the same paths up in the [`Local`] it was given.
 
+use super::load::Loaded;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -165,11 +166,23 @@ pub struct Build {
     pub at: String,
 }
 
-/// Everything on disk `tree` (a loaded document) refers to. `stat` tells what a project
-/// path is (the local step asks the file system; a packaged project's [`Local`] answers
-/// for the converter). Paths in the result are project paths, in document order.
-pub fn references(tree: &Map<String, Value>, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Reference> {
+/// Everything on disk a loaded document refers to. `stat` tells what a project path is
+/// (the local step asks the file system; a packaged project's [`Local`] answers for the
+/// converter). Paths in the result are project paths, in document order; the
+/// `extends.file`s come first (they were read while loading).
+pub fn references(loaded: &Loaded, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Reference> {
+    let tree = &loaded.tree;
     let mut out = Vec::new();
+    for (path, at) in &loaded.extends_files {
+        let r = Reference::File {
+            path: path.clone(),
+            required: true,
+            at: at.clone(),
+        };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
     for (kind, section) in [("secrets", "secrets"), ("configs", "configs")] {
         let Some(Value::Object(items)) = tree.get(section) else {
             continue;
@@ -373,7 +386,11 @@ mod tests {
         }))
         .unwrap();
         let mut asked = Vec::new();
-        let refs = references(&tree, &mut |p| {
+        let loaded = Loaded {
+            tree,
+            ..Loaded::default()
+        };
+        let refs = references(&loaded, &mut |p| {
             asked.push(p.to_string());
             match p {
                 "grafana" | "data" => Stat::Folder,

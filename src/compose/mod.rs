@@ -3,6 +3,8 @@
 
 pub mod binds;
 pub mod compute;
+pub mod dotenv;
+mod env_file;
 pub mod interpolate;
 pub mod load;
 pub mod local;

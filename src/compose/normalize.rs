@@ -258,11 +258,24 @@ impl Reader<'_> {
                     .error(path.key("image"), "the image name is empty");
             }
         }
+        if get("build").is_some_and(|b| !b.is_null()) {
+            match (&s.image, self.local.and_then(|l| l.images.get(name))) {
+                (None, Some(built)) => s.image = Some(Text::Lit(built.clone())),
+                (Some(_), _) => self.diags.warn(
+                    path.key("build"),
+                    "ignored: `image` is set, so ECS pulls that image and the build is not run",
+                ),
+                // `rules` reports the missing image, with what to do.
+                (None, None) => {}
+            }
+        }
         s.command = get("command").and_then(|v| self.command(v, &path.key("command")));
         s.entrypoint = get("entrypoint").and_then(|v| self.command(v, &path.key("entrypoint")));
-        if let Some(v) = get("environment") {
-            s.environment = self.env_map(v, &path.key("environment"), true);
-        }
+        let from_files = match get("env_file") {
+            Some(v) => self.env_files(v, &path.key("env_file")),
+            None => BTreeMap::new(),
+        };
+        s.environment = self.environment(get("environment"), &path.key("environment"), from_files);
         if let Some(v) = get("labels") {
             s.labels = self.env_map(v, &path.key("labels"), false);
         }

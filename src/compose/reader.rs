@@ -217,14 +217,8 @@ impl Reader<'_> {
             }
             match value {
                 Value::Null if lookup => match self.variables.get(key) {
-                    Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => {
-                        out.insert(key.clone(), Text::Lit(t.clone()));
-                    }
-                    Some(Variable::Secret { parameter, .. }) => {
-                        out.insert(key.clone(), Text::Expr(crate::cfn::intrinsics::ref_(parameter)));
-                    }
-                    Some(Variable::Expr(e)) => {
-                        out.insert(key.clone(), Text::Expr(e.clone()));
+                    Some(var) => {
+                        out.insert(key.clone(), variable_text(var));
                     }
                     None => self.diags.warn(
                         item,
@@ -242,6 +236,16 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+/// What a variable puts into a container's environment: its text, or a reference (a
+/// `NoEcho` parameter's `Ref`, an intrinsic), never a secret's value.
+pub(super) fn variable_text(var: &Variable) -> Text {
+    match var {
+        Variable::Text(t) | Variable::Parameter { value: t, .. } => Text::Lit(t.clone()),
+        Variable::Secret { parameter, .. } => Text::Expr(crate::cfn::intrinsics::ref_(parameter)),
+        Variable::Expr(e) => Text::Expr(e.clone()),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::interpolate::Variable;
 use super::load::as_mapping;
+use super::local::{project_path, NOT_PACKAGED};
 use super::model::*;
 use super::reader::Reader;
 use crate::cfn::intrinsics::{is_intrinsic, ref_};
@@ -29,6 +30,12 @@ pub(super) const SYSTEM_DIRS: &[&str] = &[
     "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
 ];
 
+/// The most a config's `file` may hold, in bytes. The helper container receives each
+/// config's content in its environment, inside the task definition, which ECS limits to
+/// 64 KiB in all: half of it leaves room for the rest of the task (see
+/// docs/local-files.md).
+pub const MAX_CONFIG_FILE_BYTES: usize = 32 * 1024;
+
 /// `x-aws-generate` options that are switches.
 const GENERATE_FLAGS: &[&str] = &[
     "exclude_lowercase",
@@ -40,20 +47,16 @@ const GENERATE_FLAGS: &[&str] = &[
 ];
 
 impl Reader<'_> {
-    /// A top-level secret. `None` when it has errors (reported) or a `file:` (rejected by
-    /// the support table).
+    /// A top-level secret. `None` when it has errors (reported).
     pub(super) fn secret(&mut self, key: &str, v: &Value, path: &Path) -> Option<Secret> {
         let Value::Object(map) = v else {
             self.expected(path, "a mapping describing the secret", v);
             return None;
         };
-        if map.contains_key("file") {
-            return None;
-        }
         let external = self.external(map, path);
         if !self.one_source(
             map,
-            &["environment", "x-aws-generate"],
+            &["environment", "x-aws-generate", "file"],
             external.is_some(),
             "secret",
             path,
@@ -79,10 +82,12 @@ impl Reader<'_> {
             self.secret_value(var, &path.key("environment"))?
         } else if let Some(g) = map.get("x-aws-generate") {
             self.generate(g, &path.key("x-aws-generate"))?
+        } else if let Some(f) = map.get("file") {
+            self.secret_file(key, f, &path.key("file"))?
         } else {
             self.diags.error(
                 path,
-                "a secret needs a source: `external: true` with `name: <Secrets Manager ARN>`, `environment: <PARAMETER>` (a `NoEcho` template parameter) or `x-aws-generate: true`",
+                "a secret needs a source: `external: true` with `name: <Secrets Manager ARN>`, `environment: <PARAMETER>` (a `NoEcho` template parameter), `x-aws-generate: true` or `file` (with `compose-to-ecs package`)",
             );
             return None;
         };
@@ -154,6 +159,42 @@ impl Reader<'_> {
             None if as_parameter => Some(SecretSource::Parameter(name)),
             None => Some(SecretSource::SecretsManager(name)),
         }
+    }
+
+    /// `file:` of secret `key`: `compose-to-ecs package` turned the file into a `NoEcho`
+    /// template parameter (`Package.Secrets`), taken exactly as `environment: <PARAMETER>`.
+    /// The file's content is never in the template.
+    fn secret_file(&mut self, key: &str, v: &Value, path: &Path) -> Option<SecretSource> {
+        let raw = self.literal(v, path)?;
+        if project_path(&raw).is_none() {
+            self.diags.error(
+                path,
+                format!("`{raw}` is an absolute path on your computer; give the secret file's path relative to the Compose file's folder"),
+            );
+            return None;
+        }
+        let Some(local) = self.local else {
+            self.diags.error(
+                path,
+                format!("`{raw}` is a file on your disk: reference an existing secret (`external: true` with `name: <Secrets Manager ARN>`), take the value from a `NoEcho` template parameter (`environment: <PARAMETER>`) or generate one (`x-aws-generate: true`) instead, or keep the file: {NOT_PACKAGED}"),
+            );
+            return None;
+        };
+        let Some(parameter) = local.secrets.get(key) else {
+            self.diags.error(
+                path,
+                format!("`Package.Secrets` names no template parameter for secret `{key}` (read from `{raw}`); run `compose-to-ecs package` on the template again"),
+            );
+            return None;
+        };
+        if !self.variables.contains_key(parameter) {
+            self.diags.error(
+                path,
+                format!("the `NoEcho` parameter `{parameter}` that `compose-to-ecs package` made of `{raw}` is not a template parameter with a value; deploy the template `package` wrote, with the parameters file it wrote"),
+            );
+            return None;
+        }
+        self.secret_value(&Value::String(parameter.clone()), path)
     }
 
     /// `environment: VAR` of a secret: a reference to the variable's parameter or
@@ -342,13 +383,10 @@ impl Reader<'_> {
             self.expected(path, "a mapping describing the config", v);
             return None;
         };
-        if map.contains_key("file") {
-            return None;
-        }
         let external = self.external(map, path);
         if !self.one_source(
             map,
-            &["content", "environment"],
+            &["content", "environment", "file"],
             external.is_some(),
             "config",
             path,
@@ -367,6 +405,9 @@ impl Reader<'_> {
                 }
             }
             return Some(Config::Parameter(name));
+        }
+        if let Some(f) = map.get("file") {
+            return self.config_file(f, &path.key("file"));
         }
         if let Some(c) = map.get("content") {
             let content = self.text(c, &path.key("content"))?;
@@ -399,6 +440,44 @@ impl Reader<'_> {
             "a config needs a source: `content`, `environment: <VARIABLE>`, or `external: true` with `name: <Systems Manager parameter>`",
         );
         None
+    }
+
+    /// `file:` of a config: the file's text from the project's `Package`, as `content`.
+    fn config_file(&mut self, v: &Value, path: &Path) -> Option<Config> {
+        let raw = self.literal(v, path)?;
+        let Some(project) = project_path(&raw) else {
+            self.diags.error(
+                path,
+                format!("`{raw}` is an absolute path on your computer; give the config file's path relative to the Compose file's folder"),
+            );
+            return None;
+        };
+        let Some(local) = self.local else {
+            self.diags.error(
+                path,
+                format!("`{raw}` is a file on your disk: inline the file as `content:`, take it from a variable (`environment: <VARIABLE>`) or reference a Systems Manager parameter (`external: true` with `name: <parameter name or ARN>`) instead, or keep the file: {NOT_PACKAGED}"),
+            );
+            return None;
+        };
+        let Some(text) = local.files.get(&project) else {
+            self.diags.error(
+                path,
+                format!("`{raw}` does not exist in the project folder"),
+            );
+            return None;
+        };
+        if text.len() > MAX_CONFIG_FILE_BYTES {
+            self.diags.error(
+                path,
+                format!(
+                    "`{raw}` holds {} KiB, over the {} KiB a config file may hold: its content travels in the task definition, which ECS limits to 64 KiB; copy the file into the service's image instead",
+                    text.len().div_ceil(1024),
+                    MAX_CONFIG_FILE_BYTES / 1024
+                ),
+            );
+            return None;
+        }
+        Some(Config::Content(Text::Lit(text.clone())))
     }
 
     /// A config's content is visible in the task definition: warns when it holds a

@@ -53,10 +53,12 @@ pub fn check(
     let mut ingress: BTreeMap<String, (&str, u16, &str)> = BTreeMap::new();
     for (name, s) in &project.services {
         let path = services.key(name);
-        if s.image.is_none() {
+        // A service whose `extends` failed (reported) has no image of its own to check.
+        let unresolved = loaded.tree["services"][name].get("extends").is_some();
+        if s.image.is_none() && !unresolved {
             let has_build = loaded.tree["services"][name].get("build").is_some();
             let why = if has_build {
-                "is required: ECS pulls images and cannot build them; push the image to a registry (Amazon ECR) and set `image`"
+                "is required: ECS pulls images and cannot build them; run `compose-to-ecs package --image-repository <ECR repository URI>` on the template to build and push it, or set `image` to an image in a registry"
             } else {
                 "is required: set the image to run, e.g. `image: nginx:1.27`"
             };

@@ -83,16 +83,14 @@ const ROLLBACK: &str = "ignored: the deployment circuit breaker rolls back a fai
 const RESTART_POLICY: &str = "ignored: ECS restarts failed tasks itself";
 const GPU: &str = "write the GPU request as `deploy.resources.reservations.devices: [{capabilities: [gpu], count: N}]`, which runs the service on EC2 GPU capacity";
 const PLACEMENT: &str = "ignored: ECS places tasks itself";
-const BUILD: &str =
-    "ignored: the image is pulled from its registry, never built; `image` is required";
-const BUILD_KEY: &str = "ignored with `build`: the image is pulled from its registry, never built";
+const BUILD_KEY: &str = "ignored: `compose-to-ecs package` builds with `context`, `dockerfile`, `dockerfile_inline`, `target`, `args` and the service's `platform`";
+const BUILD_USED: &str = "read by `compose-to-ecs package` to build the image";
 const BLKIO: &str = "ignored: Fargate has no block IO controls";
 const CPU_SIZE: &str = "ignored: size the task with `deploy.resources.limits.cpus` instead";
 const CPU_RT: &str = "ignored: Fargate has no real-time scheduling";
 const CREDENTIAL_SPEC: &str =
     "credential specs (gMSA) need Windows containers on EC2, which are not supported";
 const DEVICES: &str = "host devices are not available on Fargate";
-const ENV_FILE: &str = "the macro cannot read files; inline the variables under `environment`";
 const PROVIDER: &str = "provider services are delegated to a `docker compose` plugin, which ECS does not have; create the resource in the surrounding CloudFormation template instead";
 const STATIC_IP: &str = "tasks in `awsvpc` mode get their addresses from the subnet, so a fixed address cannot be set; reach the service by its name";
 const NO_MAC: &str = "ignored: Fargate assigns the network interface's MAC address";
@@ -106,8 +104,6 @@ const PULL: &str = "ignored: ECS pulls the image each time a task starts";
 const IMAGE_MOUNT: &str =
     "image mounts are not available on ECS; copy the files into the service's own image";
 const IPAM: &str = "ignored: tasks get their addresses from the VPC's subnets";
-const FILE: &str = "the macro cannot read files; reference an existing secret (`external: true` with `name: <Secrets Manager ARN>`), take the value from a `NoEcho` template parameter (`environment: <PARAMETER>`), or generate one (`x-aws-generate: true`)";
-const CONFIG_FILE: &str = "the macro cannot read files; inline the file as `content:`, take it from a variable (`environment: <VARIABLE>`), or reference a Systems Manager parameter (`external: true` with `name: <parameter name or ARN>`)";
 const FILES: &str = "a file the helper container `<Service>_Secrets_InitContainer` writes into a task-local volume before the container starts, mounted read-only at the file's directory";
 
 /// Every key with its fate, in document order (top level, then each section).
@@ -224,12 +220,12 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.deploy.x-aws-capacity", "AWS::ECS::Service CapacityProviderStrategy", "`fargate`, `fargate_spot`, `ec2`, or a list of `{provider, weight, base}`; wins over the top-level `x-aws-capacity`"),
     warned("services.*.annotations", "ignored: ECS containers have no annotations; use `labels`"),
     warned("services.*.attach", "ignored: logs always go to CloudWatch Logs"),
-    warned("services.*.build", BUILD),
-    warned("services.*.build.context", BUILD_KEY),
-    warned("services.*.build.dockerfile", BUILD_KEY),
-    warned("services.*.build.dockerfile_inline", BUILD_KEY),
+    mapped("services.*.build", container!("Image"), "without `image`: the image `compose-to-ecs package --image-repository <ECR repository URI>` builds and pushes (see docs/local-files.md); with `image`, ignored with a warning"),
+    mapped("services.*.build.context", "", BUILD_USED),
+    mapped("services.*.build.dockerfile", "", BUILD_USED),
+    mapped("services.*.build.dockerfile_inline", "", BUILD_USED),
     warned("services.*.build.entitlements", BUILD_KEY),
-    warned("services.*.build.args", BUILD_KEY),
+    mapped("services.*.build.args", "", BUILD_USED),
     warned("services.*.build.ssh", BUILD_KEY),
     warned("services.*.build.labels", BUILD_KEY),
     warned("services.*.build.cache_from", BUILD_KEY),
@@ -240,7 +236,7 @@ pub static TABLE: &[Entry] = &[
     warned("services.*.build.provenance", BUILD_KEY),
     warned("services.*.build.sbom", BUILD_KEY),
     warned("services.*.build.pull", BUILD_KEY),
-    warned("services.*.build.target", BUILD_KEY),
+    mapped("services.*.build.target", "", BUILD_USED),
     warned("services.*.build.shm_size", BUILD_KEY),
     warned("services.*.build.extra_hosts", BUILD_KEY),
     warned("services.*.build.isolation", BUILD_KEY),
@@ -257,7 +253,7 @@ pub static TABLE: &[Entry] = &[
     warned("services.*.build.ulimits.*", BUILD_KEY),
     warned("services.*.build.ulimits.*.hard", BUILD_KEY),
     warned("services.*.build.ulimits.*.soft", BUILD_KEY),
-    warned("services.*.build.platforms", BUILD_KEY),
+    mapped("services.*.build.platforms", "", BUILD_USED),
     warned("services.*.blkio_config", BLKIO),
     warned("services.*.blkio_config.device_read_bps", BLKIO),
     warned("services.*.blkio_config.device_read_bps[]", BLKIO),
@@ -322,17 +318,17 @@ pub static TABLE: &[Entry] = &[
     rejected("services.*.dns_search", "tasks in `awsvpc` mode use the VPC resolver; set search domains in the VPC's DHCP options instead"),
     warned("services.*.domainname", "ignored: tasks in `awsvpc` mode take their domain name from the VPC"),
     mapped("services.*.entrypoint", container!("EntryPoint"), ""),
-    rejected("services.*.env_file", ENV_FILE),
-    rejected("services.*.env_file[]", ENV_FILE),
-    rejected("services.*.env_file[].path", ENV_FILE),
-    rejected("services.*.env_file[].format", ENV_FILE),
-    rejected("services.*.env_file[].required", ENV_FILE),
+    mapped("services.*.env_file", container!("Environment"), "the variables of the env files `compose-to-ecs package` read (Compose's syntax; a later file wins, `environment` wins over all); a credential-like name gets a warning (see docs/local-files.md)"),
+    mapped("services.*.env_file[]", container!("Environment"), "a path, or `{path, required, format}`"),
+    mapped("services.*.env_file[].path", "", "relative to the Compose file's folder"),
+    mapped("services.*.env_file[].format", "", "`raw`: `KEY=VALUE` lines taken literally, without quotes or interpolation"),
+    mapped("services.*.env_file[].required", "", "`false`: a missing file is skipped"),
     rejected("services.*.label_file", "the macro cannot read files; inline the labels under `labels`"),
     mapped("services.*.environment", container!("Environment"), ""),
     mapped("services.*.expose", container!("PortMappings"), "reachable by the services on the same networks"),
     mapped("services.*.extends", "", "resolved when the document is loaded"),
     mapped("services.*.extends.service", "", ""),
-    rejected("services.*.extends.file", "the macro cannot read other files; copy the base service into this document and extend it by name"),
+    mapped("services.*.extends.file", "", "the base service from another Compose file that `compose-to-ecs package` read; its relative paths are rebased on the project folder"),
     rejected("services.*.provider", PROVIDER),
     rejected("services.*.provider.type", PROVIDER),
     rejected("services.*.provider.options", PROVIDER),
@@ -521,7 +517,7 @@ pub static TABLE: &[Entry] = &[
     mapped("secrets.*", "", "an existing Secrets Manager secret or Systems Manager parameter, or a new secret; see docs/secrets.md"),
     mapped("secrets.*.name", "AWS::SecretsManager::Secret Name", "with `external: true`: the existing secret's ARN (compose-cli's form) or name, or the parameter's name or ARN; for a new secret, its name (default: one CloudFormation chooses)"),
     mapped("secrets.*.environment", "AWS::SecretsManager::Secret SecretString", "a new secret holding the template parameter (declare it `NoEcho`) or intrinsic the variable names: a `Ref`, never the value"),
-    rejected("secrets.*.file", FILE),
+    mapped("secrets.*.file", "AWS::SecretsManager::Secret SecretString", "with `compose-to-ecs package`: the file's value becomes a `NoEcho` template parameter, used as `environment: <PARAMETER>` is; never text in a template (see docs/local-files.md)"),
     mapped("secrets.*.external", "", "`true`: an existing Secrets Manager secret (`name`: ARN or name), or Systems Manager parameter (an `arn:...:ssm:...` name, or `x-aws-parameter: true`)"),
     mapped("secrets.*.external.name", "", "deprecated form of `name`"),
     warned("secrets.*.labels", "ignored: the secret's tags are the project's"),
@@ -537,7 +533,7 @@ pub static TABLE: &[Entry] = &[
     mapped("configs.*.name", "", "with `external: true`: the Systems Manager parameter's name or ARN"),
     mapped("configs.*.content", container!("Environment"), "the content (interpolated), passed to the helper container that writes the file: visible in the task definition, so not for secrets"),
     mapped("configs.*.environment", container!("Environment"), "the content from a variable, like `content`"),
-    rejected("configs.*.file", CONFIG_FILE),
+    mapped("configs.*.file", container!("Environment"), "with `compose-to-ecs package`: the file's text, as `content` (at most 32 KiB; see docs/local-files.md)"),
     mapped("configs.*.external", container!("Secrets"), "`true`: a Systems Manager parameter (`name`: its name or ARN), read by ECS when the task starts"),
     mapped("configs.*.external.name", "", "deprecated form of `name`"),
     warned("configs.*.labels", "ignored: a config is delivered as a file, with no AWS resource to label"),
