@@ -1030,7 +1030,10 @@ mod tests {
     fn merge_key_errors_name_the_merge_key() {
         let mut d = Diagnostics::new();
         let doc = json!({"services": {"web": {"<<": [{"image": "a"}, "b"]}}});
-        assert_eq!(load(doc, "Compose", &Variables::new(), &[], None, &mut d), None);
+        assert_eq!(
+            load(doc, "Compose", &Variables::new(), &[], None, &mut d),
+            None
+        );
         assert_eq!(
             messages(&d),
             ["services.web.<<[1]: expected a mapping to merge, found a string"]
