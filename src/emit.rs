@@ -35,6 +35,15 @@ pub fn emit(
         Shape::ResourceMap => fragment,
     };
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    // Parameters share the namespace of logical IDs (CloudFormation rejects a resource
+    // named like a parameter).
+    if shape == Shape::Template {
+        if let Some(Value::Object(params)) = fragment.get("Parameters") {
+            for id in params.keys() {
+                owner.insert(id.clone(), String::new());
+            }
+        }
+    }
     for (id, r) in resources {
         if r.get("Type").and_then(Value::as_str) != Some(PROJECT_TYPE) {
             owner.insert(id.clone(), String::new());
@@ -45,7 +54,7 @@ pub fn emit(
             match owner.get(id) {
                 Some(other) if other.is_empty() => diags.error(
                     Path::new("Resources").key(id),
-                    format!("project `{project}` generates this logical ID, and the template already defines it; rename the template's resource"),
+                    format!("project `{project}` generates this logical ID, and the template already defines it (as a resource or a parameter); rename the template's resource or parameter"),
                 ),
                 Some(other) => diags.error(
                     Path::new("Resources").key(id),

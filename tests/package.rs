@@ -220,15 +220,15 @@ fn package_writes_the_package_and_runs_docker_exactly() {
                 "proxy.conf": "listen 8080;\n",
             },
             "EnvFiles": [".env"],
-            "Secrets": {"db-password": "ShopDbpasswordSecret"},
+            "Secrets": {"db-password": "ShopDbpasswordSecretValue"},
             "Images": {"tool": tool, "web": web, "worker": worker},
         })
     );
     assert_eq!(
-        t["Parameters"]["ShopDbpasswordSecret"]["NoEcho"],
+        t["Parameters"]["ShopDbpasswordSecretValue"]["NoEcho"],
         json!(true)
     );
-    assert_eq!(t["Parameters"]["ShopDbpasswordSecret"]["Type"], "String");
+    assert_eq!(t["Parameters"]["ShopDbpasswordSecretValue"]["Type"], "String");
 
     // The identical builds of `web` and `worker` run once, with both tags.
     let app = p.path("app");
@@ -254,7 +254,7 @@ fn package_writes_the_package_and_runs_docker_exactly() {
     let params: Value = serde_json::from_str(&p.read("params.json")).unwrap();
     assert_eq!(
         params,
-        json!([{"ParameterKey": "ShopDbpasswordSecret", "ParameterValue": SECRET}])
+        json!([{"ParameterKey": "ShopDbpasswordSecretValue", "ParameterValue": SECRET}])
     );
     #[cfg(unix)]
     {
@@ -398,11 +398,11 @@ fn template_level_problems_name_the_property() {
         "template.yaml",
         &TEMPLATE.replace(
             "Resources:",
-            "Parameters:\n  ShopDbpasswordSecret: {Type: String}\nResources:",
+            "Parameters:\n  ShopDbpasswordSecretValue: {Type: String}\nResources:",
         ),
     );
     let e = one_error(&p, FULL, true);
-    assert_eq!(e, "error: secrets.db-password.file: the package step names the parameter of secret `db-password` `ShopDbpasswordSecret`, and the template already declares a parameter of that name; rename that parameter");
+    assert_eq!(e, "error: secrets.db-password.file: the package step names the parameter of secret `db-password` `ShopDbpasswordSecretValue`, and the template already declares a parameter of that name; rename that parameter");
     fs::remove_file(p.path("app/db/password.txt")).unwrap();
     p.write("template.yaml", TEMPLATE);
     let e = one_error(&p, FULL, true);
@@ -471,7 +471,7 @@ fn check_expanded(stdout: &str, images: &Value, pg: &str) {
     find_strings(&t, &mut strings);
     assert!(strings.contains(&"POSTGRES_DB"), "the env file's variable");
     assert!(
-        stdout.contains(r#""Ref": "ShopDbpasswordSecret""#),
+        stdout.contains(r#""Ref": "ShopDbpasswordSecretValue""#),
         "the secret is referenced"
     );
 }
@@ -489,7 +489,7 @@ fn end_to_end_package_then_expand() {
             "expand",
             "packaged.json",
             "--param",
-            &format!("ShopDbpasswordSecret={SECRET}"),
+            &format!("ShopDbpasswordSecretValue={SECRET}"),
         ],
         true,
     );

@@ -506,7 +506,7 @@ fn read_secret(
         diags.error(at, format!("`{path}` holds {} bytes, over the {MAX_PARAMETER_BYTES} of a template parameter; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead", value.len()));
         return;
     }
-    let parameter = format!("{}{}Secret", p.id, normalize(name));
+    let parameter = format!("{}{}SecretValue", p.id, normalize(name));
     p.secret_params
         .insert(name.to_string(), (parameter.clone(), at.to_string()));
     packaged.secrets.insert(parameter, SecretValue(value));
