@@ -30,10 +30,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import style_problem  # noqa: E402
 
-# The fewest applications that must deploy. Issue 11's target after its three branches
-# (local-core, binds, package) are merged is at least 13 of 21; set this to what actually
-# deploys once they are.
-MIN_DEPLOYED = int(os.environ.get("APPS_MIN_DEPLOYED", "3"))
+# The fewest applications that must deploy: what deploys today (16 of 21; the other five
+# need what ECS cannot give a Fargate task: host networking, the Docker socket, kernel
+# capabilities, or a 1.8 MB file in the template). Raise it when more deploy.
+MIN_DEPLOYED = int(os.environ.get("APPS_MIN_DEPLOYED", "16"))
 
 REPOSITORY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/apps"
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")

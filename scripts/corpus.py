@@ -5,6 +5,11 @@ Per file: converted (resources, cfn-lint errors and warnings) or rejected (the
 diagnostics). Fails (exit 1) on a crash (exit status other than 0 or 1, or a panic), a
 diagnostic not in the house style, or a cfn-lint error in a produced template.
 
+Each file is converted as a user would preview it, from its folder: the bare files of the
+public corpus have no folder of their own, so the files they refer to are not there
+(`... does not exist in the project folder`); `--image-repository` is given so that a
+service to build is checked as far as a preview goes (its build context), never built.
+
 Usage: scripts/corpus.py BINARY CORPUS_DIR [--report docs/corpus.md] [--cfn-lint PATH]
 """
 import argparse
@@ -20,6 +25,9 @@ import tempfile
 # backtick, and has no trailing period.
 STYLE = re.compile(r"^(error|warning): (?:(?P<path>[^ ]+): )?(?P<msg>[a-z`(].*)$")
 
+
+# A preview computes image tags with it and never pushes.
+REPOSITORY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/corpus"
 
 def style_problem(line):
     m = STYLE.match(line)
@@ -55,7 +63,7 @@ def main():
     for name in files:
         path = os.path.join(args.corpus, name)
         out = os.path.join(out_dir, name + ".json")
-        proc = subprocess.run([args.binary, "convert", path, "-o", out], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([args.binary, "convert", path, "-o", out, "--image-repository", REPOSITORY], capture_output=True, text=True, timeout=60)
         lines = [l for l in proc.stderr.splitlines() if l.strip()]
         for l in lines:
             p = style_problem(l)
@@ -92,7 +100,9 @@ def main():
         "",
         f"`scripts/corpus.py` over `../shared/corpus/public/` ({len(files)} real Compose files): "
         f"**{converted} converted**, **{rejected} rejected** with diagnostics, {crashed} crashed. "
-        "Every converted template is checked with `cfn-lint`; every diagnostic against the house style.",
+        "Every converted template is checked with `cfn-lint`; every diagnostic against the house style. "
+        "These are bare files, without the folders they come from: a file they refer to is not there. "
+        "The same applications with their folders are under *Real applications* below.",
         "",
         "Regenerate: `bash scripts/test.sh` (or `python3 scripts/corpus.py target/release/compose-to-ecs ../shared/corpus/public --report docs/corpus.md`).",
         "",

@@ -228,7 +228,10 @@ fn package_writes_the_package_and_runs_docker_exactly() {
         t["Parameters"]["ShopDbpasswordSecretValue"]["NoEcho"],
         json!(true)
     );
-    assert_eq!(t["Parameters"]["ShopDbpasswordSecretValue"]["Type"], "String");
+    assert_eq!(
+        t["Parameters"]["ShopDbpasswordSecretValue"]["Type"],
+        "String"
+    );
 
     // The identical builds of `web` and `worker` run once, with both tags.
     let app = p.path("app");

@@ -651,8 +651,13 @@ fn images(
             diags.error(
                 &at,
                 format!(
-                    "the build context `{}` is not a folder of the project",
-                    shown(&b.context)
+                    "the build context `{}` {}",
+                    shown(&b.context),
+                    if context.exists() {
+                        "is not a folder"
+                    } else {
+                        "does not exist in the project folder"
+                    }
                 ),
             );
             continue;
@@ -667,7 +672,7 @@ fn images(
                 diags.error(
                     &at,
                     format!(
-                        "the Dockerfile `{}` does not exist",
+                        "the Dockerfile `{}` does not exist in the build context",
                         files::project_path_of(&p.root.dir, f)
                     ),
                 );
