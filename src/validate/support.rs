@@ -5,7 +5,7 @@
 
 use super::support_table::{Entry, Fate, TABLE};
 use crate::cfn::intrinsics::is_intrinsic;
-use crate::diagnostics::{Diagnostics, Path};
+use crate::diagnostics::{edit_distance, Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -185,21 +185,6 @@ fn suggestion(pattern: &str, key: &str) -> String {
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The support table as Markdown, one section per Compose area (the body of
 /// `docs/compose-support.md` between its markers).
 pub fn render_markdown() -> String {
@@ -240,16 +225,4 @@ pub fn render_markdown() -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distance() {
-        assert_eq!(edit_distance("image", "imgae"), 2);
-        assert_eq!(edit_distance("ports", "port"), 1);
-        assert_eq!(edit_distance("", "ab"), 2);
-    }
 }
