@@ -281,7 +281,7 @@ fn unknown(gen: &Generated, key: &str, names: Names, aliases: &BTreeMap<String, 
             .iter()
             .find(|c| c.ends_with(key) && c.len() > key.len())
         {
-            return format!("is not a logical ID this project generates; in `Overrides`, resources go by the template's logical IDs: `{full}`");
+            return format!("`{key}` is not a logical ID this project generates; in `Overrides`, resources go by the template's logical IDs: `{full}`");
         }
     }
     let mut ranked: Vec<(usize, &str)> = candidates
