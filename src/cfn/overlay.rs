@@ -169,9 +169,7 @@ fn resource(
         diags.error(path, "expected the resource's changes: a mapping with `Properties` (and `DependsOn`, `Condition`, `Metadata`, ...)");
         return None;
     }
-    let Some(resource) = gen.resources.get_mut(&id) else {
-        return None;
-    };
+    let resource = gen.resources.get_mut(&id)?;
     if let Some(kind) = patch.get("Type") {
         if kind.as_str() != Some(resource.kind.as_ref()) {
             let found = match kind {
@@ -704,5 +702,152 @@ fn dangling(
             path.key("Resources").key(&shown_id),
             format!("removes `{shown_id}`, which {} still refer to; change or remove them in the overlay too", users.join(", ")),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn merged(target: Value, patch: Value) -> Value {
+        let mut target = target;
+        merge(&mut target, &patch, "");
+        target
+    }
+
+    #[test]
+    fn mappings_merge_and_null_removes_in_place() {
+        let out = merged(
+            json!({"A": 1, "B": {"C": 2, "D": 3}, "E": 4}),
+            json!({"B": {"C": null, "F": 5}, "A": null}),
+        );
+        assert_eq!(out, json!({"B": {"D": 3, "F": 5}, "E": 4}));
+        assert_eq!(
+            serde_json::to_string(&out).unwrap(),
+            r#"{"B":{"D":3,"F":5},"E":4}"#
+        );
+    }
+
+    #[test]
+    fn intrinsics_replace_and_are_replaced() {
+        let out = merged(
+            json!({"Cluster": {"Ref": "A"}, "Name": "x"}),
+            json!({"Cluster": {"Fn::GetAtt": ["B", "Arn"]}, "Name": {"Fn::Sub": "${AWS::StackName}"}}),
+        );
+        assert_eq!(
+            out,
+            json!({"Cluster": {"Fn::GetAtt": ["B", "Arn"]}, "Name": {"Fn::Sub": "${AWS::StackName}"}})
+        );
+    }
+
+    #[test]
+    fn lists_merge_by_identity_sets_and_sequences() {
+        let out = merged(
+            json!({
+                "Tags": [{"Key": "a", "Value": "1"}],
+                "SecurityGroups": ["sg-1"],
+                "Command": ["node", "index.js"],
+                "Statement": [{"Sid": "S", "Action": ["a"]}, {"Effect": "Allow"}],
+                "PortMappings": [{"ContainerPort": 80, "Protocol": "tcp"}],
+                "DependsOn": ["X"]
+            }),
+            json!({
+                "Tags": [{"Key": "a", "Value": "2"}, {"Key": "b", "Value": "3"}],
+                "SecurityGroups": ["sg-1", "sg-2"],
+                "Command": ["npm", "start"],
+                "Statement": [{"Sid": "S", "Action": ["b"]}, {"Effect": "Allow"}],
+                "PortMappings": [{"ContainerPort": 80, "Name": "web"}, {"ContainerPort": 80, "Protocol": "udp"}],
+                "DependsOn": "Y"
+            }),
+        );
+        assert_eq!(
+            out,
+            json!({
+                "Tags": [{"Key": "a", "Value": "2"}, {"Key": "b", "Value": "3"}],
+                "SecurityGroups": ["sg-1", "sg-2"],
+                "Command": ["npm", "start"],
+                "Statement": [{"Sid": "S", "Action": ["a", "b"]}, {"Effect": "Allow"}],
+                "PortMappings": [{"ContainerPort": 80, "Protocol": "tcp", "Name": "web"}, {"ContainerPort": 80, "Protocol": "udp"}],
+                "DependsOn": ["X", "Y"]
+            })
+        );
+    }
+
+    #[test]
+    fn security_group_rules_compare_protocols_and_ports_loosely() {
+        let out = merged(
+            json!({"SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"}]}),
+            json!({"SecurityGroupIngress": [
+                {"IpProtocol": "6", "FromPort": "80", "ToPort": "80", "CidrIp": "0.0.0.0/0", "Description": "d"},
+                {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "10.0.0.0/8"}
+            ]}),
+        );
+        let rules = out["SecurityGroupIngress"].as_array().unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0]["Description"], "d");
+    }
+
+    #[test]
+    fn replace_marker_replaces_and_disappears() {
+        let out = merged(
+            json!({"Subnets": ["a", "b"], "Config": {"X": 1}}),
+            json!({"Subnets": {REPLACE: ["c"]}, "Config": {REPLACE: {"Y": 2}}, "New": {"Z": {REPLACE: [1]}}}),
+        );
+        assert_eq!(
+            out,
+            json!({"Subnets": ["c"], "Config": {"Y": 2}, "New": {"Z": [1]}})
+        );
+    }
+
+    #[test]
+    fn sub_references_are_renamed_except_literals_and_locals() {
+        let mut seen = Vec::new();
+        let out = rename_in_sub(
+            "${A}-${B.Arn}-${!C}-${Local}-${AWS::Region}-${",
+            &["Local".to_string()].into_iter().collect(),
+            &mut |id: &mut String| {
+                seen.push(id.clone());
+                if id == "A" || id == "B" {
+                    id.insert(0, 'P');
+                }
+            },
+        );
+        assert_eq!(out, "${PA}-${PB.Arn}-${!C}-${Local}-${AWS::Region}-${");
+        assert_eq!(seen, ["A", "B", "AWS::Region"]);
+    }
+
+    #[test]
+    fn compose_cli_ids_without_protocol_are_aliases() {
+        let mut gen = Generated::default();
+        for id in [
+            "ShopWebTCP8080TargetGroup",
+            "ShopWebTCP8080Listener",
+            "ShopWebService",
+        ] {
+            gen.resources
+                .insert(id.into(), Resource::new("AWS::SNS::Topic", json!({})));
+        }
+        let ids = relative_ids(&gen, "Shop");
+        assert_eq!(ids["Web8080TargetGroup"], "ShopWebTCP8080TargetGroup");
+        assert_eq!(ids["Web8080Listener"], "ShopWebTCP8080Listener");
+        assert_eq!(ids["WebService"], "ShopWebService");
+        assert_eq!(ids.len(), 5);
+    }
+
+    #[test]
+    fn markers_are_checked() {
+        let mut diags = Diagnostics::new();
+        check_markers(
+            &json!({"A": {REPLACE: 1, "B": 2}, "C": [{"Fn::ComposeToECS::Merge": 1}]}),
+            &Path::new("x"),
+            &mut diags,
+        );
+        let errors: Vec<String> = diags.errors().iter().map(|d| d.to_string()).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with(
+            "x.A.Fn::ComposeToECS::Replace: `Fn::ComposeToECS::Replace` stands alone"
+        ));
+        assert!(errors[1].starts_with("x.C[0].Fn::ComposeToECS::Merge: unknown marker"));
     }
 }
