@@ -95,13 +95,16 @@ fn walk_map(
     for (key, value) in map {
         let Some(found) = lookup(pattern, key) else {
             if key.starts_with("x-aws-") {
-                diags.warn(
-                    path().key(key),
-                    format!(
+                let message = match elsewhere(key) {
+                    Some(parent) => {
+                        format!("`{key}` is not read here: ignored; it belongs under `{parent}`")
+                    }
+                    None => format!(
                         "unknown extension `{key}`: ignored{}",
                         suggestion(pattern, key)
                     ),
-                );
+                };
+                diags.warn(path().key(key), message);
             } else if !key.starts_with("x-") {
                 diags.error(
                     path().key(key),
@@ -167,6 +170,15 @@ fn is_default(value: &Value) -> bool {
         Value::Array(a) => a.is_empty(),
         Value::Object(m) => m.is_empty(),
     }
+}
+
+/// Where an extension written in the wrong place belongs: the first pattern of the table
+/// ending in `key` (`x-aws-min_percent` → `services.*.deploy.update_config`).
+fn elsewhere(key: &str) -> Option<&'static str> {
+    TABLE.iter().find_map(|e| {
+        let parent = e.path.strip_suffix(key)?.strip_suffix('.')?;
+        Some(parent).filter(|p| !p.is_empty())
+    })
 }
 
 /// `; did you mean `image`?` when a known key under `pattern` is close to `key`.
