@@ -103,7 +103,8 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 if !local.has_errors() {
                     let mut gen = convert::convert(&valid, id, &placement, &mut compose_diags);
                     let diags = (&mut compose_diags, &mut local);
-                    overlays(&mut gen, valid.project(), &spec, shape, &path, diags);
+                    let given = (valid.project(), &spec, &secret);
+                    overlays(&mut gen, given, shape, &path, diags);
                     generated.insert(id.clone(), (gen, spec.depends_on.clone()));
                 }
             }
@@ -131,8 +132,11 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
 /// then the `Overrides` property (the template's IDs; its problems are the resource's).
 fn overlays(
     gen: &mut cfn::template::Generated,
-    project: &compose::model::Project,
-    spec: &embed::ProjectSpec,
+    (project, spec, secret): (
+        &compose::model::Project,
+        &embed::ProjectSpec,
+        &std::collections::BTreeSet<String>,
+    ),
     shape: embed::Shape,
     path: &Path,
     (compose_diags, diags): (&mut Diagnostics, &mut Diagnostics),
@@ -164,7 +168,7 @@ fn overlays(
                 }
             }
         }
-        apply(gen, overlay, names, &where_, diags);
+        apply(gen, overlay, names, secret, &where_, diags);
     }
 }
 

@@ -58,11 +58,13 @@ pub enum Names<'a> {
     Full,
 }
 
-/// Merges `overlay` onto `gen`. `path` names the overlay in diagnostics.
+/// Merges `overlay` onto `gen`. `path` names the overlay in diagnostics; `secret` holds
+/// the template's `NoEcho` parameters, which the overlay must not put in plain sight.
 pub fn apply(
     gen: &mut Generated,
     overlay: &Value,
     names: Names,
+    secret: &BTreeSet<String>,
     path: &Path,
     diags: &mut Diagnostics,
 ) {
@@ -76,6 +78,7 @@ pub fn apply(
     }
     let before = diags.errors().len();
     check_markers(overlay, path, diags);
+    check_plain_sight(sections, secret, path, diags);
     for key in sections.keys() {
         if !SECTIONS.contains(&key.as_str()) {
             diags.error(
@@ -461,6 +464,79 @@ fn rename_in_sub(text: &str, locals: &BTreeSet<String>, f: &mut dyn FnMut(&mut S
     }
     out.push_str(rest);
     out
+}
+
+/// Container settings anyone who can describe the task definition reads.
+const PLAIN_SIGHT: &[&str] = &[
+    "Environment",
+    "Command",
+    "EntryPoint",
+    "DockerLabels",
+    "HealthCheck",
+];
+
+/// Errors for a `NoEcho` parameter the overlay would make readable after deploy: in an
+/// output, or in a container's environment, command, labels or health check (DESIGN §2).
+fn check_plain_sight(
+    sections: &Map<String, Value>,
+    secret: &BTreeSet<String>,
+    path: &Path,
+    diags: &mut Diagnostics,
+) {
+    if secret.is_empty() {
+        return;
+    }
+    let named = |value: &Value| -> Option<String> {
+        let mut value = value.clone();
+        let mut found = None;
+        visit_references(&mut value, &mut |id: &mut String| {
+            if found.is_none() && secret.contains(id.as_str()) {
+                found = Some(id.clone());
+            }
+        });
+        found
+    };
+    if let Some(Value::Object(outputs)) = sections.get("Outputs") {
+        for (id, output) in outputs {
+            if let Some(p) = named(output) {
+                diags.error(
+                    path.key("Outputs").key(id),
+                    format!("refers to the `NoEcho` parameter `{p}`: its value would be shown with the stack's outputs; output something else"),
+                );
+            }
+        }
+    }
+    let Some(Value::Object(resources)) = sections.get("Resources") else {
+        return;
+    };
+    for (id, resource) in resources {
+        let Some(Value::Array(containers)) = resource
+            .get("Properties")
+            .and_then(|p| p.get("ContainerDefinitions"))
+        else {
+            continue;
+        };
+        for (i, container) in containers.iter().enumerate() {
+            for key in PLAIN_SIGHT {
+                let Some(value) = container.get(*key) else {
+                    continue;
+                };
+                if let Some(p) = named(value) {
+                    let at = path
+                        .key("Resources")
+                        .key(id)
+                        .key("Properties")
+                        .key("ContainerDefinitions")
+                        .index(i)
+                        .key(key);
+                    diags.error(
+                        at,
+                        format!("refers to the `NoEcho` parameter `{p}`: its value would be readable in the task definition; give it to the container as a secret (`x-aws-secrets`, or a `Secrets` entry with a Secrets Manager secret)"),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Errors for markers the macro does not know or that share their mapping.
