@@ -912,6 +912,48 @@ mod tests {
     }
 
     #[test]
+    fn odd_overlays_are_errors_not_panics() {
+        let odd = [
+            json!(null),
+            json!([1, 2]),
+            json!("text"),
+            json!({"Ref": "X"}),
+            json!({"Resources": [1]}),
+            json!({"Resources": {"WebService": [1]}}),
+            json!({"Resources": {"WebService": {"Type": 7}}}),
+            json!({"Resources": {"WebService": {"DependsOn": {"a": 1}}}}),
+            json!({"Resources": {"WebService": {"Properties": "x"}}}),
+            json!({"Resources": {"New": {"Type": 7}}}),
+            json!({"Resources": {"New-Id": {"Type": "AWS::SNS::Topic"}}}),
+            json!({"Resources": {"New": {"Type": "ComposeToECS::Project"}}}),
+            json!({"Resources": {"": {"Type": "AWS::SNS::Topic"}}}),
+            json!({"Resources": {"Shop": null}}),
+            json!({"Outputs": {"O": null}, "Conditions": 3, "Description": "x"}),
+            json!({"Resources": {"WebService": {"Properties": {"X": {"Fn::Sub": ["${", {}]}}}}}),
+            json!({"Resources": {"WebService": {"Properties": {"Y": {"Fn::GetAtt": "Web."}}}}}),
+        ];
+        for overlay in odd {
+            for names in [Names::Relative("Shop"), Names::Full] {
+                let mut gen = Generated::default();
+                gen.resources.insert(
+                    "ShopWebService".into(),
+                    Resource::new("AWS::ECS::Service", json!({"DesiredCount": 1})),
+                );
+                let mut diags = Diagnostics::new();
+                let secret = ["P".to_string()].into_iter().collect();
+                apply(
+                    &mut gen,
+                    &overlay,
+                    names,
+                    &secret,
+                    &Path::new("o"),
+                    &mut diags,
+                );
+            }
+        }
+    }
+
+    #[test]
     fn markers_are_checked() {
         let mut diags = Diagnostics::new();
         check_markers(
