@@ -17,6 +17,23 @@ pub enum Severity {
     Warning,
 }
 
+/// The Levenshtein distance between two names: how suggestions (`did you mean ...?`, the
+/// nearest logical IDs) are ranked.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// One finding about the input.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Diagnostic {
@@ -222,6 +239,13 @@ impl fmt::Display for Path {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("image", "imgae"), 2);
+        assert_eq!(edit_distance("ports", "port"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
 
     #[test]
     fn sorts_indexes_naturally_and_dedups() {

@@ -57,6 +57,9 @@ pub struct ProjectSpec {
     /// `Package`: what `compose-to-ecs package` read from disk; `None` when the project
     /// was not packaged.
     pub local: Option<Local>,
+    /// `Overrides`: a partial template merged onto what the project generates, by the
+    /// template's logical IDs (`cfn::overlay`).
+    pub overrides: Option<Value>,
 }
 
 /// Where a fragment's resources are.
@@ -177,12 +180,6 @@ pub fn read(
                 ),
             );
         }
-    }
-    if props.contains_key("Overrides") {
-        diags.error(
-            props_path.key("Overrides"),
-            "overrides are not supported yet; add or change resources in the surrounding template instead",
-        );
     }
     if props.contains_key("ComposeFile") {
         if props.contains_key("Compose") {
@@ -351,6 +348,7 @@ pub fn read(
         load_balancing,
         depends_on,
         local,
+        overrides: props.get("Overrides").filter(|v| !v.is_null()).cloned(),
     })
 }
 

@@ -120,6 +120,11 @@ pub fn emit(
                     }
                 }
             }
+            for (project, (gen, _)) in &generated {
+                for (section, entries) in &gen.sections {
+                    add_section(&mut out, section, entries, project, &owner, diags);
+                }
+            }
             if !outputs.is_empty() {
                 if outputs.len() > MAX_OUTPUTS {
                     diags.error(
@@ -182,4 +187,42 @@ fn serialized_len(value: &Value) -> usize {
         Ok(()) => count.0,
         Err(_) => 0,
     }
+}
+
+/// Adds the `Conditions`, `Mappings` or `Parameters` a project's overlay declares to the
+/// template's `section`; a name the template (or another project) already uses is an
+/// error. `owner` holds the logical IDs of resources, which parameters must not reuse.
+fn add_section(
+    out: &mut Map<String, Value>,
+    section: &str,
+    entries: &BTreeMap<String, Value>,
+    project: &str,
+    owner: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) {
+    if entries.is_empty() {
+        return;
+    }
+    let mut existing = out
+        .get(section)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (id, definition) in entries {
+        let path = Path::new(section).key(id);
+        if existing.contains_key(id) {
+            diags.error(
+                path,
+                format!("the overlay of project `{project}` declares this, and the template (or another project) already does; rename one of them"),
+            );
+        } else if section == "Parameters" && owner.contains_key(id) {
+            diags.error(
+                path,
+                format!("the overlay of project `{project}` declares this parameter, and a resource has the same logical ID; rename the parameter"),
+            );
+        } else {
+            existing.insert(id.clone(), definition.clone());
+        }
+    }
+    out.insert(section.to_string(), Value::Object(existing));
 }

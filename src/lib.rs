@@ -101,7 +101,10 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 let placement =
                     convert::placement(&spec, valid.project(), &path.key("Properties"), &mut local);
                 if !local.has_errors() {
-                    let gen = convert::convert(&valid, id, &placement, &mut compose_diags);
+                    let mut gen = convert::convert(&valid, id, &placement, &mut compose_diags);
+                    let diags = (&mut compose_diags, &mut local);
+                    let given = (valid.project(), &spec, &secret);
+                    overlays(&mut gen, given, shape, &path, diags);
                     generated.insert(id.clone(), (gen, spec.depends_on.clone()));
                 }
             }
@@ -121,6 +124,51 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
             warnings: diags.warnings().into_iter().cloned().collect(),
         }),
         None => Err(diags),
+    }
+}
+
+/// Merges a project's overlays onto what it generates: `x-aws-cloudformation` first (IDs
+/// relative to the project, as compose-cli's; its problems are the Compose document's),
+/// then the `Overrides` property (the template's IDs; its problems are the resource's).
+fn overlays(
+    gen: &mut cfn::template::Generated,
+    (project, spec, secret): (
+        &compose::model::Project,
+        &embed::ProjectSpec,
+        &std::collections::BTreeSet<String>,
+    ),
+    shape: embed::Shape,
+    path: &Path,
+    (compose_diags, diags): (&mut Diagnostics, &mut Diagnostics),
+) {
+    use cfn::overlay::{apply, Names};
+    let given = [
+        (
+            project.overlay.as_ref(),
+            Path::root().key("x-aws-cloudformation"),
+            Names::Relative(&spec.logical_id),
+            compose_diags,
+        ),
+        (
+            spec.overrides.as_ref(),
+            path.key("Properties").key("Overrides"),
+            Names::Full,
+            diags,
+        ),
+    ];
+    for (overlay, where_, names, diags) in given {
+        let Some(overlay) = overlay else { continue };
+        if shape == embed::Shape::ResourceMap {
+            if let Value::Object(sections) = overlay {
+                for key in sections.keys().filter(|k| *k != "Resources") {
+                    diags.error(
+                        where_.key(key),
+                        "a project in a `Fn::Transform` snippet expands into `Resources` only; declare this in the template, or use `Transform: ComposeToECS` at the template's top",
+                    );
+                }
+            }
+        }
+        apply(gen, overlay, names, secret, &where_, diags);
     }
 }
 

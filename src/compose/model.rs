@@ -63,6 +63,9 @@ pub struct Project {
     pub capacity: Option<Vec<Share>>,
     /// The project's load balancer settings (`x-aws-certificate`, ...).
     pub load_balancing: LoadBalancing,
+    /// `x-aws-cloudformation`: a partial template merged onto what the project generates
+    /// (opaque here; `cfn::overlay` reads it).
+    pub overlay: Option<Value>,
 }
 
 /// The top-level load balancer extensions.

@@ -68,6 +68,10 @@ pub fn normalize(
         }
     });
 
+    project.overlay = tree
+        .get("x-aws-cloudformation")
+        .filter(|v| !v.is_null())
+        .cloned();
     project.init_image = tree
         .get("x-aws-init_image")
         .and_then(|v| r.text(v, &root.key("x-aws-init_image")));

@@ -5,7 +5,7 @@
 
 use super::support_table::{Entry, Fate, TABLE};
 use crate::cfn::intrinsics::is_intrinsic;
-use crate::diagnostics::{Diagnostics, Path};
+use crate::diagnostics::{edit_distance, Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -95,13 +95,16 @@ fn walk_map(
     for (key, value) in map {
         let Some(found) = lookup(pattern, key) else {
             if key.starts_with("x-aws-") {
-                diags.warn(
-                    path().key(key),
-                    format!(
+                let message = match elsewhere(key) {
+                    Some(parent) => {
+                        format!("`{key}` is not read here: ignored; it belongs under `{parent}`")
+                    }
+                    None => format!(
                         "unknown extension `{key}`: ignored{}",
                         suggestion(pattern, key)
                     ),
-                );
+                };
+                diags.warn(path().key(key), message);
             } else if !key.starts_with("x-") {
                 diags.error(
                     path().key(key),
@@ -169,6 +172,15 @@ fn is_default(value: &Value) -> bool {
     }
 }
 
+/// Where an extension written in the wrong place belongs: the first pattern of the table
+/// ending in `key` (`x-aws-min_percent` → `services.*.deploy.update_config`).
+fn elsewhere(key: &str) -> Option<&'static str> {
+    TABLE.iter().find_map(|e| {
+        let parent = e.path.strip_suffix(key)?.strip_suffix('.')?;
+        Some(parent).filter(|p| !p.is_empty())
+    })
+}
+
 /// `; did you mean `image`?` when a known key under `pattern` is close to `key`.
 fn suggestion(pattern: &str, key: &str) -> String {
     let prefix = join(pattern, "");
@@ -183,21 +195,6 @@ fn suggestion(pattern: &str, key: &str) -> String {
         Some((_, candidate)) => format!("; did you mean `{candidate}`?"),
         None => String::new(),
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// The support table as Markdown, one section per Compose area (the body of
@@ -240,16 +237,4 @@ pub fn render_markdown() -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distance() {
-        assert_eq!(edit_distance("image", "imgae"), 2);
-        assert_eq!(edit_distance("ports", "port"), 1);
-        assert_eq!(edit_distance("", "ab"), 2);
-    }
 }

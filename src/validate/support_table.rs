@@ -130,7 +130,7 @@ pub static TABLE: &[Entry] = &[
     mapped("x-aws-logs_retention", "AWS::Logs::LogGroup RetentionInDays", ""),
     mapped("x-aws-init_image", container!("Image"), "the image of the helper container that writes secret and config files (default: a pinned, multi-arch `python` image from ECR Public); it needs `python3`"),
     mapped("x-aws-capacity", "AWS::ECS::Service CapacityProviderStrategy", "every service's default: `fargate`, `fargate_spot`, `ec2`, or a list of `{provider, weight, base}` (docs/compute.md)"),
-    rejected("x-aws-cloudformation", "overlays are not supported yet; add or override resources in the surrounding CloudFormation template instead"),
+    mapped("x-aws-cloudformation", "the generated resources, by logical ID", "an overlay, as compose-cli's: a partial template merged onto the project's resources by compose-cli's logical IDs (`WebService`); lists merge by identity (docs/migrating-from-docker-ecs.md)"),
     rejected("include[]", INCLUDE),
     rejected("include[].path", INCLUDE),
     rejected("include[].env_file", INCLUDE),
