@@ -87,6 +87,9 @@ pub fn normalize(
         }
     }
     project.load_balancing = r.load_balancing(tree);
+    project.private_subnets = tree
+        .get("x-aws-private_subnets")
+        .and_then(|v| r.private_subnets(v, &root.key("x-aws-private_subnets")));
     project.capacity = tree
         .get("x-aws-capacity")
         .and_then(|v| r.capacity(v, &root.key("x-aws-capacity")));
@@ -151,9 +154,6 @@ pub const RETENTION_DAYS: &[u64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
-
-/// Capabilities Fargate lets a task add.
-pub const FARGATE_CAP_ADD: &[&str] = &["SYS_PTRACE"];
 
 /// Resource limits ECS knows.
 pub const ULIMIT_NAMES: &[&str] = &[
@@ -293,24 +293,17 @@ impl Reader<'_> {
         s.stdin_open = get("stdin_open")
             .and_then(|v| self.boolean(v, &path.key("stdin_open")))
             .unwrap_or(false);
+        // Which capabilities a service may add depends on where it runs: `validate::host`.
+        s.host = self.host_access(map, path);
         if let Some(v) = get("cap_add") {
-            let p = path.key("cap_add");
-            for (i, cap) in self.string_list(v, &p).into_iter().enumerate() {
-                let cap = normalize_cap(&cap);
-                if FARGATE_CAP_ADD.contains(&cap.as_str()) {
-                    s.cap_add.insert(cap);
-                } else {
-                    self.diags.error(
-                        p.index(i),
-                        format!("a Fargate task can add only `SYS_PTRACE`, found `{cap}`; drop it or run the workload elsewhere"),
-                    );
-                }
+            for (i, cap) in self.capabilities(v, &path.key("cap_add")) {
+                s.host.cap_add_index.entry(cap.clone()).or_insert(i);
+                s.cap_add.insert(cap);
             }
         }
         if let Some(v) = get("cap_drop") {
-            for cap in self.string_list(v, &path.key("cap_drop")) {
-                s.cap_drop.insert(normalize_cap(&cap));
-            }
+            let caps = self.capabilities(v, &path.key("cap_drop"));
+            s.cap_drop = caps.into_iter().map(|(_, c)| c).collect();
         }
         if let Some(v) = get("ulimits") {
             self.ulimits(v, &path.key("ulimits"), &mut s);
@@ -364,7 +357,7 @@ impl Reader<'_> {
                 } else {
                     self.diags.error(
                         p.key(&key),
-                        format!("a Fargate task accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`"),
+                        format!("a container accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`; a host-wide parameter is set on the instance, not in a container"),
                     );
                 }
             }
@@ -778,13 +771,11 @@ impl Reader<'_> {
         if let Some(m) = map.get("mode") {
             match self.literal(m, &path.key("mode")).as_deref() {
                 Some("replicated") | None => {}
-                Some("global") => self.diags.error(
-                    path.key("mode"),
-                    "`global` runs one task per host, and Fargate has no hosts; use `replicated` with `replicas`",
-                ),
+                // One task per EC2 instance; Fargate has no hosts (`validate::host`).
+                Some("global") => s.compute.global = true,
                 Some(other) => self.diags.error(
                     path.key("mode"),
-                    format!("expected `replicated`, found `{other}`"),
+                    format!("expected `replicated` or `global`, found `{other}`"),
                 ),
             }
         }
@@ -892,9 +883,4 @@ impl Reader<'_> {
             }
         }
     }
-}
-
-fn normalize_cap(cap: &str) -> String {
-    let upper = cap.to_ascii_uppercase();
-    upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
 }

@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod fargate;
+pub mod host;
 pub mod instances;
 pub mod loadbalancer;
 pub mod rules;
@@ -91,6 +92,7 @@ pub fn validate_with(
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
     let plan = compute::plan(&project, &mut local);
+    host::check(&project, &plan, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
