@@ -107,26 +107,26 @@ pub struct HostAccess {
 }
 
 impl HostAccess {
-    /// The keys in use, for diagnostics: (key, what it asks).
+    /// The keys in use, each with why Fargate cannot give it (for diagnostics).
     pub fn keys(&self) -> Vec<(&'static str, &'static str)> {
         let mut keys = Vec::new();
         if self.privileged {
-            keys.push(("privileged", "a privileged container"));
+            keys.push(("privileged", "Fargate runs no privileged containers"));
         }
         if !self.devices.is_empty() {
-            keys.push(("devices", "host devices"));
+            keys.push(("devices", "Fargate has no host devices to map"));
         }
         if !self.security_opt.is_empty() {
-            keys.push(("security_opt", "Docker security options"));
+            keys.push(("security_opt", "Fargate takes no Docker security options"));
         }
         if self.ipc.is_some() {
-            keys.push(("ipc", "an IPC namespace setting"));
+            keys.push(("ipc", "a Fargate task cannot set its IPC namespace"));
         }
         if self.pid_host {
-            keys.push(("pid", "the host's process namespace"));
+            keys.push(("pid", "Fargate does not share the host's process namespace"));
         }
         if self.shm_size.is_some() {
-            keys.push(("shm_size", "a sized `/dev/shm`"));
+            keys.push(("shm_size", "Fargate does not let a task size `/dev/shm`"));
         }
         keys
     }

@@ -80,8 +80,8 @@ pub fn daemon(s: &Service, props: &mut Value) {
         return;
     }
     if let Value::Object(m) = props {
-        m.remove("DesiredCount");
-        m.remove("CapacityProviderStrategy");
+        m.shift_remove("DesiredCount");
+        m.shift_remove("CapacityProviderStrategy");
     }
     props["LaunchType"] = json!("EC2");
     props["SchedulingStrategy"] = json!("DAEMON");

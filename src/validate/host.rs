@@ -33,16 +33,13 @@ pub fn check(project: &Project, plan: &Plan, diags: &mut Diagnostics) {
 }
 
 fn on_fargate(s: &Service, path: &Path, diags: &mut Diagnostics) {
-    for (key, what) in s.host.keys() {
-        diags.error(
-            path.key(key),
-            format!("{what} is not available on Fargate; {TO_EC2}"),
-        );
+    for (key, why) in s.host.keys() {
+        diags.error(path.key(key), format!("{why}; {TO_EC2}"));
     }
     if !s.host.extra_hosts.is_empty() {
         diags.error(
             path.key("extra_hosts"),
-            format!("entries in `/etc/hosts` are not available on Fargate (`awsvpc` mode); {TO_EC2} (its default `bridge` networking takes them), or use a DNS record"),
+            format!("a Fargate task (`awsvpc` mode) takes no `/etc/hosts` entries; {TO_EC2}, whose default `bridge` networking takes them, or use a DNS record"),
         );
     }
     for (cap, i) in &s.host.cap_add_index {
