@@ -422,3 +422,114 @@ fn namespace_error(key: &str, found: &str, expected: &str) -> String {
         format!("expected {expected}, found `{found}`")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::interpolate::Variables;
+    use crate::diagnostics::Diagnostics;
+    use serde_json::json;
+
+    fn read(service: Value) -> (HostAccess, Vec<String>) {
+        let mut diags = Diagnostics::new();
+        let variables = Variables::default();
+        let mut r = Reader {
+            diags: &mut diags,
+            variables: &variables,
+            local: None,
+        };
+        let map = service.as_object().cloned().unwrap_or_default();
+        let h = r.host_access(&map, &Path::new("services").key("s"));
+        let errors = diags.errors().iter().map(|d| d.to_string()).collect();
+        (h, errors)
+    }
+
+    #[test]
+    fn extra_hosts_in_every_form() {
+        let (h, errors) = read(json!({"extra_hosts": [
+            "db=10.0.0.5", "cache:10.0.0.6", "v6=::1", "v6b:[::2]", "gw:host-gateway"
+        ]}));
+        assert!(errors.is_empty(), "{errors:?}");
+        let names: Vec<(&str, &str)> = h
+            .extra_hosts
+            .iter()
+            .map(|(n, i)| (n.as_str(), i.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("db", "10.0.0.5"),
+                ("cache", "10.0.0.6"),
+                ("v6", "::1"),
+                ("v6b", "::2"),
+                ("gw", "host-gateway")
+            ]
+        );
+        let (h, _) = read(json!({"extra_hosts": {"a": "10.0.0.1", "b": ["10.0.0.2", "10.0.0.3"]}}));
+        assert_eq!(h.extra_hosts.len(), 3);
+        let (_, errors) = read(json!({"extra_hosts": ["nohost", "x=not-an-ip"]}));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn devices_and_permissions() {
+        let (h, errors) = read(json!({"devices": [
+            "/dev/net/tun", "/dev/a:/dev/b:rw", {"source": "/dev/c", "permissions": "m"}
+        ]}));
+        assert!(errors.is_empty(), "{errors:?}");
+        let got: Vec<(&str, &str, Vec<&str>)> = h
+            .devices
+            .iter()
+            .map(|(d, _)| (d.source.as_str(), d.target.as_str(), d.permissions.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/dev/net/tun", "/dev/net/tun", vec![]),
+                ("/dev/a", "/dev/b", vec!["read", "write"]),
+                ("/dev/c", "/dev/c", vec!["mknod"]),
+            ]
+        );
+        let (_, errors) =
+            read(json!({"devices": ["dev/x", "/dev/y:/dev/y:rx", "vendor.com/gpu=all"]}));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    #[test]
+    fn security_options_ecs_can_pass() {
+        let (h, errors) = read(json!({"security_opt": [
+            "no-new-privileges", "no-new-privileges:false", "apparmor=unconfined", "label:type:svirt_t"
+        ]}));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            h.security_opt,
+            [
+                SecurityOpt::NoNewPrivileges,
+                SecurityOpt::AppArmor("unconfined".into()),
+                SecurityOpt::Label("type:svirt_t".into()),
+            ]
+        );
+        let (_, errors) = read(json!({"security_opt": ["seccomp:unconfined", "bogus"]}));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn namespaces() {
+        let (h, _) = read(json!({"ipc": "shareable", "pid": "host", "shm_size": "64m"}));
+        assert_eq!(
+            (h.ipc, h.pid_host, h.shm_size),
+            (Some(Namespace::Task), true, Some(64))
+        );
+        let (_, errors) = read(json!({"ipc": "service:db", "pid": "private"}));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn private_subnet_values() {
+        assert_eq!(nat(&json!(true)), Some(Some(Nat::Single)));
+        assert_eq!(nat(&json!("nat-per-az")), Some(Some(Nat::PerAz)));
+        assert_eq!(nat(&json!("false")), Some(None));
+        assert_eq!(nat(&json!("maybe")), None);
+        assert_eq!(nat(&json!(2)), None);
+    }
+}
