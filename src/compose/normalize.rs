@@ -155,6 +155,9 @@ pub const RETENTION_DAYS: &[u64] = &[
     3288, 3653,
 ];
 
+/// The longest `stop_grace_period`: a target group's longest deregistration delay.
+pub const MAX_STOP_GRACE_SECONDS: u64 = 3600;
+
 /// Resource limits ECS knows.
 pub const ULIMIT_NAMES: &[&str] = &[
     "core",
@@ -317,13 +320,15 @@ impl Reader<'_> {
         if let Some(v) = get("stop_grace_period") {
             let p = path.key("stop_grace_period");
             if let Some(secs) = self.duration_secs(v, &p) {
-                if secs > 120 {
+                // Fargate's limit of 120 s is `validate::host`'s (EC2 has none); the
+                // load balancer's deregistration delay stops at 3600 s.
+                if secs > MAX_STOP_GRACE_SECONDS {
                     self.diags.warn(
                         &p,
-                        format!("a Fargate task waits at most 120s before stopping a container, found `{secs}s`: using 120s"),
+                        format!("the load balancer waits at most {MAX_STOP_GRACE_SECONDS}s for a stopping task, found `{secs}s`: using {MAX_STOP_GRACE_SECONDS}s"),
                     );
                 }
-                s.stop_grace_period = Some(secs.clamp(2, 120));
+                s.stop_grace_period = Some(secs.clamp(2, MAX_STOP_GRACE_SECONDS));
             }
         }
         if let Some(v) = get("platform") {

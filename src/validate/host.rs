@@ -7,6 +7,10 @@
 
 use super::compute::{runs_on_ec2, Plan};
 use crate::compose::model::{NetworkMode, Project, Service};
+use std::collections::BTreeMap;
+
+/// The longest a Fargate task waits for a container to stop, seconds.
+pub const FARGATE_MAX_STOP_SECONDS: u64 = 120;
 use crate::diagnostics::{Diagnostics, Path};
 
 /// Capabilities a Fargate task may add.
@@ -92,6 +96,28 @@ fn on_ec2(s: &Service, mode: NetworkMode, path: &Path, diags: &mut Diagnostics) 
                 deploy.key("x-aws-autoscaling"),
                 "a `global` service runs one task on each EC2 instance and scales with them; drop `x-aws-autoscaling`",
             );
+        }
+    }
+}
+
+/// Fargate's limits that bend the model rather than refuse it: a `stop_grace_period`
+/// above Fargate's 120 s becomes 120 s, with a warning (EC2 capacity keeps it).
+pub fn fargate_limits(project: &mut Project, diags: &mut Diagnostics) {
+    let on_fargate: BTreeMap<String, bool> = project
+        .services
+        .iter()
+        .map(|(n, s)| (n.clone(), !runs_on_ec2(project, s)))
+        .collect();
+    for (name, s) in project.services.iter_mut() {
+        let Some(secs) = s.stop_grace_period else {
+            continue;
+        };
+        if on_fargate[name] && secs > FARGATE_MAX_STOP_SECONDS {
+            diags.warn(
+                Path::new("services").key(name).key("stop_grace_period"),
+                format!("a Fargate task waits at most {FARGATE_MAX_STOP_SECONDS}s before stopping a container, found `{secs}s`: using {FARGATE_MAX_STOP_SECONDS}s (EC2 capacity waits longer)"),
+            );
+            s.stop_grace_period = Some(FARGATE_MAX_STOP_SECONDS);
         }
     }
 }

@@ -442,7 +442,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.secrets[].mode", "", "file mode in octal, like `0440` (default `0444`)"),
     mapped("services.*.sysctls", container!("SystemControls"), "namespaced parameters only (`net.*` not in `host` mode)"),
     mapped("services.*.stdin_open", container!("Interactive"), ""),
-    mapped("services.*.stop_grace_period", container!("StopTimeout"), "at most 120 s on Fargate; also the target groups' deregistration delay (default 10 s)"),
+    mapped("services.*.stop_grace_period", container!("StopTimeout"), "at most 120 s on Fargate, 3600 s on EC2 capacity; also the target groups' deregistration delay (default 10 s)"),
     warned("services.*.stop_signal", "ignored: ECS stops a container with the image's stop signal (`SIGTERM` unless the image sets `STOPSIGNAL`)"),
     warned("services.*.storage_opt", "ignored: Fargate manages container storage"),
     mapped("services.*.tmpfs", "AWS::ECS::TaskDefinition Volumes", "task-local scratch space on disk, with a warning: Fargate has no tmpfs"),
