@@ -43,9 +43,13 @@ bin="$root/target/release/compose-to-ecs"
 out="$(mktemp -d)"
 for t in examples/*.yaml; do
     name="$(basename "$t" .yaml)"
-    "$bin" expand "$t" --param VpcId=vpc-0123456789abcdef0 \
-        --param SubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1 \
-        -o "$out/$name.json"
+    # The VPC parameters, to the examples that declare them (the others create their VPC).
+    params=()
+    if grep -q '^  VpcId:' "$t"; then
+        params=(--param VpcId=vpc-0123456789abcdef0
+            --param SubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1)
+    fi
+    "$bin" expand "$t" "${params[@]}" -o "$out/$name.json"
     lint "$out/$name.json"
     echo "   $name: expanded, no cfn-lint error"
 done

@@ -25,6 +25,7 @@ pub const PROPERTIES: &[&str] = &[
     "Cluster",
     "LoadBalancer",
     "Overrides",
+    "PrivateSubnets",
 ];
 
 /// One project resource, read.
@@ -44,6 +45,8 @@ pub struct ProjectSpec {
     pub vpc: Option<Value>,
     /// `Subnets`.
     pub subnets: Option<Value>,
+    /// `PrivateSubnets`: private subnets behind NAT in the VPC the project creates.
+    pub private_subnets: Option<Value>,
     /// `Cluster`.
     pub cluster: Option<Value>,
     /// `LoadBalancer` ARN.
@@ -342,6 +345,7 @@ pub fn read(
         profiles,
         vpc: props.get("Vpc").cloned(),
         subnets: props.get("Subnets").cloned(),
+        private_subnets: props.get("PrivateSubnets").cloned(),
         cluster: props.get("Cluster").cloned(),
         load_balancer,
         load_balancer_security_group,

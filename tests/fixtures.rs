@@ -225,7 +225,13 @@ fn structural_invariants() {
         let path = entry.unwrap().path();
         let text = fs::read_to_string(&path).unwrap();
         let template = input::parse_template(&text).unwrap();
-        let request = input::request(template, &params).unwrap();
+        // The VPC parameters, to the examples that declare them (the others create theirs).
+        let declared: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| template["Parameters"].get(k).is_some())
+            .cloned()
+            .collect();
+        let request = input::request(template, &declared).unwrap();
         let output = match expand(&request) {
             Ok(expanded) => expanded.fragment,
             Err(d) => panic!("{}: {}", path.display(), d.summary()),
@@ -291,10 +297,7 @@ fn invariant_failures(output: &Value) -> Vec<String> {
     //    "Task CPU and memory"), written out here independently of src/validate/fargate.rs.
     for (id, task) in of_type("AWS::ECS::TaskDefinition") {
         let p = &task["Properties"];
-        let fargate = p["RequiresCompatibilities"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|c| c == "FARGATE"));
-        if !fargate {
+        if !is_fargate(p) {
             continue;
         }
         let (Some(cpu), Some(memory)) = (number(&p["Cpu"]), number(&p["Memory"])) else {
@@ -430,6 +433,114 @@ fn invariant_failures(output: &Value) -> Vec<String> {
         }
     }
 
+    // 7. No privileged or host-reaching task on Fargate: host features, host paths and
+    //    capabilities beyond `SYS_PTRACE` are for EC2 capacity only.
+    for (id, task) in of_type("AWS::ECS::TaskDefinition") {
+        let p = &task["Properties"];
+        if !is_fargate(p) {
+            continue;
+        }
+        let host_volume = p["Volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v.get("Host").is_some());
+        if host_volume || p.get("PidMode").is_some() || p.get("IpcMode").is_some() {
+            failures.push(format!("{id}: a Fargate task reaches into a host"));
+        }
+        for c in p["ContainerDefinitions"].as_array().into_iter().flatten() {
+            let linux = &c["LinuxParameters"];
+            let caps_ok = linux["Capabilities"]["Add"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|cap| cap == "SYS_PTRACE");
+            let host = ["Privileged", "DockerSecurityOptions", "ExtraHosts"]
+                .iter()
+                .any(|k| c.get(*k).is_some())
+                || linux.get("Devices").is_some()
+                || linux.get("SharedMemorySize").is_some();
+            if host || !caps_ok {
+                failures.push(format!(
+                    "{id}: container {} asks Fargate for host features",
+                    c["Name"]
+                ));
+            }
+        }
+    }
+
+    // 8. A `DAEMON` service has neither a desired count nor a capacity provider strategy
+    //    (ECS refuses both) and runs on EC2.
+    for (id, service) in of_type("AWS::ECS::Service") {
+        let p = &service["Properties"];
+        if p["SchedulingStrategy"] == "DAEMON"
+            && (p.get("DesiredCount").is_some()
+                || p.get("CapacityProviderStrategy").is_some()
+                || p["LaunchType"] != "EC2")
+        {
+            failures.push(format!(
+                "{id}: a daemon service needs `LaunchType: EC2` alone"
+            ));
+        }
+    }
+
+    // 9. With a NAT gateway (private mode), nothing but the load balancer is public: no
+    //    subnet assigns public addresses, no task asks for one, and tasks and instances
+    //    run in subnets whose route to the internet is a NAT gateway.
+    if of_type("AWS::EC2::NatGateway").next().is_some() {
+        let public_tables: Vec<&str> = of_type("AWS::EC2::Route")
+            .filter(|(_, r)| r["Properties"].get("GatewayId").is_some())
+            .filter_map(|(_, r)| r["Properties"]["RouteTableId"]["Ref"].as_str())
+            .collect();
+        let public_subnets: Vec<String> = of_type("AWS::EC2::SubnetRouteTableAssociation")
+            .filter(|(_, a)| {
+                a["Properties"]["RouteTableId"]["Ref"]
+                    .as_str()
+                    .is_some_and(|t| public_tables.contains(&t))
+            })
+            .flat_map(|(_, a)| refs_in(&a["Properties"]["SubnetId"]))
+            .collect();
+        for (id, subnet) in of_type("AWS::EC2::Subnet") {
+            if subnet["Properties"]["MapPublicIpOnLaunch"] == true {
+                failures.push(format!("{id} assigns public addresses in private mode"));
+            }
+        }
+        for (id, service) in of_type("AWS::ECS::Service") {
+            let vpc = &service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"];
+            if vpc["AssignPublicIp"] == "ENABLED" {
+                failures.push(format!(
+                    "{id}: a task gets a public address in private mode"
+                ));
+            }
+            if refs_in(&vpc["Subnets"])
+                .iter()
+                .any(|s| public_subnets.contains(s))
+            {
+                failures.push(format!(
+                    "{id}: tasks run in a public subnet in private mode"
+                ));
+            }
+        }
+        for (id, group) in of_type("AWS::AutoScaling::AutoScalingGroup") {
+            if refs_in(&group["Properties"]["VPCZoneIdentifier"])
+                .iter()
+                .any(|s| public_subnets.contains(s))
+            {
+                failures.push(format!(
+                    "{id}: instances run in a public subnet in private mode"
+                ));
+            }
+        }
+        for (id, nat) in of_type("AWS::EC2::NatGateway") {
+            if !refs_in(&nat["Properties"]["SubnetId"])
+                .iter()
+                .all(|s| public_subnets.contains(s))
+            {
+                failures.push(format!("{id} is not in a public subnet"));
+            }
+        }
+    }
+
     // 6. No IAM statement allows every action.
     for (id, r) in resources {
         for statement in statements(&r["Properties"]) {
@@ -444,6 +555,13 @@ fn invariant_failures(output: &Value) -> Vec<String> {
         }
     }
     failures
+}
+
+/// True when a task definition's properties ask for Fargate.
+fn is_fargate(p: &Value) -> bool {
+    p["RequiresCompatibilities"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c == "FARGATE"))
 }
 
 /// The logical IDs named by `Ref` anywhere in `value`.

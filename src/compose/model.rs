@@ -66,6 +66,17 @@ pub struct Project {
     /// `x-aws-cloudformation`: a partial template merged onto what the project generates
     /// (opaque here; `cfn::overlay` reads it).
     pub overlay: Option<Value>,
+    /// `x-aws-private_subnets`: tasks and instances in private subnets behind NAT.
+    pub private_subnets: Option<Nat>,
+}
+
+/// NAT gateways of a created VPC with private subnets (`x-aws-private_subnets`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nat {
+    /// One NAT gateway, shared by both availability zones.
+    Single,
+    /// One NAT gateway per availability zone.
+    PerAz,
 }
 
 /// The top-level load balancer extensions.
@@ -510,6 +521,8 @@ pub struct Service {
     pub autoscaling: Option<Autoscaling>,
     /// GPUs, placement constraints, capacity and network mode.
     pub compute: Compute,
+    /// What the service asks of its host (`privileged`, `devices`, ...): EC2 only.
+    pub host: super::host::HostAccess,
 }
 
 impl Service {
@@ -618,4 +631,6 @@ pub struct Compute {
     pub reserved_cpus: Option<u64>,
     /// Memory reservation in MiB (sizes the EC2 instance).
     pub reserved_memory: Option<u64>,
+    /// `deploy.mode: global`: one task on each EC2 instance.
+    pub global: bool,
 }

@@ -91,6 +91,9 @@ pub fn normalize(
         }
     }
     project.load_balancing = r.load_balancing(tree);
+    project.private_subnets = tree
+        .get("x-aws-private_subnets")
+        .and_then(|v| r.private_subnets(v, &root.key("x-aws-private_subnets")));
     project.capacity = tree
         .get("x-aws-capacity")
         .and_then(|v| r.capacity(v, &root.key("x-aws-capacity")));
@@ -156,8 +159,8 @@ pub const RETENTION_DAYS: &[u64] = &[
     3288, 3653,
 ];
 
-/// Capabilities Fargate lets a task add.
-pub const FARGATE_CAP_ADD: &[&str] = &["SYS_PTRACE"];
+/// The longest `stop_grace_period`: a target group's longest deregistration delay.
+pub const MAX_STOP_GRACE_SECONDS: u64 = 3600;
 
 /// Resource limits ECS knows.
 pub const ULIMIT_NAMES: &[&str] = &[
@@ -297,24 +300,17 @@ impl Reader<'_> {
         s.stdin_open = get("stdin_open")
             .and_then(|v| self.boolean(v, &path.key("stdin_open")))
             .unwrap_or(false);
+        // Which capabilities a service may add depends on where it runs: `validate::host`.
+        s.host = self.host_access(map, path);
         if let Some(v) = get("cap_add") {
-            let p = path.key("cap_add");
-            for (i, cap) in self.string_list(v, &p).into_iter().enumerate() {
-                let cap = normalize_cap(&cap);
-                if FARGATE_CAP_ADD.contains(&cap.as_str()) {
-                    s.cap_add.insert(cap);
-                } else {
-                    self.diags.error(
-                        p.index(i),
-                        format!("a Fargate task can add only `SYS_PTRACE`, found `{cap}`; drop it or run the workload elsewhere"),
-                    );
-                }
+            for (i, cap) in self.capabilities(v, &path.key("cap_add")) {
+                s.host.cap_add_index.entry(cap.clone()).or_insert(i);
+                s.cap_add.insert(cap);
             }
         }
         if let Some(v) = get("cap_drop") {
-            for cap in self.string_list(v, &path.key("cap_drop")) {
-                s.cap_drop.insert(normalize_cap(&cap));
-            }
+            let caps = self.capabilities(v, &path.key("cap_drop"));
+            s.cap_drop = caps.into_iter().map(|(_, c)| c).collect();
         }
         if let Some(v) = get("ulimits") {
             self.ulimits(v, &path.key("ulimits"), &mut s);
@@ -328,13 +324,15 @@ impl Reader<'_> {
         if let Some(v) = get("stop_grace_period") {
             let p = path.key("stop_grace_period");
             if let Some(secs) = self.duration_secs(v, &p) {
-                if secs > 120 {
+                // Fargate's limit of 120 s is `validate::host`'s (EC2 has none); the
+                // load balancer's deregistration delay stops at 3600 s.
+                if secs > MAX_STOP_GRACE_SECONDS {
                     self.diags.warn(
                         &p,
-                        format!("a Fargate task waits at most 120s before stopping a container, found `{secs}s`: using 120s"),
+                        format!("the load balancer waits at most {MAX_STOP_GRACE_SECONDS}s for a stopping task, found `{secs}s`: using {MAX_STOP_GRACE_SECONDS}s"),
                     );
                 }
-                s.stop_grace_period = Some(secs.clamp(2, 120));
+                s.stop_grace_period = Some(secs.clamp(2, MAX_STOP_GRACE_SECONDS));
             }
         }
         if let Some(v) = get("platform") {
@@ -368,7 +366,7 @@ impl Reader<'_> {
                 } else {
                     self.diags.error(
                         p.key(&key),
-                        format!("a Fargate task accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`"),
+                        format!("a container accepts only namespaced kernel parameters (`net.*`, `kernel.msg*`, `kernel.shm*`, `kernel.sem`, `fs.mqueue.*`), found `{key}`; a host-wide parameter is set on the instance, not in a container"),
                     );
                 }
             }
@@ -782,13 +780,11 @@ impl Reader<'_> {
         if let Some(m) = map.get("mode") {
             match self.literal(m, &path.key("mode")).as_deref() {
                 Some("replicated") | None => {}
-                Some("global") => self.diags.error(
-                    path.key("mode"),
-                    "`global` runs one task per host, and Fargate has no hosts; use `replicated` with `replicas`",
-                ),
+                // One task per EC2 instance; Fargate has no hosts (`validate::host`).
+                Some("global") => s.compute.global = true,
                 Some(other) => self.diags.error(
                     path.key("mode"),
-                    format!("expected `replicated`, found `{other}`"),
+                    format!("expected `replicated` or `global`, found `{other}`"),
                 ),
             }
         }
@@ -896,9 +892,4 @@ impl Reader<'_> {
             }
         }
     }
-}
-
-fn normalize_cap(cap: &str) -> String {
-    let upper = cap.to_ascii_uppercase();
-    upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
 }

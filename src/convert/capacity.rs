@@ -26,7 +26,8 @@ pub fn instance_group(ctx: &Context) -> String {
 
 /// `<P>ClusterCapacityProviders`, when the project creates the cluster.
 pub fn association_id(ctx: &Context) -> Option<String> {
-    (ctx.placement.cluster.is_none() && ctx.valid.plan().uses_strategies())
+    let plan = ctx.valid.plan();
+    (ctx.placement.cluster.is_none() && (plan.uses_strategies() || plan.ec2.is_some()))
         .then(|| ctx.id("ClusterCapacityProviders"))
 }
 
@@ -55,7 +56,11 @@ pub fn ec2_capacity(ctx: &mut Context) {
                         "Action": "sts:AssumeRole",
                     }],
                 },
-                "ManagedPolicyArns": [arn("iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")],
+                // Session Manager reaches the instances without SSH or open ports.
+                "ManagedPolicyArns": [
+                    arn("iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"),
+                    arn("iam::aws:policy/AmazonSSMManagedInstanceCore"),
+                ],
                 "Tags": ctx.project_tags(),
             }),
         ),
@@ -119,8 +124,9 @@ pub fn ec2_capacity(ctx: &mut Context) {
                         "Ebs": {"Encrypted": true, "VolumeSize": volume, "VolumeType": "gp3", "DeleteOnTermination": true},
                     }],
                     "UserData": {"Fn::Base64": sub(&format!(
-                        "#!/bin/bash\necho ECS_CLUSTER=${{{}}} >> /etc/ecs/ecs.config\n",
-                        ctx.id("Cluster")
+                        "#!/bin/bash\necho ECS_CLUSTER=${{{}}} >> /etc/ecs/ecs.config\n{}",
+                        ctx.id("Cluster"),
+                        super::host::agent_config(ctx)
                     ))},
                     "TagSpecifications": [{"ResourceType": "instance", "Tags": instance_tags}],
                 },
@@ -140,7 +146,7 @@ pub fn ec2_capacity(ctx: &mut Context) {
         Resource::new(
             "AWS::AutoScaling::AutoScalingGroup",
             json!({
-                "MinSize": "0",
+                "MinSize": if plan.daemons { "1" } else { "0" },
                 "MaxSize": plan.max_size.to_string(),
                 "VPCZoneIdentifier": ctx.subnets.clone(),
                 "LaunchTemplate": {

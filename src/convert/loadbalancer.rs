@@ -157,7 +157,7 @@ pub fn load_balancer(ctx: &mut Context) {
             json!({
                 "Type": if application { "application" } else { "network" },
                 "Scheme": if internal { "internal" } else { "internet-facing" },
-                "Subnets": ctx.subnets.clone(),
+                "Subnets": super::network::balancer_subnets(ctx, internal),
                 "SecurityGroups": [ref_(&sg_id)],
                 "LoadBalancerAttributes": attributes,
                 "Tags": ctx.project_tags(),

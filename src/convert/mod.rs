@@ -5,6 +5,7 @@ mod autoscaling;
 mod capacity;
 mod cluster;
 mod discovery;
+mod host;
 mod iam;
 mod loadbalancer;
 mod logs;
@@ -43,6 +44,9 @@ pub struct Placement {
     pub sources: Vec<Value>,
     /// Existing listeners by published port.
     pub listeners: std::collections::BTreeMap<u16, Value>,
+    /// Private subnets behind NAT in the created VPC (`PrivateSubnets`,
+    /// `x-aws-private_subnets`).
+    pub private_subnets: Option<crate::compose::model::Nat>,
 }
 
 /// Everything the area converters share.
@@ -288,7 +292,42 @@ pub fn placement(
         internal: lb.internal.unwrap_or(ext.internal),
         sources: lb.sources.clone().unwrap_or_else(|| texts(&ext.sources)),
         listeners,
+        private_subnets: private_subnets(spec, project, props, diags),
     }
+}
+
+/// Private mode: the `PrivateSubnets` property wins over `x-aws-private_subnets`; for the
+/// VPC the project creates only.
+fn private_subnets(
+    spec: &crate::embed::ProjectSpec,
+    project: &Project,
+    props: &crate::diagnostics::Path,
+    diags: &mut Diagnostics,
+) -> Option<crate::compose::model::Nat> {
+    let (nat, path) = match &spec.private_subnets {
+        Some(v) => match crate::compose::host::nat(v) {
+            Some(nat) => (nat, props.key("PrivateSubnets")),
+            None => {
+                diags.error(
+                    props.key("PrivateSubnets"),
+                    crate::compose::host::NAT_EXPECTED,
+                );
+                return None;
+            }
+        },
+        None => (
+            project.private_subnets,
+            crate::diagnostics::Path::new("x-aws-private_subnets"),
+        ),
+    };
+    if nat.is_some() && (spec.vpc.is_some() || spec.subnets.is_some() || project.vpc.is_some()) {
+        diags.error(
+            path,
+            "private subnets are created in the VPC the project creates; with your own `Vpc` and `Subnets`, give private subnets that reach the internet through a NAT gateway, and drop this setting",
+        );
+        return None;
+    }
+    nat
 }
 
 /// The load balancer settings of the project's `LoadBalancer` property that validation

@@ -6,7 +6,7 @@ use super::autoscaling::desired_count;
 use super::capacity::{association_id, strategy};
 use super::discovery::{service_connect, srv_port};
 use super::loadbalancer::Listeners;
-use super::network::security_group;
+use super::network::{private_subnets, security_group};
 use super::volumes;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
@@ -83,7 +83,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         // pull images and send logs (docs/compute.md).
         props["NetworkConfiguration"] = json!({
             "AwsvpcConfiguration": {
-                "AssignPublicIp": if ec2 { "DISABLED" } else { "ENABLED" },
+                "AssignPublicIp": if ec2 || private_subnets(ctx).is_some() { "DISABLED" } else { "ENABLED" },
                 "SecurityGroups": groups,
                 "Subnets": volumes::service_subnets(ctx, s),
             },
@@ -120,6 +120,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     props["EnableECSManagedTags"] = json!(true);
     props["PropagateTags"] = json!("SERVICE");
     props["SchedulingStrategy"] = json!("REPLICA");
+    super::host::daemon(s, &mut props);
     props["Tags"] = Value::Array(ctx.service_tags(s));
     let has_strategy = props.get("CapacityProviderStrategy").is_some();
     let mut resource = Resource::new("AWS::ECS::Service", props)

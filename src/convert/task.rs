@@ -47,6 +47,7 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
             "OperatingSystemFamily": "LINUX",
         });
     }
+    super::host::task(s, &mut props);
     if let Some(gib) = s.ephemeral_storage {
         props["EphemeralStorage"] = json!({"SizeInGiB": gib});
     }
@@ -157,6 +158,7 @@ fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
         }
         linux.insert("Capabilities".into(), Value::Object(caps));
     }
+    super::host::linux_parameters(s, &mut linux);
     if !linux.is_empty() {
         set("LinuxParameters", Value::Object(linux));
     }
@@ -222,6 +224,7 @@ fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
     if !mappings.is_empty() {
         set("PortMappings", Value::Array(mappings));
     }
+    super::host::container(s, &mut c);
     Value::Object(c)
 }
 

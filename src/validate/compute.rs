@@ -63,6 +63,9 @@ pub struct Ec2Plan {
     pub max_size: u32,
     /// True when some service uses `bridge` or `host` networking.
     pub host_networking: bool,
+    /// True when some service runs one task per instance (`deploy.mode: global`): the
+    /// group keeps one instance running, as ECS starts instances for pending tasks only.
+    pub daemons: bool,
 }
 
 /// The plan for the whole project.
@@ -253,11 +256,15 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
             name.clone(),
             ServicePlan {
                 ec2: true,
-                strategy: Some(vec![Share {
-                    provider: Provider::Ec2,
-                    weight: 1,
-                    base: 0,
-                }]),
+                // ECS refuses a capacity provider strategy on a `DAEMON` service: it runs
+                // with `LaunchType: EC2` on every instance of the cluster.
+                strategy: (!s.compute.global).then(|| {
+                    vec![Share {
+                        provider: Provider::Ec2,
+                        weight: 1,
+                        base: 0,
+                    }]
+                }),
                 gpus,
                 cpu_units,
                 memory,
@@ -371,6 +378,10 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
         gpu: any_gpu,
         max_size: max_size.clamp(1, 100),
         host_networking,
+        daemons: project
+            .services
+            .values()
+            .any(|s| s.compute.global && runs_on_ec2(project, s)),
     });
     plan
 }

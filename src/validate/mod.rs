@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod fargate;
+pub mod host;
 pub mod instances;
 pub mod loadbalancer;
 pub mod rules;
@@ -81,7 +82,7 @@ pub fn validate_with(
 ) -> Option<Valid> {
     let mut local = Diagnostics::new();
     support::check(&loaded.tree, &mut local);
-    let project = normalize(
+    let mut project = normalize(
         &loaded.tree,
         name,
         variables,
@@ -91,6 +92,8 @@ pub fn validate_with(
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
     let plan = compute::plan(&project, &mut local);
+    host::check(&project, &plan, &mut local);
+    host::fargate_limits(&mut project, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
