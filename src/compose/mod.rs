@@ -8,6 +8,7 @@ mod env_file;
 pub mod interpolate;
 pub mod load;
 pub mod local;
+pub mod merge;
 pub mod model;
 pub mod normalize;
 mod reader;
