@@ -81,6 +81,20 @@ struct OutputArgs {
     quiet: bool,
 }
 
+impl ParamArgs {
+    /// The `--param` pairs.
+    fn pairs(&self) -> Result<Vec<(String, String)>, String> {
+        self.params
+            .iter()
+            .map(|p| {
+                p.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .ok_or_else(|| format!("--param `{p}`: expected KEY=VALUE"))
+            })
+            .collect()
+    }
+}
+
 impl OutputArgs {
     /// `--format`, else the `-o` file's extension, else `default`.
     fn format(&self, default: Format) -> Format {
@@ -103,8 +117,9 @@ impl OutputArgs {
 /// The values the template is expanded with.
 #[derive(clap::Args)]
 struct ParamArgs {
-    /// A template parameter value (repeatable); overrides the parameter's default.
-    /// Parameters are also Compose variables (`${Tag}`)
+    /// A value for `${K}` in the Compose files (repeatable; wins over `.env`). For
+    /// `expand`, the value of the template's parameter `K`, over its default (template
+    /// parameters are Compose variables too)
     #[arg(long = "param", value_name = "K=V")]
     params: Vec<String>,
     /// Accepted for scripts written for earlier versions; no effect (the output refers to
@@ -333,7 +348,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let text = read(&template)?;
             let fragment =
                 input::parse_template(&text).map_err(|e| format!("{}: {e}", template.display()))?;
-            process(fragment, folder(&template), &params, &out, &local, None)
+            process(
+                fragment,
+                folder(&template),
+                params.pairs()?,
+                &out,
+                &local,
+                None,
+            )
         }
         Command::Convert {
             compose_file,
@@ -342,11 +364,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             out,
             local,
         } => {
-            let project = Project::from_args(compose_file, &compose, &local)?;
+            let mut project = Project::from_args(compose_file, &compose, &local)?;
+            // The wrapper declares no parameters: `--param` values are Compose variables.
+            project.variables = params.pairs()?;
+            let fragment = project.wrapper();
             process(
-                project.wrapper(),
+                fragment,
                 Path::new("."),
-                &params,
+                Vec::new(),
                 &out,
                 &local,
                 Some(&project),
@@ -382,6 +407,8 @@ struct Project {
     profiles: Vec<String>,
     /// Standard input's text, when a file is `-`.
     stdin: Option<String>,
+    /// `--param` values: the project's `Variables`.
+    variables: Vec<(String, String)>,
 }
 
 impl Project {
@@ -453,6 +480,7 @@ impl Project {
             name,
             profiles,
             stdin,
+            variables: Vec::new(),
         })
     }
 
@@ -469,6 +497,14 @@ impl Project {
         }
         if !self.profiles.is_empty() {
             props["Profiles"] = json!(self.profiles);
+        }
+        if !self.variables.is_empty() {
+            let vars: serde_json::Map<String, Value> = self
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            props["Variables"] = Value::Object(vars);
         }
         json!({
             "AWSTemplateFormatVersion": "2010-09-09",
@@ -522,6 +558,7 @@ impl Project {
         match rest {
             ".ProjectName" => "--project-name".into(),
             r if r.starts_with(".Profiles") => "--profile".into(),
+            r if r.starts_with(".Variables") => "--param".into(),
             _ => String::new(),
         }
     }
@@ -666,18 +703,11 @@ fn read(path: &Path) -> Result<String, String> {
 fn process(
     mut fragment: Value,
     dir: &Path,
-    params: &ParamArgs,
+    mut given: Vec<(String, String)>,
     out: &OutputArgs,
     local: &LocalArgs,
     project: Option<&Project>,
 ) -> Result<ExitCode, String> {
-    let mut given = Vec::new();
-    for p in &params.params {
-        let (k, v) = p
-            .split_once('=')
-            .ok_or_else(|| format!("--param `{p}`: expected KEY=VALUE"))?;
-        given.push((k.to_string(), v.to_string()));
-    }
     let stdin = project.and_then(|p| p.stdin.clone());
     let options = local.options(Mode::Preview, false, stdin)?;
     let values = input::request(fragment.clone(), &given)?.template_parameter_values;

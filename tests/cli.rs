@@ -614,3 +614,21 @@ fn every_subcommand_has_examples_in_its_help() {
     assert!(stdout.contains("not an AWS one"), "{stdout}");
     assert!(!stdout.contains("--region"), "{stdout}");
 }
+
+#[test]
+fn convert_params_are_compose_variables() {
+    let doc = "services:\n  web:\n    image: public.ecr.aws/nginx/nginx:${TAG:?the nginx tag}\n";
+    let (_tmp, dir) = project(&[("compose.yaml", doc), (".env", "TAG=1.25\n")]);
+    let (code, stdout, stderr) = run_in(&dir, &["convert", "-q", "--param", "TAG=1.27"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        web(&template(&stdout), "Shop").0,
+        "public.ecr.aws/nginx/nginx:1.27"
+    );
+    let (code, stdout, _) = run_in(&dir, &["convert", "-q"], None, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        web(&template(&stdout), "Shop").0,
+        "public.ecr.aws/nginx/nginx:1.25"
+    );
+}

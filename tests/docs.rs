@@ -152,3 +152,50 @@ fn docs_are_self_contained() {
         "docs that lean on what is not in the repository: {found:#?}"
     );
 }
+
+/// Every message `docs/troubleshooting.md` quotes (its `> ` lines) is still one the code
+/// writes: each clause between `<placeholders>` and `; ` occurs in `src/`.
+#[test]
+fn troubleshooting_quotes_messages_the_code_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = fs::read_to_string(root.join("docs/troubleshooting.md")).unwrap();
+    let mut source = String::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                source.push_str(&fs::read_to_string(p).unwrap());
+            }
+        }
+    }
+    let mut quoted = 0;
+    let mut missing = Vec::new();
+    for line in page.lines().filter_map(|l| l.strip_prefix("> ")) {
+        let message = line
+            .trim_start_matches("error: ")
+            .trim_start_matches("warning: ");
+        quoted += 1;
+        // Placeholders `<name>` stand for what varies (the code's `{name}`).
+        let mut clauses = Vec::new();
+        let mut rest = message;
+        while let Some(open) = rest.find('<') {
+            clauses.push(&rest[..open]);
+            rest = rest[open..].split_once('>').map_or("", |(_, after)| after);
+        }
+        clauses.push(rest);
+        for clause in clauses.iter().flat_map(|c| c.split("; ")) {
+            let clause = clause.trim();
+            if clause.len() > 3 && !source.contains(clause) {
+                missing.push(format!("{clause:?} (from: {line})"));
+            }
+        }
+    }
+    assert!(quoted >= 20, "only {quoted} quoted messages");
+    assert!(
+        missing.is_empty(),
+        "docs/troubleshooting.md quotes what src/ no longer says: {missing:#?}"
+    );
+}
