@@ -199,3 +199,31 @@ fn troubleshooting_quotes_messages_the_code_writes() {
         "docs/troubleshooting.md quotes what src/ no longer says: {missing:#?}"
     );
 }
+
+/// The README's set-up section holds exactly two commands, which `scripts/test.sh` runs
+/// verbatim through `scripts/readme-setup.sh`: an expansion of an example, and the test
+/// command itself.
+#[test]
+fn readme_set_up_is_two_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/readme-setup.sh"))
+        .arg("--list")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let commands: Vec<&str> = text.lines().collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert!(
+        commands[0].starts_with("cargo run --release -- expand examples/"),
+        "{commands:?}"
+    );
+    assert_eq!(commands[1], "bash scripts/test.sh");
+    let test_sh = fs::read_to_string(root.join("scripts/test.sh")).unwrap();
+    assert!(test_sh.contains("COMPOSE_TO_ECS_IN_TEST=1 bash scripts/readme-setup.sh"));
+}
