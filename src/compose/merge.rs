@@ -14,7 +14,7 @@
 use super::load::{as_mapping, is_marker, MAPPING_KEYS, OVERRIDE, RESET};
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which file each merged value came from.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -187,11 +187,20 @@ impl Merger<'_> {
             },
             Rule::Unique(key) => match (old, new) {
                 (Value::Array(mut items), Value::Array(more)) => {
+                    // Keys and items indexed once: two files of 10,000 ports each must not
+                    // compare 100 million pairs.
+                    let mut keys: HashMap<String, usize> = HashMap::new();
+                    let mut seen: HashSet<String> = HashSet::new();
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(k) = key(item) {
+                            keys.entry(k).or_insert(i);
+                        }
+                        seen.insert(item.to_string());
+                    }
                     for item in more {
                         let k = key(&item);
-                        let same = k
-                            .as_ref()
-                            .and_then(|k| items.iter().position(|i| key(i).as_ref() == Some(k)));
+                        let same = k.as_ref().and_then(|k| keys.get(k).copied());
+                        let text = item.to_string();
                         match same {
                             Some(i) => {
                                 self.place(&path.index(i));
@@ -205,8 +214,12 @@ impl Merger<'_> {
                                     (_, item) => item,
                                 };
                             }
-                            None if items.contains(&item) => {}
+                            None if seen.contains(&text) => {}
                             None => {
+                                if let Some(k) = k {
+                                    keys.insert(k, items.len());
+                                }
+                                seen.insert(text);
                                 self.place(&path.index(items.len()));
                                 items.push(item);
                             }
@@ -222,8 +235,9 @@ impl Merger<'_> {
                     Value::Object(o)
                 }
                 (Value::Array(mut items), Value::Array(more)) => {
+                    let mut seen: HashSet<String> = items.iter().map(Value::to_string).collect();
                     for item in more {
-                        if !items.contains(&item) {
+                        if seen.insert(item.to_string()) {
                             self.place(&path.index(items.len()));
                             items.push(item);
                         }
@@ -388,6 +402,34 @@ mod tests {
     fn one_file_names_no_file() {
         let (_, origins) = merged(&["services: {}\n"]);
         assert_eq!(origins.file_of("services"), None);
+    }
+
+    #[test]
+    fn large_lists_merge_in_linear_time() {
+        let ports = |from: usize| -> Vec<Value> {
+            (from..from + 20_000)
+                .map(|p| Value::String(format!("{p}:{p}")))
+                .collect()
+        };
+        let doc = |from| {
+            let mut m = Map::new();
+            m.insert(
+                "services".into(),
+                json!({"web": {"ports": ports(from), "dns": ports(from)}}),
+            );
+            m
+        };
+        let started = std::time::Instant::now();
+        let (tree, _) = merge(vec![doc(0), doc(10_000)], vec!["a".into(), "b".into()]);
+        assert_eq!(
+            tree["services"]["web"]["ports"].as_array().unwrap().len(),
+            30_000
+        );
+        assert_eq!(
+            tree["services"]["web"]["dns"].as_array().unwrap().len(),
+            30_000
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
