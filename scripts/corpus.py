@@ -63,7 +63,7 @@ def main():
     for name in files:
         path = os.path.join(args.corpus, name)
         out = os.path.join(out_dir, name + ".json")
-        proc = subprocess.run([args.binary, "convert", path, "-o", out, "--image-repository", REPOSITORY], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([args.binary, "convert", path, "-q", "-o", out, "--image-repository", REPOSITORY], capture_output=True, text=True, timeout=60)
         lines = [l for l in proc.stderr.splitlines() if l.strip()]
         for l in lines:
             p = style_problem(l)

@@ -5,10 +5,12 @@
 #   2. cfn-lint over every expected template of the fixtures (any error fails)
 #   3. the examples: expand each with the CLI, cfn-lint it, and deploy it in the offline
 #      CloudFormation emulator through the macro path (`compose-to-ecs macro`)
-#   4. sam validate --lint on the macro's own template.yaml
-#   5. the real-world corpus (../shared/corpus/public): no crash, house-style diagnostics,
+#   4. the README's set-up commands, taken from the README verbatim (scripts/readme-setup.sh;
+#      the second is this script itself)
+#   5. sam validate --lint on the macro's own template.yaml
+#   6. the real-world corpus (../shared/corpus/public): no crash, house-style diagnostics,
 #      every produced template lint-clean; the report goes to docs/corpus.md
-#   6. the real applications (../shared/corpus/apps, whole folders): `compose-to-ecs package`
+#   7. the real applications (../shared/corpus/apps, whole folders): `compose-to-ecs package`
 #      with a stub docker, then cfn-lint and the emulator through the macro path; their
 #      section of docs/corpus.md (fails below the threshold set in scripts/apps.py)
 set -euo pipefail
@@ -54,6 +56,9 @@ for t in examples/*.yaml; do
     echo "   $name: expanded, no cfn-lint error"
 done
 bash scripts/deploy-check.sh "$bin" examples/*.yaml tests/deploy/*.yaml
+
+echo "== README set-up commands"
+COMPOSE_TO_ECS_IN_TEST=1 bash scripts/readme-setup.sh
 
 echo "== sam validate --lint"
 export SAM_CLI_TELEMETRY=0

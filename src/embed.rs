@@ -404,9 +404,10 @@ fn env_file_variables(
 }
 
 /// Reads the `Package` property `compose-to-ecs package` writes:
-/// `{Files: {path: text}, EnvFiles: [path], Secrets: {secret: parameter}, Images: {service: image}}`.
+/// `{Files: {path: text}, EnvFiles: [path], Secrets: {secret: parameter}, Images: {service: image},
+/// ComposeFiles: [path]}`.
 fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local> {
-    const KEYS: &[&str] = &["Files", "EnvFiles", "Secrets", "Images"];
+    const KEYS: &[&str] = &["Files", "EnvFiles", "Secrets", "Images", "ComposeFiles"];
     let Value::Object(map) = v else {
         diags.error(
             path,
@@ -454,11 +455,24 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
         }
         Some(_) => diags.error(path.key("EnvFiles"), "expected a list of paths"),
     }
+    match map.get("ComposeFiles") {
+        None => {}
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            local.compose_files = items
+                .iter()
+                .filter_map(|i| i.as_str().map(String::from))
+                .collect();
+        }
+        Some(_) => diags.error(
+            path.key("ComposeFiles"),
+            "expected the list of Compose file names `compose-to-ecs package` writes",
+        ),
+    }
     for key in map.keys() {
         if !KEYS.contains(&key.as_str()) {
             diags.error(
                 path.key(key),
-                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets` and `Images`"),
+                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets`, `Images` and `ComposeFiles`"),
             );
         }
     }

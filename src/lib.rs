@@ -92,7 +92,11 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
             &mut local,
             &mut compose_diags,
         );
+        let mut origins = compose::merge::Origins::default();
         if let Some(Prepared { spec, name, loaded }) = prepared {
+            if let Some(l) = &loaded {
+                origins = l.origins.clone();
+            }
             let given = convert::given(&spec);
             let valid = loaded.and_then(|l| {
                 validate::validate_with(&l, &name, &spec.variables, &given, &mut compose_diags)
@@ -109,7 +113,7 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 }
             }
         }
-        for d in compose_items(compose_diags, several.then_some(id.as_str())) {
+        for d in compose_items(compose_diags, several.then_some(id.as_str()), &origins) {
             local.push(d);
         }
         diags.extend(local);
@@ -321,28 +325,39 @@ fn compose_name(compose: &Value) -> Option<String> {
 }
 
 /// Diagnostics of a project's Compose document, their paths prefixed by the project's
-/// logical ID when the template has several projects.
-fn compose_items(diags: Diagnostics, project: Option<&str>) -> Vec<Diagnostic> {
-    let all: Vec<Diagnostic> = diags
+/// logical ID when the template has several projects, and by the Compose file the value
+/// came from when the document was merged from several (`compose.prod.yaml:
+/// services.web.ports[1]: ...`).
+fn compose_items(
+    diags: Diagnostics,
+    project: Option<&str>,
+    origins: &compose::merge::Origins,
+) -> Vec<Diagnostic> {
+    diags
         .errors()
         .into_iter()
         .chain(diags.warnings())
         .cloned()
-        .collect();
-    match project {
-        None => all,
-        Some(id) => all
-            .into_iter()
-            .map(|mut d| {
-                if !d.path.starts_with("Resources.") {
-                    d.path = if d.path.is_empty() {
-                        id.to_string()
-                    } else {
-                        format!("{id}.{}", d.path)
-                    };
-                }
-                d
-            })
-            .collect(),
-    }
+        .map(|mut d| {
+            let whole_file = origins.names.iter().any(|n| d.path.starts_with(n.as_str()));
+            if d.path.starts_with("Resources.") || whole_file {
+                return d;
+            }
+            let file = match d.path.is_empty() {
+                true => None,
+                false => origins.file_of(&d.path).map(String::from),
+            };
+            if let Some(id) = project {
+                d.path = if d.path.is_empty() {
+                    id.to_string()
+                } else {
+                    format!("{id}.{}", d.path)
+                };
+            }
+            if let Some(file) = file {
+                d.path = format!("{file}: {}", d.path);
+            }
+            d
+        })
+        .collect()
 }

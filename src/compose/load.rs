@@ -4,6 +4,7 @@
 
 use super::interpolate::{interpolate, Variables};
 use super::local::{project_path, Local, NOT_PACKAGED};
+use super::merge::Origins;
 use crate::cfn::yaml;
 pub use crate::cfn::yaml::kind;
 use crate::diagnostics::{Diagnostics, Path};
@@ -11,8 +12,8 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Marker keys standing for the `!reset` and `!override` tags until `extends` is resolved.
-const RESET: &str = "!reset";
-const OVERRIDE: &str = "!override";
+pub(crate) const RESET: &str = "!reset";
+pub(crate) const OVERRIDE: &str = "!override";
 
 /// A loaded Compose document: the tree of the enabled services, plus what profiles left out.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -26,6 +27,8 @@ pub struct Loaded {
     /// The `extends.file`s the document names (project paths), with where each is named
     /// (`services.web.extends.file`): the local step reads them.
     pub extends_files: Vec<(String, String)>,
+    /// Which Compose file each value came from, when the project has several.
+    pub origins: Origins,
 }
 
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
@@ -47,10 +50,12 @@ fn single(key: &str, value: Value) -> Value {
     Value::Object(m)
 }
 
-/// Loads the Compose document `compose` (a mapping, or text holding YAML or JSON).
+/// Loads the Compose document `compose` (a mapping, or text holding YAML or JSON; or a
+/// list of them, merged in order as `docker compose -f a -f b` merges its files).
 /// `where_` names the property in diagnostics about the document as a whole. The document
 /// is taken by value: a mapping becomes the tree without a copy. `local` holds the files
-/// an `extends.file` names (`None`: the project was not packaged).
+/// an `extends.file` names and the names of the Compose files (`None`: the project was
+/// not packaged).
 pub fn load(
     compose: Value,
     where_: &str,
@@ -59,70 +64,34 @@ pub fn load(
     local: Option<&Local>,
     diags: &mut Diagnostics,
 ) -> Option<Loaded> {
-    let mut tree = match compose {
-        Value::String(text) => match parse_text(&text) {
-            Ok(tree) => tree,
-            Err(yaml::Error::Invalid(e)) => {
-                diags.error(
-                    where_,
-                    format!("the Compose document is not valid YAML: {e}"),
-                );
-                return None;
-            }
-            Err(yaml::Error::TooLarge(e)) => {
-                diags.error(where_, format!("the Compose document is {e}"));
-                return None;
-            }
-            Err(yaml::Error::Merge(path, e)) => {
-                diags.error(path, e);
-                return None;
-            }
-        },
-        mut tree @ Value::Object(_) => {
-            // A mapping that did not come through our YAML reader may still hold merge keys.
-            match yaml::apply_merge_keys(&mut tree) {
-                Ok(()) => tree,
-                Err(yaml::MergeError::NotMappings(path, e)) => {
-                    diags.error(path, e);
-                    return None;
-                }
-                Err(yaml::MergeError::TooDeep) => {
-                    diags.error(
-                        where_,
-                        format!(
-                            "the Compose document is nested too deeply: more than {} levels",
-                            yaml::MAX_MERGE_DEPTH
-                        ),
-                    );
-                    return None;
-                }
-            }
-        }
-        other => {
-            diags.error(
-                where_,
-                format!(
-                    "expected the Compose document as a mapping or as a string holding YAML, found {}",
-                    kind(&other)
-                ),
-            );
+    let (tree, origins) = match compose {
+        Value::Array(docs) if docs.is_empty() => {
+            diags.error(where_, "expected at least one Compose document in the list");
             return None;
         }
+        Value::Array(mut docs) if docs.len() == 1 => {
+            (document(docs.remove(0), where_, diags)?, Origins::default())
+        }
+        Value::Array(docs) => {
+            let given = local.map(|l| l.compose_files.clone()).unwrap_or_default();
+            let names: Vec<String> = if given.len() == docs.len() {
+                given
+            } else {
+                (0..docs.len()).map(|i| format!("{where_}[{i}]")).collect()
+            };
+            let mut trees = Vec::new();
+            for (doc, name) in docs.into_iter().zip(&names) {
+                trees.extend(document(doc, name, diags));
+            }
+            if trees.len() != names.len() {
+                return None;
+            }
+            let (tree, origins) = super::merge::merge(trees, names);
+            (tree, origins)
+        }
+        other => (document(other, where_, diags)?, Origins::default()),
     };
-    let Value::Object(_) = &tree else {
-        diags.error(
-            where_,
-            format!(
-                "expected the Compose document to be a mapping, found {}",
-                kind(&tree)
-            ),
-        );
-        return None;
-    };
-    if let Some(message) = compose_v1(&tree) {
-        diags.error(where_, message);
-        return None;
-    }
+    let mut tree = Value::Object(tree);
     interpolate(&mut tree, variables, diags);
     let Value::Object(mut tree) = tree else {
         return None;
@@ -175,7 +144,80 @@ pub fn load(
         disabled,
         local: None,
         extends_files: files.named,
+        origins,
     })
+}
+
+/// One Compose document, parsed: a mapping, or text holding YAML or JSON.
+fn document(compose: Value, where_: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
+    let tree = match compose {
+        Value::String(text) => match parse_text(&text) {
+            Ok(tree) => tree,
+            Err(yaml::Error::Invalid(e)) => {
+                diags.error(
+                    where_,
+                    format!("the Compose document is not valid YAML: {e}"),
+                );
+                return None;
+            }
+            Err(yaml::Error::TooLarge(e)) => {
+                diags.error(where_, format!("the Compose document is {e}"));
+                return None;
+            }
+            Err(yaml::Error::Merge(path, e)) => {
+                diags.error(path, e);
+                return None;
+            }
+        },
+        mut tree @ Value::Object(_) => {
+            // A mapping that did not come through our YAML reader may still hold merge keys.
+            match yaml::apply_merge_keys(&mut tree) {
+                Ok(()) => tree,
+                Err(yaml::MergeError::NotMappings(path, e)) => {
+                    diags.error(path, e);
+                    return None;
+                }
+                Err(yaml::MergeError::TooDeep) => {
+                    diags.error(
+                        where_,
+                        format!(
+                            "the Compose document is nested too deeply: more than {} levels",
+                            yaml::MAX_MERGE_DEPTH
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        other => {
+            diags.error(
+                where_,
+                format!(
+                    "expected the Compose document as a mapping or as a string holding YAML (or a list of them, merged in order), found {}",
+                    kind(&other)
+                ),
+            );
+            return None;
+        }
+    };
+    if !tree.is_object() {
+        diags.error(
+            where_,
+            format!(
+                "expected the Compose document to be a mapping, found {}",
+                kind(&tree)
+            ),
+        );
+        return None;
+    }
+    if let Some(message) = compose_v1(&tree) {
+        diags.error(where_, message);
+        return None;
+    }
+    match tree {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
 }
 
 /// The top-level keys of the Compose specification, besides `x-*` extensions.
@@ -259,12 +301,12 @@ fn strip_markers(value: &mut Value) {
     }
 }
 
-fn is_marker(value: &Value, marker: &str) -> bool {
+pub(crate) fn is_marker(value: &Value, marker: &str) -> bool {
     matches!(value, Value::Object(m) if m.len() == 1 && m.contains_key(marker))
 }
 
 /// Keys whose values are merged as mappings even when written as lists.
-const MAPPING_KEYS: &[&str] = &[
+pub(crate) const MAPPING_KEYS: &[&str] = &[
     "environment",
     "labels",
     "annotations",

@@ -39,6 +39,9 @@ pub struct Local {
     /// Images the local step built and pushed for services with `build` and no `image`:
     /// service name → image.
     pub images: BTreeMap<String, String>,
+    /// The Compose files the document was merged from, in order, when there were several
+    /// (`ComposeFile` as a list): diagnostics name the file a key came from.
+    pub compose_files: Vec<String>,
 }
 
 /// What a project path is on disk.

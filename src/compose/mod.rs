@@ -9,6 +9,7 @@ pub mod host;
 pub mod interpolate;
 pub mod load;
 pub mod local;
+pub mod merge;
 pub mod model;
 pub mod normalize;
 mod reader;

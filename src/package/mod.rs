@@ -33,6 +33,9 @@ pub const MAX_ROUNDS: usize = 8;
 /// The longest value of a CloudFormation parameter, in bytes.
 pub const MAX_PARAMETER_BYTES: usize = 4096;
 
+/// How diagnostics name standard input (`-f -`) among several Compose files.
+pub const STDIN_NAME: &str = "standard input";
+
 /// What the step does with builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -56,6 +59,8 @@ pub struct Options {
     pub parameters_out: bool,
     /// `$HOME`, for `~/` paths.
     pub home: Option<PathBuf>,
+    /// Standard input's text, for a `ComposeFile` of `-` (`-f -`).
+    pub stdin: Option<String>,
 }
 
 /// A secret value read from a file. Its `Debug` never shows it.
@@ -185,7 +190,7 @@ pub fn package(
             continue; // packaged already
         }
         let path = DiagPath::new("Resources").key(id).key("Properties");
-        let Some(dir) = compose_file(props, template_dir, &path, diags) else {
+        let Some((dir, names)) = compose_file(props, template_dir, &path, opts, diags) else {
             continue;
         };
         let mut p = Project::new(
@@ -195,6 +200,10 @@ pub fn package(
                 home: opts.home.clone(),
             },
         );
+        if !names.is_empty() {
+            p.touched = true;
+            p.local.compose_files = names;
+        }
         env_files(&mut p, opts, diags);
         projects.push(p);
     }
@@ -275,15 +284,19 @@ pub fn package(
     packaged
 }
 
-/// `ComposeFile` → `Compose`; the project folder.
+/// `ComposeFile` → `Compose`; the project folder, and the files' names when there are
+/// several. `ComposeFile` is a path or a list of paths, relative to the template, merged in
+/// order as `docker compose -f a -f b` merges them; the project folder is the first file's
+/// folder. `-` is standard input ([`Options::stdin`]), whose folder is the template's.
 fn compose_file(
     props: &mut Map<String, Value>,
     template_dir: &Path,
     path: &DiagPath,
+    opts: &Options,
     diags: &mut Diagnostics,
-) -> Option<PathBuf> {
+) -> Option<(PathBuf, Vec<String>)> {
     let Some(file) = props.get("ComposeFile") else {
-        return Some(template_dir.to_path_buf());
+        return Some((template_dir.to_path_buf(), Vec::new()));
     };
     let at = path.key("ComposeFile");
     if props.contains_key("Compose") {
@@ -293,46 +306,91 @@ fn compose_file(
         );
         return None;
     }
-    let Value::String(name) = file else {
-        diags.error(
-            &at,
-            "expected the path of a Compose file, relative to the template",
-        );
-        return None;
-    };
-    let full = template_dir.join(name);
-    let text = match files::read_text(&full) {
-        Ok(t) => t,
-        Err(Refusal::Io(e)) => {
+    let names: Vec<(String, DiagPath)> = match file {
+        Value::String(name) => vec![(name.clone(), at.clone())],
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((v.as_str()?.to_string(), at.index(i))))
+            .collect(),
+        _ => {
             diags.error(
                 &at,
-                format!(
-                    "`{name}` {} (looked for `{}`)",
-                    files::io_message(&e),
-                    full.display()
-                ),
+                "expected the path of a Compose file, or a list of paths merged in order, relative to the template",
             );
             return None;
         }
-        Err(Refusal::Binary) => {
-            diags.error(&at, format!("`{name}` is not UTF-8 text"));
-            return None;
-        }
+    };
+    let mut texts = Vec::new();
+    let mut dir = None;
+    for (name, at) in &names {
+        let (text, folder) = if name == "-" {
+            match &opts.stdin {
+                Some(text) => (text.clone(), template_dir.to_path_buf()),
+                None => {
+                    diags.error(
+                        at,
+                        "`-` stands for standard input, which only `compose-to-ecs convert -f -` and `package -f -` read; name the file",
+                    );
+                    continue;
+                }
+            }
+        } else {
+            let full = template_dir.join(name);
+            match files::read_text(&full) {
+                Ok(t) => (
+                    t,
+                    files::absolute(&full)
+                        .parent()
+                        .map_or_else(|| template_dir.to_path_buf(), Path::to_path_buf),
+                ),
+                Err(Refusal::Io(e)) => {
+                    diags.error(
+                        at,
+                        format!(
+                            "`{name}` {} (looked for `{}`)",
+                            files::io_message(&e),
+                            full.display()
+                        ),
+                    );
+                    continue;
+                }
+                Err(Refusal::Binary) => {
+                    diags.error(at, format!("`{name}` is not UTF-8 text"));
+                    continue;
+                }
+            }
+        };
+        dir.get_or_insert(folder);
+        texts.push(Value::String(text));
+    }
+    if texts.len() != names.len() {
+        return None;
+    }
+    let compose = if texts.len() == 1 {
+        texts.remove(0)
+    } else {
+        Value::Array(texts)
     };
     // `Compose` takes the place of `ComposeFile`, so the packaged template reads alike.
     let old = std::mem::take(props);
+    let mut compose = Some(compose);
     for (k, v) in old {
         if k == "ComposeFile" {
-            props.insert("Compose".into(), Value::String(text.clone()));
+            props.insert("Compose".into(), compose.take().unwrap_or(Value::Null));
         } else {
             props.insert(k, v);
         }
     }
-    Some(
-        files::absolute(&full)
-            .parent()
-            .map_or_else(|| template_dir.to_path_buf(), Path::to_path_buf),
-    )
+    let several = if names.len() > 1 {
+        names
+            .into_iter()
+            .map(|(n, _)| if n == "-" { STDIN_NAME.to_string() } else { n })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some((dir.unwrap_or_else(|| template_dir.to_path_buf()), several))
 }
 
 /// `.env` in the project folder, or the `--env-file`s instead (as `docker compose`).
@@ -769,6 +827,9 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         }
         if !l.images.is_empty() {
             package.insert("Images".into(), json!(l.images));
+        }
+        if !l.compose_files.is_empty() {
+            package.insert("ComposeFiles".into(), json!(l.compose_files));
         }
         props.insert("Package".into(), Value::Object(package));
     }

@@ -238,3 +238,25 @@ pub fn render_markdown() -> String {
     }
     out
 }
+
+/// The rejected keys as a Markdown list, each rejected subtree once (its root, with the
+/// reason and the fix): the "Not supported" list of `docs/compose-support.md`.
+pub fn render_rejected() -> String {
+    let mut out = String::new();
+    for e in TABLE.iter().filter(|e| e.fate == Fate::Rejected) {
+        let mut parent = e.path;
+        let under_rejected = loop {
+            match parent.rfind(['.', '[']) {
+                Some(cut) => parent = &parent[..cut],
+                None => break false,
+            }
+            if let Some(p) = entry(parent) {
+                break p.fate == Fate::Rejected;
+            }
+        };
+        if !under_rejected {
+            out.push_str(&format!("- `{}`: {}\n", e.path, e.note));
+        }
+    }
+    out
+}
