@@ -10,6 +10,7 @@ pub mod load;
 pub mod local;
 pub mod model;
 pub mod normalize;
+pub mod operations;
 mod reader;
 pub mod secrets;
 pub mod values;

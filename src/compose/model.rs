@@ -63,6 +63,8 @@ pub struct Project {
     pub capacity: Option<Vec<Share>>,
     /// The project's load balancer settings (`x-aws-certificate`, ...).
     pub load_balancing: LoadBalancing,
+    /// Alarms, dashboard, Container Insights (docs/operations.md).
+    pub operations: super::operations::Operations,
 }
 
 /// The top-level load balancer extensions.
@@ -507,6 +509,8 @@ pub struct Service {
     pub autoscaling: Option<Autoscaling>,
     /// GPUs, placement constraints, capacity and network mode.
     pub compute: Compute,
+    /// ECS Exec and alarm thresholds (docs/operations.md).
+    pub operations: super::operations::ServiceOperations,
 }
 
 impl Service {

@@ -1,10 +1,13 @@
 //! Validated Compose project → CloudFormation resources. The only module that speaks both
 //! languages; one file per AWS area, all sharing one [`Context`].
 
+mod alarms;
 mod autoscaling;
 mod capacity;
 mod cluster;
+mod dashboard;
 mod discovery;
+mod exec;
 mod iam;
 mod loadbalancer;
 mod logs;
@@ -43,6 +46,8 @@ pub struct Placement {
     pub sources: Vec<Value>,
     /// Existing listeners by published port.
     pub listeners: std::collections::BTreeMap<u16, Value>,
+    /// Where alarms notify (`Alarms`, `x-aws-alarms`); `None`: alarms are off.
+    pub alerting: Option<alarms::Alerting>,
 }
 
 /// Everything the area converters share.
@@ -126,8 +131,10 @@ pub fn convert(
     capacity::ec2_capacity(&mut ctx);
     capacity::association(&mut ctx);
     logs::log_group(&mut ctx);
+    alarms::topic(&mut ctx);
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
+    alarms::load_balancer_alarms(&mut ctx);
     volumes::file_systems(&mut ctx);
     secrets::secrets(&mut ctx);
     let services: Vec<&Service> = ctx.project().services.values().collect();
@@ -143,7 +150,10 @@ pub fn convert(
             s,
             listeners.target_groups.first().map(String::as_str),
         );
+        alarms::alarms(&mut ctx, s, &listeners.target_groups);
+        exec::command_output(&mut ctx, s);
     }
+    dashboard::dashboard(&mut ctx);
     check_id_lengths(&ctx.out, ctx.diags);
     for id in &ctx.out.clashes {
         let part = id.strip_prefix(prefix).unwrap_or(id);
@@ -288,6 +298,7 @@ pub fn placement(
         internal: lb.internal.unwrap_or(ext.internal),
         sources: lb.sources.clone().unwrap_or_else(|| texts(&ext.sources)),
         listeners,
+        alerting: alarms::alerting(spec, project),
     }
 }
 
