@@ -585,7 +585,9 @@ fn alarms_props(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Alarm
                     },
                     other => diags.error(
                         path.key(other),
-                        format!("unknown setting `{other}`: expected `Email`, `Topic` or `Rollback`"),
+                        format!(
+                            "unknown setting `{other}`: expected `Email`, `Topic` or `Rollback`"
+                        ),
                     ),
                 }
             }

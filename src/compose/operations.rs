@@ -180,8 +180,16 @@ impl Reader<'_> {
                 Limit::Default
             }
             _ => {
-                let least = if zero { "0 or more" } else { "a number above 0" };
-                self.expected(path, &format!("{least} ({unit}), or `false` for no alarm"), v);
+                let least = if zero {
+                    "0 or more"
+                } else {
+                    "a number above 0"
+                };
+                self.expected(
+                    path,
+                    &format!("{least} ({unit}), or `false` for no alarm"),
+                    v,
+                );
                 Limit::Default
             }
         }
@@ -207,12 +215,12 @@ impl Reader<'_> {
             Value::Null | Value::Bool(false) => return None,
             Value::String(s) if s == "false" => return None,
             Value::String(s) if s.starts_with("arn:") => {
-                out.topic = Some(Text::Lit(s.clone()));
-                return self.checked_alarms(out, path);
+                out.topic = Some(self.topic(v, path)?);
+                return Some(out);
             }
-            Value::String(s) => {
-                out.emails.push(Text::Lit(s.clone()));
-                return self.checked_alarms(out, path);
+            Value::String(_) => {
+                out.emails.push(self.email(v, path)?);
+                return Some(out);
             }
             Value::Object(map) if !is_intrinsic(v) => map,
             _ => {
@@ -226,19 +234,27 @@ impl Reader<'_> {
                 return None;
             }
         };
+        let mut ok = true;
         if let Some(e) = map.get("email") {
             let p = path.key("email");
-            match e {
-                Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        out.emails.extend(self.text(item, &p.index(i)));
-                    }
+            let items: Vec<(&Value, Path)> = match e {
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v, p.index(i)))
+                    .collect(),
+                other => vec![(other, p)],
+            };
+            for (item, p) in items {
+                match self.email(item, &p) {
+                    Some(email) => out.emails.push(email),
+                    None => ok = false,
                 }
-                other => out.emails.extend(self.text(other, &p)),
             }
         }
         if let Some(t) = map.get("topic") {
-            out.topic = self.text(t, &path.key("topic"));
+            out.topic = self.topic(t, &path.key("topic"));
+            ok &= out.topic.is_some();
         }
         if let Some(b) = map.get("rollback") {
             out.rollback = self.boolean(b, &path.key("rollback"));
@@ -247,23 +263,29 @@ impl Reader<'_> {
             out.periods = self.periods(n, &path.key("periods"));
         }
         if let Some(l) = map.get("load_balancer_5xx") {
-            out.load_balancer_5xx =
-                self.limit(l, &path.key("load_balancer_5xx"), false, "responses per minute");
+            out.load_balancer_5xx = self.limit(
+                l,
+                &path.key("load_balancer_5xx"),
+                false,
+                "responses per minute",
+            );
         }
         if out.emails.is_empty() && out.topic.is_none() {
-            self.diags.error(
-                path,
-                "alarms need somewhere to notify: set `email` (one address or a list), `topic` (an existing SNS topic ARN), or both",
-            );
+            if ok {
+                self.diags.error(
+                    path,
+                    "alarms need somewhere to notify: set `email` (one address or a list), `topic` (an existing SNS topic ARN), or both",
+                );
+            }
             return None;
         }
-        self.checked_alarms(out, path)
+        ok.then_some(out)
     }
 
-    /// Checks literal addresses and ARNs.
-    fn checked_alarms(&mut self, out: ProjectAlarms, path: &Path) -> Option<ProjectAlarms> {
-        let mut ok = true;
-        for e in out.emails.iter().filter_map(Text::as_lit) {
+    /// An e-mail address (literal ones are checked).
+    fn email(&mut self, v: &Value, path: &Path) -> Option<Text> {
+        let text = self.text(v, path)?;
+        if let Some(e) = text.as_lit() {
             let good = e
                 .split_once('@')
                 .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
@@ -272,19 +294,25 @@ impl Reader<'_> {
                     path,
                     format!("expected an e-mail address like `ops@example.com`, found `{e}`"),
                 );
-                ok = false;
+                return None;
             }
         }
-        if let Some(t) = out.topic.as_ref().and_then(Text::as_lit) {
+        Some(text)
+    }
+
+    /// An SNS topic ARN (literal ones are checked).
+    fn topic(&mut self, v: &Value, path: &Path) -> Option<Text> {
+        let text = self.text(v, path)?;
+        if let Some(t) = text.as_lit() {
             if !(t.starts_with("arn:") && t.split(':').nth(2) == Some("sns")) {
                 self.diags.error(
                     path,
                     format!("expected an SNS topic ARN like `arn:aws:sns:eu-west-1:123456789012:alerts`, found `{t}`"),
                 );
-                ok = false;
+                return None;
             }
         }
-        ok.then_some(out)
+        Some(text)
     }
 
     /// `x-aws-container_insights`: `enhanced`, `enabled`, `disabled`, or a boolean.

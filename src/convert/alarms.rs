@@ -287,7 +287,10 @@ fn service_alarms(ctx: &Context, s: &Service, target_groups: &[String]) -> Vec<A
     let who = format!("Service `{}` of project `{project}`", s.name);
     let ecs = dimensions(&[
         ("ClusterName", cluster_name(ctx)),
-        ("ServiceName", get_att(&ctx.service_id(s, "Service"), "Name")),
+        (
+            "ServiceName",
+            get_att(&ctx.service_id(s, "Service"), "Name"),
+        ),
     ]);
     let mut out = Vec::new();
     for (limit, what, metric, suffix, word) in [

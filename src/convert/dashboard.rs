@@ -107,7 +107,12 @@ pub fn dashboard(ctx: &mut Context) {
     if ctx.valid.balancer().is_some() {
         let lb = placeholder(full_name(ctx), "LoadBalancerFullName", &mut variables);
         let line = |namespace: &str, metric: &str, extra: Option<Value>| {
-            let mut m = vec![json!(namespace), json!(metric), json!("LoadBalancer"), json!(lb)];
+            let mut m = vec![
+                json!(namespace),
+                json!(metric),
+                json!("LoadBalancer"),
+                json!(lb),
+            ];
             m.extend(extra);
             Value::Array(m)
         };

@@ -9,10 +9,7 @@ use serde_json::{json, Value};
 
 /// True when some service of the project accepts ECS Exec sessions.
 pub fn any(ctx: &Context) -> bool {
-    ctx.project()
-        .services
-        .values()
-        .any(|s| s.operations.exec)
+    ctx.project().services.values().any(|s| s.operations.exec)
 }
 
 /// The cluster's `Configuration`: sessions are logged to the project's log group.
@@ -81,7 +78,10 @@ pub fn command_output(ctx: &mut Context, s: &Service) {
     );
     ctx.out.output(
         ctx.service_id(s, "ExecCommand"),
-        &format!("Opens a shell in a running task of service {} (needs the Session Manager plugin)", s.name),
+        &format!(
+            "Opens a shell in a running task of service {} (needs the Session Manager plugin)",
+            s.name
+        ),
         sub_with(&text, variables),
     );
 }
