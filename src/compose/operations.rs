@@ -270,15 +270,8 @@ impl Reader<'_> {
                 "responses per minute",
             );
         }
-        if out.emails.is_empty() && out.topic.is_none() {
-            if ok {
-                self.diags.error(
-                    path,
-                    "alarms need somewhere to notify: set `email` (one address or a list), `topic` (an existing SNS topic ARN), or both",
-                );
-            }
-            return None;
-        }
+        // Where alarms notify may also come from the `Alarms` property: checked when both
+        // are known (`convert::alarms::alerting`).
         ok.then_some(out)
     }
 

@@ -18,6 +18,7 @@ use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Project, Service, Text};
 use crate::compose::operations::Limit;
+use crate::diagnostics::Diagnostics;
 use crate::embed::ProjectSpec;
 use serde_json::{json, Value};
 
@@ -46,7 +47,11 @@ pub struct Alerting {
 }
 
 /// Resolves the project's alerting: the property wins over the extension.
-pub fn alerting(spec: &ProjectSpec, project: &Project) -> Option<Alerting> {
+pub fn alerting(
+    spec: &ProjectSpec,
+    project: &Project,
+    diags: &mut Diagnostics,
+) -> Option<Alerting> {
     let ext = project.operations.alarms.as_ref();
     let prop = spec.alarms.as_ref();
     if ext.is_none() && prop.is_none() {
@@ -60,6 +65,13 @@ pub fn alerting(spec: &ProjectSpec, project: &Project) -> Option<Alerting> {
         ),
         (None, None) => return None,
     };
+    if emails.is_empty() && topic.is_none() {
+        diags.error(
+            "x-aws-alarms",
+            "alarms need somewhere to notify: set `email` (one address or a list) or `topic` (an existing SNS topic ARN), here or in the project's `Alarms` property",
+        );
+        return None;
+    }
     Some(Alerting {
         emails,
         topic,

@@ -298,7 +298,7 @@ pub fn placement(
         internal: lb.internal.unwrap_or(ext.internal),
         sources: lb.sources.clone().unwrap_or_else(|| texts(&ext.sources)),
         listeners,
-        alerting: alarms::alerting(spec, project),
+        alerting: alarms::alerting(spec, project, diags),
     }
 }
 
