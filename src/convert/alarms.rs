@@ -128,7 +128,8 @@ pub fn topic(ctx: &mut Context) {
                             },
                         ],
                     },
-                    "Tags": ctx.project_tags(),
+                    // No `Tags`: the offline emulator's KMS adapter reads `TagKey`/`TagValue`
+                    // where CloudFormation has `Key`/`Value` (docs/operations.md).
                 }),
             ),
         );
