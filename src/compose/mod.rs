@@ -12,6 +12,7 @@ pub mod local;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod operations;
 mod reader;
 pub mod secrets;
 pub mod values;

@@ -68,6 +68,8 @@ pub struct Project {
     pub overlay: Option<Value>,
     /// `x-aws-private_subnets`: tasks and instances in private subnets behind NAT.
     pub private_subnets: Option<Nat>,
+    /// Alarms, dashboard, Container Insights (docs/operations.md).
+    pub operations: super::operations::Operations,
 }
 
 /// NAT gateways of a created VPC with private subnets (`x-aws-private_subnets`).
@@ -523,6 +525,8 @@ pub struct Service {
     pub compute: Compute,
     /// What the service asks of its host (`privileged`, `devices`, ...): EC2 only.
     pub host: super::host::HostAccess,
+    /// ECS Exec and alarm thresholds (docs/operations.md).
+    pub operations: super::operations::ServiceOperations,
 }
 
 impl Service {

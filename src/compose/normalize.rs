@@ -135,6 +135,7 @@ pub fn normalize(
             project.services.insert(svc_name.clone(), service);
         }
     }
+    super::operations::read(&mut r, tree, &mut project);
     r.implied_volumes(&mut project);
     // The implicit default network.
     let uses_default = project

@@ -14,7 +14,7 @@ pub const DEFAULT_COOLDOWN: u64 = 60;
 
 /// The cluster's name for the `service/<cluster>/<service>` resource ID: the created
 /// cluster's `Ref`, or the existing cluster's name (the part after `/` of an ARN).
-fn cluster_name(ctx: &Context) -> Value {
+pub(super) fn cluster_name(ctx: &Context) -> Value {
     match &ctx.placement.cluster {
         Some(Value::String(s)) => json!(s.rsplit('/').next().unwrap_or(s)),
         Some(other) => other.clone(),
@@ -52,14 +52,7 @@ pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
     let mut metric = json!({"PredefinedMetricType": kind});
     if let (ScaleMetric::Requests(_), Some(tg)) = (a.metric, target_group) {
         // `app/<lb>/<id>/targetgroup/<tg>/<id>`.
-        let lb_full_name = match &ctx.placement.load_balancer {
-            Some(existing) => {
-                json!({"Fn::Select": [1, {"Fn::Split": ["loadbalancer/", existing.clone()]}]})
-            }
-            None => get_att(&ctx.id("LoadBalancer"), "LoadBalancerFullName"),
-        };
-        metric["ResourceLabel"] =
-            json!({"Fn::Join": ["/", [lb_full_name, get_att(tg, "TargetGroupFullName")]]});
+        metric["ResourceLabel"] = json!({"Fn::Join": ["/", [super::loadbalancer::full_name(ctx), get_att(tg, "TargetGroupFullName")]]});
     }
     let policy = ctx.service_id(s, "ScalingPolicy");
     ctx.out.add(

@@ -140,10 +140,11 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
 
 /// True when the service gets a task role.
 pub fn has_task_role(s: &Service) -> bool {
-    s.role.is_some() || !s.policies.is_empty() || !volumes_of(s).is_empty()
+    s.role.is_some() || !s.policies.is_empty() || !volumes_of(s).is_empty() || s.operations.exec
 }
 
-/// `<P><Svc>TaskRole`, from `x-aws-role`, `x-aws-policies` and the volumes it mounts.
+/// `<P><Svc>TaskRole`, from `x-aws-role`, `x-aws-policies`, the volumes it mounts and
+/// ECS Exec.
 pub fn task_role(ctx: &mut Context, s: &Service) {
     if !has_task_role(s) {
         return;
@@ -161,7 +162,10 @@ pub fn task_role(ctx: &mut Context, s: &Service) {
             "PolicyDocument": doc,
         }]);
     }
-    let mounts = super::volumes::mount_policies(ctx, s);
+    let mut mounts = super::volumes::mount_policies(ctx, s);
+    if s.operations.exec {
+        mounts.push(super::exec::policy(ctx));
+    }
     if !mounts.is_empty() {
         match props.get_mut("Policies").and_then(Value::as_array_mut) {
             Some(list) => list.extend(mounts),

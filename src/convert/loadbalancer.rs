@@ -50,6 +50,17 @@ fn arn(ctx: &Context) -> Value {
     }
 }
 
+/// The load balancer's full name (`app/<name>/<id>`), as CloudWatch dimensions and
+/// Application Auto Scaling name it: the created one's, or read from the given ARN.
+pub fn full_name(ctx: &Context) -> Value {
+    match &ctx.placement.load_balancer {
+        Some(existing) => {
+            json!({"Fn::Select": [1, {"Fn::Split": ["loadbalancer/", existing.clone()]}]})
+        }
+        None => get_att(&ctx.id("LoadBalancer"), "LoadBalancerFullName"),
+    }
+}
+
 /// The security group the load balancer's traffic comes from.
 fn source_group(ctx: &Context) -> Value {
     match &ctx.placement.load_balancer_security_group {

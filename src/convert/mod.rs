@@ -1,10 +1,13 @@
 //! Validated Compose project → CloudFormation resources. The only module that speaks both
 //! languages; one file per AWS area, all sharing one [`Context`].
 
+mod alarms;
 mod autoscaling;
 mod capacity;
 mod cluster;
+mod dashboard;
 mod discovery;
+mod exec;
 mod host;
 mod iam;
 mod loadbalancer;
@@ -47,6 +50,8 @@ pub struct Placement {
     /// Private subnets behind NAT in the created VPC (`PrivateSubnets`,
     /// `x-aws-private_subnets`).
     pub private_subnets: Option<crate::compose::model::Nat>,
+    /// Where alarms notify (`Alarms`, `x-aws-alarms`); `None`: alarms are off.
+    pub alerting: Option<alarms::Alerting>,
 }
 
 /// Everything the area converters share.
@@ -130,8 +135,10 @@ pub fn convert(
     capacity::ec2_capacity(&mut ctx);
     capacity::association(&mut ctx);
     logs::log_group(&mut ctx);
+    alarms::topic(&mut ctx);
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
+    alarms::load_balancer_alarms(&mut ctx);
     volumes::file_systems(&mut ctx);
     secrets::secrets(&mut ctx);
     let services: Vec<&Service> = ctx.project().services.values().collect();
@@ -147,7 +154,10 @@ pub fn convert(
             s,
             listeners.target_groups.first().map(String::as_str),
         );
+        alarms::alarms(&mut ctx, s, &listeners.target_groups);
+        exec::command_output(&mut ctx, s);
     }
+    dashboard::dashboard(&mut ctx);
     check_id_lengths(&ctx.out, ctx.diags);
     for id in &ctx.out.clashes {
         let part = id.strip_prefix(prefix).unwrap_or(id);
@@ -293,6 +303,7 @@ pub fn placement(
         sources: lb.sources.clone().unwrap_or_else(|| texts(&ext.sources)),
         listeners,
         private_subnets: private_subnets(spec, project, props, diags),
+        alerting: alarms::alerting(spec, project, diags),
     }
 }
 

@@ -77,7 +77,13 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         "MinimumHealthyPercent": min,
         "DeploymentCircuitBreaker": {"Enable": enable, "Rollback": rollback},
     });
+    if let Some(alarms) = super::alarms::deployment_alarms(ctx, s, &listeners.target_groups) {
+        props["DeploymentConfiguration"]["Alarms"] = alarms;
+    }
     props["DeploymentController"] = json!({"Type": "ECS"});
+    if s.operations.exec {
+        props["EnableExecuteCommand"] = json!(true);
+    }
     if mode == NetworkMode::Awsvpc {
         // On EC2, a task's network interface cannot have a public address; the instances
         // pull images and send logs (docs/compute.md).
