@@ -167,7 +167,14 @@ pub fn dashboard(ctx: &mut Context) {
         .resources
         .iter()
         .filter(|(_, r)| r.kind == "AWS::CloudWatch::Alarm")
-        .map(|(id, _)| json!(format!("${{{id}.Arn}}")))
+        .map(|(id, r)| match r.properties["AlarmName"]["Fn::Sub"].as_str() {
+            // An alarm's ARN is its name's: no reference, so the dashboard does not wait
+            // for (or depend on) the alarms.
+            Some(name) => json!(format!(
+                "arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{name}"
+            )),
+            None => json!(format!("${{{id}.Arn}}")),
+        })
         .collect();
     let mut placed = Vec::new();
     let mut top = 0;
@@ -196,16 +203,22 @@ pub fn dashboard(ctx: &mut Context) {
     let body = json!({"widgets": placed}).to_string();
     let project = ctx.project().name.clone();
     let id = ctx.id("Dashboard");
-    ctx.out.add(
-        id.clone(),
-        Resource::new(
-            "AWS::CloudWatch::Dashboard",
-            json!({
-                "DashboardName": sub(&format!("${{AWS::StackName}}-{project}")),
-                "DashboardBody": sub_with(&body, variables),
-            }),
-        ),
+    let mut dashboard = Resource::new(
+        "AWS::CloudWatch::Dashboard",
+        json!({
+            "DashboardName": sub(&format!("${{AWS::StackName}}-{project}")),
+            "DashboardBody": sub_with(&body, variables),
+        }),
     );
+    // Last: after the services (whose names it shows), so nothing waits on it.
+    dashboard.depends_on = ctx
+        .out
+        .resources
+        .iter()
+        .filter(|(_, r)| r.kind == "AWS::ECS::Service")
+        .map(|(id, _)| id.clone())
+        .collect();
+    ctx.out.add(id.clone(), dashboard);
     ctx.out.output(
         ctx.id("DashboardUrl"),
         "CloudWatch dashboard of the project",
