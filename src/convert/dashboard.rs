@@ -210,7 +210,10 @@ pub fn dashboard(ctx: &mut Context) {
             "DashboardBody": sub_with(&body, variables),
         }),
     );
-    // Last: after the services (whose names it shows), so nothing waits on it.
+    // After the services. CloudFormation orders it so already (the body reads their names;
+    // cfn-lint notes the redundancy as W3005), but the offline emulator resolves those
+    // names by creating a service before its listener unless told: the explicit order
+    // costs nothing and lets the project deploy there.
     dashboard.depends_on = ctx
         .out
         .resources
