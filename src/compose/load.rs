@@ -28,6 +28,10 @@ pub struct Loaded {
     pub extends_files: Vec<(String, String)>,
 }
 
+/// The longest Compose text read: a template holding it could not be larger (CloudFormation
+/// takes templates of at most 1 MB from S3), and it bounds the parser's time and memory.
+pub const MAX_COMPOSE_BYTES: usize = 1 << 20;
+
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
 pub fn parse_text(text: &str) -> Result<Value, yaml::Error> {
     yaml::parse(text, &|tag, value| {
@@ -60,6 +64,17 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<Loaded> {
     let mut tree = match compose {
+        Value::String(text) if text.len() > MAX_COMPOSE_BYTES => {
+            diags.error(
+                where_,
+                format!(
+                    "the Compose document is {} KiB, over the {} KiB a template can hold (CloudFormation reads templates of at most 1 MB); split the project across stacks",
+                    text.len().div_ceil(1024),
+                    MAX_COMPOSE_BYTES / 1024
+                ),
+            );
+            return None;
+        }
         Value::String(text) => match parse_text(&text) {
             Ok(tree) => tree,
             Err(yaml::Error::Invalid(e)) => {

@@ -5,6 +5,7 @@
 pub mod compute;
 pub mod fargate;
 pub mod instances;
+pub mod limits;
 pub mod loadbalancer;
 pub mod rules;
 pub mod support;
@@ -80,6 +81,10 @@ pub fn validate_with(
     diags: &mut Diagnostics,
 ) -> Option<Valid> {
     let mut local = Diagnostics::new();
+    if !limits::check(&loaded.tree, &mut local) {
+        diags.extend(local);
+        return None;
+    }
     support::check(&loaded.tree, &mut local);
     let project = normalize(
         &loaded.tree,
