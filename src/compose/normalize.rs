@@ -707,6 +707,15 @@ impl Reader<'_> {
         if let Some(o) = map.get("options") {
             let p = path.key("options");
             for (key, value) in self.env_map(o, &p, false) {
+                if key == "awslogs-group" {
+                    if let Some(name) = value.as_lit().filter(|n| !is_log_group_name(n)) {
+                        self.diags.error(
+                            p.key(&key),
+                            format!("expected a CloudWatch Logs group name (1 to 512 letters, digits and `_-./#`), found `{name}`"),
+                        );
+                        continue;
+                    }
+                }
                 if key.starts_with("awslogs-") {
                     s.log_options.insert(key, value);
                 } else {
@@ -892,6 +901,14 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// A CloudWatch Logs group name: 1 to 512 of `[A-Za-z0-9_./#-]`.
+fn is_log_group_name(name: &str) -> bool {
+    (1..=512).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./#".contains(&b))
 }
 
 fn normalize_cap(cap: &str) -> String {

@@ -88,7 +88,11 @@ impl Grants {
 
     fn add(&mut self, store: &Store) {
         match store {
-            Store::Secret { grant, .. } => Self::push(&mut self.secrets, grant.clone()),
+            Store::Secret { grant, .. } => {
+                for g in grant {
+                    Self::push(&mut self.secrets, g.clone());
+                }
+            }
             Store::Parameter(arn) => Self::push(&mut self.parameters, arn.clone()),
             Store::Unknown(v) => {
                 Self::push(&mut self.secrets, v.clone());
@@ -115,8 +119,11 @@ impl Grants {
 
 /// Where ECS reads a value from.
 enum Store {
-    /// A Secrets Manager secret: what `ValueFrom` says, and the ARN IAM grants.
-    Secret { value_from: Value, grant: Value },
+    /// A Secrets Manager secret: what `ValueFrom` says, and the ARNs IAM grants.
+    Secret {
+        value_from: Value,
+        grant: Vec<Value>,
+    },
     /// A Systems Manager parameter ARN.
     Parameter(Value),
     /// An intrinsic function we cannot read: granted as a secret and as a parameter.
@@ -132,19 +139,21 @@ impl Store {
     }
 }
 
-/// A Secrets Manager ARN without its JSON key, stage and version, matching the secret's
-/// full ARN (a partial ARN gets the `-??????` suffix Secrets Manager adds).
-fn secret_arn_grant(arn: &str) -> String {
+/// The ARNs to grant for a Secrets Manager ARN, without its JSON key, stage and version:
+/// a partial ARN gets the `-??????` suffix Secrets Manager adds. A name that ends like
+/// that suffix (`app-prod01`) may be either, so both forms are granted.
+fn secret_arn_grant(arn: &str) -> Vec<String> {
     let base: Vec<&str> = arn.splitn(8, ':').take(7).collect();
     let base = base.join(":");
     let name = base.rsplit(':').next().unwrap_or_default();
     let suffixed = name
         .rsplit_once('-')
         .is_some_and(|(_, s)| s.len() == 6 && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    let partial = format!("{base}-??????");
     if suffixed {
-        base
+        vec![base, partial]
     } else {
-        format!("{base}-??????")
+        vec![partial]
     }
 }
 
@@ -155,7 +164,7 @@ fn secret_by_name(name: &str) -> Store {
     );
     Store::Secret {
         value_from: sub(&arn),
-        grant: sub(&format!("{arn}-??????")),
+        grant: vec![sub(&format!("{arn}-??????"))],
     }
 }
 
@@ -170,12 +179,12 @@ fn secrets_manager(t: &Text) -> Store {
     match t {
         Text::Lit(s) if s.starts_with("arn:") => Store::Secret {
             value_from: json!(s),
-            grant: json!(secret_arn_grant(s)),
+            grant: secret_arn_grant(s).into_iter().map(Value::String).collect(),
         },
         Text::Lit(name) => secret_by_name(name),
         Text::Expr(e) => Store::Secret {
             value_from: e.clone(),
-            grant: e.clone(),
+            grant: vec![e.clone()],
         },
     }
 }
@@ -201,7 +210,7 @@ fn top_level(ctx: &Context, key: &str, secret: &Secret) -> Store {
             let id = ref_(&secret_id(ctx, key));
             Store::Secret {
                 value_from: id.clone(),
-                grant: id,
+                grant: vec![id],
             }
         }
     }
@@ -586,12 +595,15 @@ mod tests {
     #[test]
     fn grants_match_the_full_secret_arn() {
         let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db";
-        assert_eq!(secret_arn_grant(arn), format!("{arn}-??????"));
+        assert_eq!(secret_arn_grant(arn), [format!("{arn}-??????")]);
+        // `db-AbC123` is the full ARN of `db`, or the partial ARN of a secret named
+        // `db-AbC123` (`app-prod01`): both are granted, or the real one is denied.
         let full = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbC123";
-        assert_eq!(secret_arn_grant(full), full);
+        let both = [full.to_string(), format!("{full}-??????")];
+        assert_eq!(secret_arn_grant(full), both);
         assert_eq!(
             secret_arn_grant(&format!("{full}:password::")),
-            full,
+            both,
             "the JSON key, stage and version are not part of the secret's ARN"
         );
     }
