@@ -208,3 +208,50 @@ fn a_packaged_secret_file_value_reaches_no_output() {
     assert!(!text.contains(FILE_SECRET), "the secret leaked: {text}");
     assert!(!format!("{summary:?}").contains(FILE_SECRET));
 }
+
+/// No diagnostic quotes the value of an environment variable, a label, a config, a secret
+/// or a variable: a marker value that breaks interpolation (a `$` in a password inlined
+/// from an env file, as the error's own advice used to suggest) goes through every path,
+/// and the errors name the key and a position instead.
+#[test]
+fn no_diagnostic_quotes_a_value() {
+    const HEAD: &str = "qU0te-MARK";
+    const TAIL: &str = "ER-7373";
+    let marker = format!("{HEAD}$({TAIL}");
+    let compose = json!({
+        "services": {"web": {
+            "image": "nginx",
+            "environment": {"A": marker, "C": "${V}", "D": "${V:?set V}"},
+            "labels": {"l": marker},
+            "env_file": ["./web.env"],
+            "configs": [{"source": "conf", "target": "/etc/app/conf"}],
+            "secrets": ["plain"]
+        },
+        "api": {"image": "nginx", "environment": [format!("B={marker}")]}},
+        "configs": {"conf": {"content": marker}},
+        "secrets": {"plain": {"environment": "V"}}
+    });
+    let mut request = event(compose);
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Variables"] = json!({"V": marker});
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Package"] = json!({
+        "Files": {"web.env": format!("Y={marker}\n"), ".env": format!("X={marker}\n")}
+    });
+    let (response, summary) = handle(request);
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "failure", "{text}");
+    for path in [
+        "services.web.environment.A",
+        "services.api.environment[0]",
+        "services.web.labels.l",
+        "configs.conf.content",
+        "./web.env:1",
+        ".env:1",
+        "secrets.plain.environment",
+    ] {
+        assert!(text.contains(path), "{path} not reported: {text}");
+    }
+    for part in [HEAD, TAIL] {
+        assert!(!text.contains(part), "a value was quoted: {text}");
+        assert!(!format!("{summary:?}").contains(part));
+    }
+}
