@@ -29,15 +29,56 @@ fn event(compose: serde_json::Value) -> serde_json::Value {
 fn success_references_the_parameter() {
     let compose = json!({"services": {
         "db": {"image": "postgres:${Tag}", "environment": {"POSTGRES_PASSWORD": "${DbPassword}", "URL": "postgres://u:${DbPassword}@db/x", "SET": "${DbPassword:+yes}"}},
-        "web": {"image": "nginx", "command": ["echo", "${DbPassword}"], "labels": {"pw": "$DbPassword"}}
+        "web": {"image": "nginx", "environment": ["PW=${DbPassword}"]}
     }});
     let (response, _) = handle(event(compose));
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "success", "{text}");
     assert!(!text.contains(SECRET), "the secret leaked: {text}");
-    assert!(text.contains(r#"{"Ref":"DbPassword"}"#));
-    assert!(text.contains(r#""Fn::Sub":"postgres://u:${DbPassword}@db/x""#));
-    assert!(text.contains(r#""Value":"yes""#));
+    let resources = &response["fragment"]["Resources"];
+    // Delivered from secrets the project creates, whose values are the references.
+    assert_eq!(
+        resources["ShopDbPOSTGRESPASSWORDEnvironmentSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "DbPassword"})
+    );
+    assert_eq!(
+        resources["ShopDbURLEnvironmentSecret"]["Properties"]["SecretString"],
+        json!({"Fn::Sub": "postgres://u:${DbPassword}@db/x"})
+    );
+    assert_eq!(
+        resources["ShopWebPWEnvironmentSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "DbPassword"})
+    );
+    let db = &resources["ShopDbTaskDefinition"]["Properties"]["ContainerDefinitions"][0];
+    assert_eq!(db["Environment"], json!([{"Name": "SET", "Value": "yes"}]));
+    assert_eq!(
+        db["Secrets"],
+        json!([
+            {"Name": "POSTGRES_PASSWORD", "ValueFrom": {"Ref": "ShopDbPOSTGRESPASSWORDEnvironmentSecret"}},
+            {"Name": "URL", "ValueFrom": {"Ref": "ShopDbURLEnvironmentSecret"}}
+        ])
+    );
+}
+
+/// In a command, entrypoint, label or health check, ECS cannot read a value from a secret:
+/// a `NoEcho` parameter there is refused rather than left readable after deploy.
+#[test]
+fn noecho_parameters_outside_the_environment_are_refused() {
+    let compose = json!({"services": {
+        "web": {"image": "nginx", "command": ["echo", "${DbPassword}"], "labels": {"pw": "$DbPassword"}}
+    }});
+    let (response, _) = handle(event(compose));
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "failure", "{text}");
+    assert!(!text.contains(SECRET), "the secret leaked: {text}");
+    assert!(
+        text.contains("services.web.command[1]: holds the `NoEcho` parameter `DbPassword`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("services.web.labels.pw: holds the `NoEcho` parameter `DbPassword`"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod interpolate;
 pub mod load;
 pub mod local;
 pub mod model;
+pub mod noecho;
 pub mod normalize;
 mod reader;
 pub mod secrets;

@@ -236,6 +236,8 @@ pub enum Config {
     Content(Text),
     /// An existing Systems Manager parameter (`external: true`): ARN or name.
     Parameter(Text),
+    /// Content holding a `NoEcho` parameter: delivered from a secret the project creates.
+    Hidden(Text),
 }
 
 /// A secret or config a service mounts as a file.
@@ -431,8 +433,11 @@ pub struct Service {
     pub command: Option<Vec<Text>>,
     /// `entrypoint`, split into arguments.
     pub entrypoint: Option<Vec<Text>>,
-    /// `environment`, sorted by name.
+    /// `environment`, sorted by name, but for the variables in `noecho_environment`.
     pub environment: BTreeMap<String, Text>,
+    /// The `environment` variables whose value holds a `NoEcho` parameter: delivered from
+    /// a secret the project creates, never as text in the task definition.
+    pub noecho_environment: BTreeMap<String, Text>,
     /// `labels`.
     pub labels: BTreeMap<String, Text>,
     /// `user`.

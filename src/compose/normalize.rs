@@ -545,6 +545,7 @@ impl Reader<'_> {
                 _ => self.expected(&p, "a list of managed policy ARNs", v),
             }
         }
+        self.hide_noecho(&mut s, path);
         s
     }
 

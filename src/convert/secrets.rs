@@ -228,8 +228,55 @@ fn key_arn(t: &Text) -> Value {
     }
 }
 
-/// `<P><Key>Secret` for every secret the project creates.
+/// `<P><Svc><Var>EnvironmentSecret`: the secret delivering an environment variable whose
+/// value holds a `NoEcho` parameter.
+pub fn environment_secret_id(ctx: &Context, s: &Service, var: &str) -> String {
+    ctx.service_id(s, &format!("{}EnvironmentSecret", normalize(var)))
+}
+
+/// `<P><Key>ConfigSecret`: the secret delivering a config whose content holds a `NoEcho`
+/// parameter.
+pub fn config_secret_id(ctx: &Context, key: &str) -> String {
+    ctx.id(&format!("{}ConfigSecret", normalize(key)))
+}
+
+/// A secret the project creates to hold `value` (a reference to a `NoEcho` parameter, or an
+/// `Fn::Sub` holding one): CloudFormation resolves it into the secret, not into the task
+/// definition.
+fn holding(ctx: &mut Context, id: String, description: String, value: &Text, tags: Vec<Value>) {
+    let mut props = Map::new();
+    props.insert("Description".into(), json!(description));
+    props.insert("SecretString".into(), value.to_json());
+    props.insert("Tags".into(), Value::Array(tags));
+    ctx.out.add(
+        id,
+        Resource::new("AWS::SecretsManager::Secret", Value::Object(props)),
+    );
+}
+
+/// `<P><Key>Secret` for every secret the project creates; the secrets of the environment
+/// variables and configs that hold a `NoEcho` parameter.
 pub fn secrets(ctx: &mut Context) {
+    let project = ctx.project();
+    for s in project.services.values() {
+        for (var, value) in &s.noecho_environment {
+            let id = environment_secret_id(ctx, s, var);
+            let description = format!(
+                "Environment variable {var} of service {} of the Compose project {}",
+                s.name, project.name
+            );
+            holding(ctx, id, description, value, ctx.service_tags(s));
+        }
+    }
+    for (key, config) in &project.configs {
+        if let Config::Hidden(value) = config {
+            let id = config_secret_id(ctx, key);
+            let description = format!("Config {key} of the Compose project {}", project.name);
+            let mut tags = ctx.project_tags();
+            tags.push(json!({"Key": "com.docker.compose.config", "Value": key}));
+            holding(ctx, id, description, value, tags);
+        }
+    }
     let created: Vec<(String, Secret)> = ctx
         .project()
         .secrets
@@ -313,11 +360,22 @@ fn env_store(ctx: &Context, t: &Text) -> (Store, Option<Value>) {
     }
 }
 
-/// The application container's `Secrets` (from `x-aws-secrets`).
+/// The application container's `Secrets`: `x-aws-secrets`, and the environment variables
+/// holding a `NoEcho` parameter, by name.
 pub fn container_secrets(ctx: &Context, s: &Service) -> Vec<Value> {
-    s.env_secrets
+    let mut all: Vec<(&String, Value)> = s
+        .env_secrets
         .iter()
-        .map(|(var, t)| json!({"Name": var, "ValueFrom": env_store(ctx, t).0.value_from()}))
+        .map(|(var, t)| (var, env_store(ctx, t).0.value_from()))
+        .chain(
+            s.noecho_environment
+                .keys()
+                .map(|var| (var, ref_(&environment_secret_id(ctx, s, var)))),
+        )
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    all.into_iter()
+        .map(|(var, from)| json!({"Name": var, "ValueFrom": from}))
         .collect()
 }
 
@@ -336,9 +394,16 @@ pub fn grants(ctx: &Context, s: &Service) -> Grants {
         }
     }
     for m in &s.configs {
-        if let Some(Config::Parameter(t)) = ctx.project().configs.get(&m.source) {
-            g.add(&parameter(t));
+        match ctx.project().configs.get(&m.source) {
+            Some(Config::Parameter(t)) => g.add(&parameter(t)),
+            Some(Config::Hidden(_)) => {
+                Grants::push(&mut g.secrets, ref_(&config_secret_id(ctx, &m.source)))
+            }
+            _ => {}
         }
+    }
+    for var in s.noecho_environment.keys() {
+        Grants::push(&mut g.secrets, ref_(&environment_secret_id(ctx, s, var)));
     }
     for t in s.env_secrets.values() {
         let (store, kms) = env_store(ctx, t);
@@ -506,6 +571,9 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
                     Some(Config::Parameter(t)) => {
                         secrets.push(json!({"Name": var, "ValueFrom": parameter(t).value_from()}))
                     }
+                    Some(Config::Hidden(_)) => secrets.push(
+                        json!({"Name": var, "ValueFrom": ref_(&config_secret_id(ctx, &m.source))}),
+                    ),
                     None => continue,
                 }
             }
