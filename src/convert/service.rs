@@ -80,10 +80,15 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     props["DeploymentController"] = json!({"Type": "ECS"});
     if mode == NetworkMode::Awsvpc {
         // On EC2, a task's network interface cannot have a public address; the instances
-        // pull images and send logs (docs/compute.md).
+        // pull images and send logs (docs/compute.md). On Fargate, see `Placement`.
+        let public_ip = if ec2 {
+            json!("DISABLED")
+        } else {
+            ctx.placement.assign_public_ip.clone()
+        };
         props["NetworkConfiguration"] = json!({
             "AwsvpcConfiguration": {
-                "AssignPublicIp": if ec2 { "DISABLED" } else { "ENABLED" },
+                "AssignPublicIp": public_ip,
                 "SecurityGroups": groups,
                 "Subnets": volumes::service_subnets(ctx, s),
             },
