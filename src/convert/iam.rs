@@ -7,7 +7,6 @@ use crate::cfn::intrinsics::{get_att, ref_, sub, sub_with};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Service, Text};
 use crate::diagnostics::Path;
-use crate::validate::volumes::volumes_of;
 use serde_json::{json, Map, Value};
 
 fn assume_role() -> Value {
@@ -197,7 +196,7 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
 
 /// True when the service gets a task role.
 pub fn has_task_role(s: &Service) -> bool {
-    s.role.is_some() || !s.policies.is_empty() || !volumes_of(s).is_empty()
+    crate::validate::instance_access::has_task_role(s)
 }
 
 /// `<P><Svc>TaskRole`, from `x-aws-role`, `x-aws-policies` and the volumes it mounts.

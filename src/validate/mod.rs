@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod fargate;
+pub mod instance_access;
 pub mod instances;
 pub mod limits;
 pub mod loadbalancer;
@@ -96,6 +97,7 @@ pub fn validate_with(
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
     let plan = compute::plan(&project, &mut local);
+    instance_access::check(&project, &plan, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
