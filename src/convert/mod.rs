@@ -124,6 +124,9 @@ pub fn convert(
         subnets: Value::Null,
         network_ready: Vec::new(),
     };
+    let internet_facing =
+        placement.load_balancer.is_none() && !placement.internal && placement.sources.is_empty();
+    crate::validate::exposure::check(valid.project(), internet_facing, ctx.diags);
     network::vpc(&mut ctx);
     network::security_groups(&mut ctx);
     cluster::cluster(&mut ctx);

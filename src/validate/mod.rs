@@ -3,6 +3,7 @@
 //! module can build a [`Valid`] project, so the converter never sees unchecked input.
 
 pub mod compute;
+pub mod exposure;
 pub mod fargate;
 pub mod instance_access;
 pub mod instances;
