@@ -17,9 +17,32 @@ use crate::compose::secrets::{arn_service, parent, SECRETS_DIR};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The helper image: Python on Alpine, from ECR Public (Docker official images), pinned,
+/// The helper image: Python on Alpine, from ECR Public (Docker official images),
 /// multi-arch (amd64 and arm64). `x-aws-init_image` overrides it (an image with `python3`).
+///
+/// Pinned by tag only, not by digest: the multi-arch index digest could not be looked up
+/// where this was written (no registry access) and is never guessed. To pin it, run
+/// `scripts/pin-helper-image.sh`, which resolves the tag's index digest (`docker buildx
+/// imagetools inspect` or `crane digest`) and writes `<tag>@sha256:<digest>` here.
 pub const INIT_IMAGE: &str = "public.ecr.aws/docker/library/python:3.12-alpine3.21";
+
+/// The Linux capabilities the helper keeps of Docker's default set: `CHOWN` (file
+/// owners), `FOWNER` (modes of files it no longer owns) and `DAC_OVERRIDE` (directories the
+/// seed container copied with the image's owners). Fargate lets a task drop capabilities,
+/// never add them (but `SYS_PTRACE`), so the others are dropped by name.
+pub const INIT_DROPPED_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 
 /// Where the helper mounts the volumes: `<INIT_ROOT>/<n>`.
 pub const INIT_ROOT: &str = "/compose-files";
@@ -601,6 +624,12 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
     init.insert("Image".into(), image);
     init.insert("Essential".into(), json!(false));
     init.insert("User".into(), json!("0"));
+    // It writes only into its volumes, and needs no more than file ownership.
+    init.insert("ReadonlyRootFilesystem".into(), json!(true));
+    init.insert(
+        "LinuxParameters".into(),
+        json!({"Capabilities": {"Drop": INIT_DROPPED_CAPABILITIES}}),
+    );
     init.insert("Command".into(), json!(["python3", "-c", INIT_SCRIPT]));
     init.insert("Environment".into(), Value::Array(environment));
     if !secrets.is_empty() {
