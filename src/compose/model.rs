@@ -59,6 +59,9 @@ pub struct Project {
     /// `x-aws-init_image`: the image of the helper container that writes secret and config
     /// files (`None`: the pinned default).
     pub init_image: Option<Text>,
+    /// `x-aws-kms_key`: the key of the secrets the project creates for `NoEcho` values in
+    /// environment variables and configs (`None`: Secrets Manager's AWS managed key).
+    pub kms_key: Option<Text>,
     /// `x-aws-capacity`: the project's default capacity provider strategy.
     pub capacity: Option<Vec<Share>>,
     /// The project's load balancer settings (`x-aws-certificate`, ...).

@@ -71,6 +71,9 @@ pub fn normalize(
     project.init_image = tree
         .get("x-aws-init_image")
         .and_then(|v| r.text(v, &root.key("x-aws-init_image")));
+    project.kms_key = tree
+        .get("x-aws-kms_key")
+        .and_then(|v| r.text(v, &root.key("x-aws-kms_key")));
     // Secrets and configs.
     if let Some(Value::Object(secrets)) = tree.get("secrets") {
         for (key, value) in secrets {

@@ -270,6 +270,9 @@ fn holding(ctx: &mut Context, id: String, description: String, value: &Text, tag
     let mut props = Map::new();
     props.insert("Description".into(), json!(description));
     props.insert("SecretString".into(), value.to_json());
+    if let Some(k) = &ctx.project().kms_key {
+        props.insert("KmsKeyId".into(), key_arn(k));
+    }
     props.insert("Tags".into(), Value::Array(tags));
     ctx.out.add(
         id,
@@ -427,6 +430,17 @@ pub fn grants(ctx: &Context, s: &Service) -> Grants {
     }
     for var in s.noecho_environment.keys() {
         Grants::push(&mut g.secrets, ref_(&environment_secret_id(ctx, s, var)));
+    }
+    let hidden_config = s.configs.iter().any(|m| {
+        matches!(
+            ctx.project().configs.get(&m.source),
+            Some(Config::Hidden(_))
+        )
+    });
+    if let Some(k) = &ctx.project().kms_key {
+        if hidden_config || !s.noecho_environment.is_empty() {
+            Grants::push(&mut g.keys, key_arn(k));
+        }
     }
     for t in s.env_secrets.values() {
         let (store, kms) = env_store(ctx, t);
