@@ -22,6 +22,7 @@ pub const PROPERTIES: &[&str] = &[
     "Profiles",
     "Vpc",
     "Subnets",
+    "AssignPublicIp",
     "Cluster",
     "LoadBalancer",
     "Alarms",
@@ -48,6 +49,8 @@ pub struct ProjectSpec {
     pub subnets: Option<Value>,
     /// `PrivateSubnets`: private subnets behind NAT in the VPC the project creates.
     pub private_subnets: Option<Value>,
+    /// `AssignPublicIp`: `ENABLED`, `DISABLED` or an intrinsic; `None` when not given.
+    pub assign_public_ip: Option<Value>,
     /// `Cluster`.
     pub cluster: Option<Value>,
     /// `LoadBalancer` ARN.
@@ -349,6 +352,15 @@ pub fn read(
         vpc: props.get("Vpc").cloned(),
         subnets: props.get("Subnets").cloned(),
         private_subnets: props.get("PrivateSubnets").cloned(),
+        assign_public_ip: props.get("AssignPublicIp").and_then(|v| {
+            public_ip(v).or_else(|| {
+                diags.error(
+                    props_path.key("AssignPublicIp"),
+                    "expected `true` or `false` (or `ENABLED`, `DISABLED`): whether Fargate tasks get a public IP address",
+                );
+                None
+            })
+        }),
         cluster: props.get("Cluster").cloned(),
         load_balancer,
         load_balancer_security_group,
@@ -360,6 +372,23 @@ pub fn read(
             .get("Alarms")
             .and_then(|v| alarms_props(v, &props_path.key("Alarms"), diags)),
     })
+}
+
+/// `AssignPublicIp` as ECS spells it: a boolean or `ENABLED`/`DISABLED`; an intrinsic as
+/// it is.
+fn public_ip(v: &Value) -> Option<Value> {
+    match v {
+        Value::Bool(b) => Some(Value::String(
+            if *b { "ENABLED" } else { "DISABLED" }.into(),
+        )),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "true" | "enabled" => Some(Value::String("ENABLED".into())),
+            "false" | "disabled" => Some(Value::String("DISABLED".into())),
+            _ => None,
+        },
+        _ if is_intrinsic(v) => Some(v.clone()),
+        _ => None,
+    }
 }
 
 /// Adds the variables of the project's env files (`Package.EnvFiles`, or `.env` when it

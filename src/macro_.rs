@@ -29,6 +29,23 @@ pub struct Summary {
     pub warnings: usize,
 }
 
+/// The longest request id a log line shows.
+pub const MAX_LOGGED_ID: usize = 128;
+
+/// A caller's value made safe for a log line: control characters (a newline would forge a
+/// line of its own) and quotes escaped, cut at [`MAX_LOGGED_ID`] characters.
+pub fn loggable(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_LOGGED_ID)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(MAX_LOGGED_ID).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Handles a raw request: the response JSON, and a summary for logs.
 pub fn handle_bytes(input: &[u8]) -> (String, Summary) {
     let (response, summary) = match serde_json::from_slice::<Value>(input) {
@@ -202,6 +219,17 @@ mod tests {
         assert!(r.contains("not a JSON object"));
         let (r, _) = handle_bytes(br#"{"requestId":"x","fragment":{},"params":[]}"#);
         assert!(r.contains("`params` is not an object"));
+    }
+
+    #[test]
+    fn request_ids_are_logged_escaped() {
+        assert_eq!(loggable("r-1"), "r-1");
+        assert_eq!(
+            loggable("r\nINFO forged=\"1\"\u{1b}[2J"),
+            r#"r\nINFO forged=\"1\"\u{1b}[2J"#
+        );
+        let long = loggable(&"x".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_LOGGED_ID + 1);
     }
 
     #[test]

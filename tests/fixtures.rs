@@ -554,8 +554,65 @@ fn invariant_failures(output: &Value) -> Vec<String> {
             }
         }
     }
+
+    // 7. No `NoEcho` parameter is readable in a task definition after deploy: outside a
+    //    container's `Secrets` (which name a secret, not its value), no `Ref` to one and no
+    //    `${Param}` in an `Fn::Sub`.
+    let noecho: Vec<&String> = output["Parameters"]
+        .as_object()
+        .map(|p| {
+            p.iter()
+                .filter(|(_, p)| p["NoEcho"] == true || p["NoEcho"] == "true")
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .unwrap_or_default();
+    for (id, r) in of_type("AWS::ECS::TaskDefinition") {
+        let mut definition = r["Properties"].clone();
+        for c in definition["ContainerDefinitions"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(c) = c.as_object_mut() {
+                c.remove("Secrets");
+            }
+        }
+        let refs = refs_in(&definition);
+        let subs = subs_in(&definition);
+        for p in &noecho {
+            if refs.contains(p) || subs.iter().any(|t| t.contains(&format!("${{{p}}}"))) {
+                failures.push(format!(
+                    "{id}: the NoEcho parameter `{p}` is readable in the task definition"
+                ));
+            }
+        }
+    }
     failures.extend(alarm_failures(output));
     failures
+}
+
+/// Every `Fn::Sub` template in `value`.
+fn subs_in(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                match map.get("Fn::Sub") {
+                    Some(Value::String(t)) => out.push(t.clone()),
+                    Some(Value::Array(a)) => {
+                        out.extend(a.first().and_then(Value::as_str).map(String::from))
+                    }
+                    _ => {}
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// True when a task definition's properties ask for Fargate.

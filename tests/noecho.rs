@@ -29,15 +29,56 @@ fn event(compose: serde_json::Value) -> serde_json::Value {
 fn success_references_the_parameter() {
     let compose = json!({"services": {
         "db": {"image": "postgres:${Tag}", "environment": {"POSTGRES_PASSWORD": "${DbPassword}", "URL": "postgres://u:${DbPassword}@db/x", "SET": "${DbPassword:+yes}"}},
-        "web": {"image": "nginx", "command": ["echo", "${DbPassword}"], "labels": {"pw": "$DbPassword"}}
+        "web": {"image": "nginx", "environment": ["PW=${DbPassword}"]}
     }});
     let (response, _) = handle(event(compose));
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "success", "{text}");
     assert!(!text.contains(SECRET), "the secret leaked: {text}");
-    assert!(text.contains(r#"{"Ref":"DbPassword"}"#));
-    assert!(text.contains(r#""Fn::Sub":"postgres://u:${DbPassword}@db/x""#));
-    assert!(text.contains(r#""Value":"yes""#));
+    let resources = &response["fragment"]["Resources"];
+    // Delivered from secrets the project creates, whose values are the references.
+    assert_eq!(
+        resources["ShopDbPOSTGRESPASSWORDEnvironmentSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "DbPassword"})
+    );
+    assert_eq!(
+        resources["ShopDbURLEnvironmentSecret"]["Properties"]["SecretString"],
+        json!({"Fn::Sub": "postgres://u:${DbPassword}@db/x"})
+    );
+    assert_eq!(
+        resources["ShopWebPWEnvironmentSecret"]["Properties"]["SecretString"],
+        json!({"Ref": "DbPassword"})
+    );
+    let db = &resources["ShopDbTaskDefinition"]["Properties"]["ContainerDefinitions"][0];
+    assert_eq!(db["Environment"], json!([{"Name": "SET", "Value": "yes"}]));
+    assert_eq!(
+        db["Secrets"],
+        json!([
+            {"Name": "POSTGRES_PASSWORD", "ValueFrom": {"Ref": "ShopDbPOSTGRESPASSWORDEnvironmentSecret"}},
+            {"Name": "URL", "ValueFrom": {"Ref": "ShopDbURLEnvironmentSecret"}}
+        ])
+    );
+}
+
+/// In a command, entrypoint, label or health check, ECS cannot read a value from a secret:
+/// a `NoEcho` parameter there is refused rather than left readable after deploy.
+#[test]
+fn noecho_parameters_outside_the_environment_are_refused() {
+    let compose = json!({"services": {
+        "web": {"image": "nginx", "command": ["echo", "${DbPassword}"], "labels": {"pw": "$DbPassword"}}
+    }});
+    let (response, _) = handle(event(compose));
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "failure", "{text}");
+    assert!(!text.contains(SECRET), "the secret leaked: {text}");
+    assert!(
+        text.contains("services.web.command[1]: holds the `NoEcho` parameter `DbPassword`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("services.web.labels.pw: holds the `NoEcho` parameter `DbPassword`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -207,4 +248,51 @@ fn a_packaged_secret_file_value_reaches_no_output() {
     assert!(text.contains("./db.env:2:"), "{text}");
     assert!(!text.contains(FILE_SECRET), "the secret leaked: {text}");
     assert!(!format!("{summary:?}").contains(FILE_SECRET));
+}
+
+/// No diagnostic quotes the value of an environment variable, a label, a config, a secret
+/// or a variable: a marker value that breaks interpolation (a `$` in a password inlined
+/// from an env file, as the error's own advice used to suggest) goes through every path,
+/// and the errors name the key and a position instead.
+#[test]
+fn no_diagnostic_quotes_a_value() {
+    const HEAD: &str = "qU0te-MARK";
+    const TAIL: &str = "ER-7373";
+    let marker = format!("{HEAD}$({TAIL}");
+    let compose = json!({
+        "services": {"web": {
+            "image": "nginx",
+            "environment": {"A": marker, "C": "${V}", "D": "${V:?set V}"},
+            "labels": {"l": marker},
+            "env_file": ["./web.env"],
+            "configs": [{"source": "conf", "target": "/etc/app/conf"}],
+            "secrets": ["plain"]
+        },
+        "api": {"image": "nginx", "environment": [format!("B={marker}")]}},
+        "configs": {"conf": {"content": marker}},
+        "secrets": {"plain": {"environment": "V"}}
+    });
+    let mut request = event(compose);
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Variables"] = json!({"V": marker});
+    request["fragment"]["Resources"]["Shop"]["Properties"]["Package"] = json!({
+        "Files": {"web.env": format!("Y={marker}\n"), ".env": format!("X={marker}\n")}
+    });
+    let (response, summary) = handle(request);
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(response["status"], "failure", "{text}");
+    for path in [
+        "services.web.environment.A",
+        "services.api.environment[0]",
+        "services.web.labels.l",
+        "configs.conf.content",
+        "./web.env:1",
+        ".env:1",
+        "secrets.plain.environment",
+    ] {
+        assert!(text.contains(path), "{path} not reported: {text}");
+    }
+    for part in [HEAD, TAIL] {
+        assert!(!text.contains(part), "a value was quoted: {text}");
+        assert!(!format!("{summary:?}").contains(part));
+    }
 }

@@ -78,6 +78,7 @@ pub fn parse(
     text: &str,
     other_tag: &dyn Fn(&str, Value) -> Result<Value, String>,
 ) -> Result<Value, Error> {
+    check_flow_nesting(text)?;
     // An alias is written `*name`: without a `*`, the document is no larger than its text.
     if text.contains('*') {
         check_expansion(text)?;
@@ -232,6 +233,116 @@ fn parser_error(e: serde_yaml_ng::Error) -> Error {
     } else {
         Error::Invalid(message)
     }
+}
+
+/// Refuses flow collections (`[...]`, `{...}`) nested deeper than [`MAX_DEPTH`] before
+/// the parser runs, in one linear pass. The parser's scanner does work proportional to the
+/// flow depth for every token, and reads the whole text before its own depth bound applies:
+/// 100 KB of `{a: ` took seconds. The pass reads quotes, comments and block scalars, and
+/// counts a bracket in block context only where a value may start, so what it refuses the
+/// parser would refuse too (a plain scalar such as `echo {a}` holds no collection).
+fn check_flow_nesting(text: &str) -> Result<(), Error> {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let space = |i: usize| i >= len || matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n');
+    let (mut depth, mut i, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);
+    // A node may start at the next character; the indentation of the current line; the
+    // indentation of the line that opened a block scalar, while in one.
+    let (mut node_start, mut indent, mut block_scalar) = (true, 0usize, None::<usize>);
+    let mut at_line_start = true;
+    let skip_line = |mut i: usize| {
+        while i < len && bytes[i] != b'\n' {
+            i += 1;
+        }
+        i
+    };
+    while i < len {
+        if at_line_start {
+            at_line_start = false;
+            let mut j = i;
+            while j < len && bytes[j] == b' ' {
+                j += 1;
+            }
+            let blank = j >= len || matches!(bytes[j], b'\n' | b'\r');
+            if let Some(parent) = block_scalar {
+                if blank || j - i > parent {
+                    i = skip_line(j);
+                    continue;
+                }
+                block_scalar = None;
+            }
+            indent = j - i;
+            node_start |= depth == 0;
+            i = j;
+            continue;
+        }
+        let c = bytes[i];
+        match c {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+                at_line_start = true;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            b'#' if i == 0 || space(i - 1) => {
+                i = skip_line(i);
+                continue;
+            }
+            b'"' | b'\'' if node_start => {
+                // A quoted scalar, over lines perhaps; unterminated: the parser says so.
+                i += 1;
+                loop {
+                    match bytes.get(i) {
+                        None => return Ok(()),
+                        Some(b'\\') if c == b'"' => i += 1,
+                        Some(b'\'') if c == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                        Some(&q) if q == c => break,
+                        Some(b'\n') => {
+                            line += 1;
+                            line_start = i + 1;
+                        }
+                        Some(_) => {}
+                    }
+                    i += 1;
+                }
+                node_start = false;
+            }
+            b'[' | b'{' if node_start || depth > 0 => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Error::TooLarge(format!(
+                        "nested too deeply: more than {MAX_DEPTH} levels at line {line} column {}",
+                        text[line_start..=i].chars().count()
+                    )));
+                }
+                node_start = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                node_start = false;
+            }
+            b',' if depth > 0 => node_start = true,
+            b':' if depth > 0 || space(i + 1) => node_start = true,
+            b'-' | b'?' if node_start && space(i + 1) => {}
+            b'|' | b'>' if node_start && depth == 0 => {
+                block_scalar = Some(indent);
+                i = skip_line(i);
+                continue;
+            }
+            b'!' | b'&' if node_start => {
+                // A tag or an anchor: the node follows it.
+                while i + 1 < len
+                    && !space(i + 1)
+                    && !(depth > 0 && b",[]{}".contains(&bytes[i + 1]))
+                {
+                    i += 1;
+                }
+            }
+            _ => node_start = false,
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Walks the document without building it and fails once it expands past the bounds.
@@ -642,6 +753,38 @@ services:
         assert_eq!(
             v,
             json!({"a": {"x": "*"}, "b": {"x": "*"}, "c": "*.example.com", "d": {"Fn::Sub": "${A}*"}})
+        );
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        // The parser's scanner is quadratic in flow depth: 40,000 levels took 20 s.
+        for (open, close) in [("{a: ", "}"), ("[", "]"), ("{\"a\":", "}")] {
+            let text = format!("x: {}1{}", open.repeat(40_000), close.repeat(40_000));
+            let started = std::time::Instant::now();
+            let e = parse(&text, &reject_tag).unwrap_err();
+            assert!(
+                matches!(&e, Error::TooLarge(m) if m.starts_with("nested too deeply: more than 128 levels at line 1 column ")),
+                "{e}"
+            );
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+        // 128 levels pass; brackets inside quotes, comments, plain scalars and block
+        // scalars are not collections.
+        let ok = format!("a: {}1{}\n", "[".repeat(127), "]".repeat(127));
+        assert!(parse(&ok, &reject_tag).is_ok());
+        let many = "{".repeat(200);
+        let text = format!(
+            "a: '{many}'\nb: \"{many}\"\nc: echo {many}\n# {many}\nd: |\n  {many}\n\n  {many}\ne: >-\n  {many}\nf: [x, '{many}', \"it's\", y]\n"
+        );
+        assert_eq!(
+            parse(&text, &reject_tag).unwrap()["e"],
+            json!(many),
+            "the document reads as before"
         );
     }
 

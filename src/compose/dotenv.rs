@@ -518,11 +518,11 @@ mod tests {
         );
         assert_eq!(
             err("\n\nPASSWORD=s3cr$1t\n"),
-            ".env:3: invalid interpolation in the value of `PASSWORD`: a `$` must start a variable (`$VAR`, `${VAR}`) or be doubled as `$$`"
+            ".env:3: invalid interpolation in the value of `PASSWORD` at character 5: a `$` must start a variable (`$VAR`, `${VAR}`) or be doubled as `$$`"
         );
         assert_eq!(
             err("PASSWORD=${X!s3cret}\n"),
-            ".env:1: invalid interpolation in the value of `PASSWORD`: unexpected text after `X`; expected `:-`, `-`, `:?`, `?`, `:+` or `+`"
+            ".env:1: invalid interpolation in the value of `PASSWORD` at character 1: unexpected text after `${X`; expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+`"
         );
         assert_eq!(
             err("A B=1\n"),

@@ -47,6 +47,7 @@ pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnost
         diags,
         unset: BTreeSet::new(),
         label: None,
+        top: "",
     };
     walk(tree, &Path::root, &mut state);
 }
@@ -66,6 +67,7 @@ pub fn interpolate_private(
         diags: &mut diags,
         unset: BTreeSet::new(),
         label: Some(label),
+        top: "",
     };
     let result = interpolate_text(text, &mut state, &Path::root());
     (result, state.unset)
@@ -75,16 +77,22 @@ struct State<'a> {
     variables: &'a Variables,
     diags: &'a mut Diagnostics,
     unset: BTreeSet<String>,
-    /// How errors name the string: `None` quotes it, `Some` names it without its text.
+    /// How errors name the string (`the value of `KEY``), or `None`: the path names it.
     label: Option<&'a str>,
+    /// The string being interpolated (errors give positions in it, never its text: it may
+    /// be a secret inlined from an env file).
+    top: &'a str,
 }
 
 impl State<'_> {
-    /// The string being interpolated, as an error names it.
-    fn shown(&self, text: &str) -> String {
+    /// `invalid interpolation [in <label>] at character <n>: <why>`, `at` a slice of
+    /// the string being interpolated starting where the problem is.
+    fn invalid(&self, at: &str, why: &str) -> String {
+        let byte = (at.as_ptr() as usize).saturating_sub(self.top.as_ptr() as usize);
+        let n = self.top.get(..byte).map_or(0, |s| s.chars().count()) + 1;
         match self.label {
-            Some(label) => label.to_string(),
-            None => format!("`{text}`"),
+            Some(label) => format!("invalid interpolation in {label} at character {n}: {why}"),
+            None => format!("invalid interpolation at character {n}: {why}"),
         }
     }
 }
@@ -126,8 +134,18 @@ enum Segment {
 /// Interpolates one string; returns a string, or an intrinsic when a secret or an
 /// intrinsic-valued variable was substituted.
 fn interpolate_text(text: &str, state: &mut State, path: &Path) -> Result<Value, String> {
+    // A state whose `top` is this string, for the positions errors give.
     let mut segments = Vec::new();
-    expand(text, state, path, &mut segments, 0)?;
+    let mut inner = State {
+        variables: state.variables,
+        diags: &mut *state.diags,
+        unset: std::mem::take(&mut state.unset),
+        label: state.label,
+        top: text,
+    };
+    let result = expand(text, &mut inner, path, &mut segments, 0);
+    state.unset = inner.unset;
+    result?;
     Ok(assemble(segments))
 }
 
@@ -216,26 +234,24 @@ fn expand(
                 rest = &after[1..];
             }
             Some('{') => {
-                let body_len = matching_brace(&after[1..]).ok_or_else(|| {
-                    format!(
-                        "invalid interpolation in {}: `${{` is not closed by `}}`",
-                        state.shown(text)
-                    )
-                })?;
+                let body_len = matching_brace(&after[1..])
+                    .ok_or_else(|| state.invalid(&rest[pos..], "`${` is not closed by `}`"))?;
                 let body = &after[1..1 + body_len];
-                substitute(body, text, state, path, out, depth)?;
+                substitute(body, &rest[pos..], state, path, out, depth)?;
                 rest = &after[1 + body_len + 1..];
             }
             Some(c) if is_name_start(c) => {
-                let len = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
+                let len = after
+                    .find(|c: char| !is_name_char(c))
+                    .unwrap_or(after.len());
                 let name = &after[..len];
                 lookup_plain(name, state, path, out);
                 rest = &after[len..];
             }
             _ => {
-                return Err(format!(
-                    "invalid interpolation in {}: a `$` must start a variable (`$VAR`, `${{VAR}}`) or be doubled as `$$`",
-                    state.shown(text)
+                return Err(state.invalid(
+                    &rest[pos..],
+                    "a `$` must start a variable (`$VAR`, `${VAR}`) or be doubled as `$$`",
                 ))
             }
         }
@@ -275,7 +291,7 @@ fn matching_brace(text: &str) -> Option<usize> {
 
 fn substitute(
     body: &str,
-    whole: &str,
+    at: &str,
     state: &mut State,
     path: &Path,
     out: &mut Vec<Segment>,
@@ -284,14 +300,7 @@ fn substitute(
     let name_len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
     let name = &body[..name_len];
     if name.is_empty() || !name.starts_with(is_name_start) {
-        return Err(match state.label {
-            Some(label) => format!(
-                "invalid interpolation in {label}: a `${{...}}` does not start with a variable name"
-            ),
-            None => format!(
-                "invalid interpolation in `{whole}`: `${{{body}}}` does not start with a variable name"
-            ),
-        });
+        return Err(state.invalid(at, "a `${...}` does not start with a variable name"));
     }
     let op_and_arg = &body[name_len..];
     if op_and_arg.is_empty() {
@@ -311,13 +320,9 @@ fn substitute(
     } else if let Some(arg) = op_and_arg.strip_prefix('+') {
         ("+", arg)
     } else {
-        let unexpected = match state.label {
-            Some(_) => "text".to_string(),
-            None => format!("`{op_and_arg}`"),
-        };
-        return Err(format!(
-            "invalid interpolation in {}: unexpected {unexpected} after `{name}`; expected `:-`, `-`, `:?`, `?`, `:+` or `+`",
-            state.shown(whole)
+        return Err(state.invalid(
+            at,
+            &format!("unexpected text after `${{{name}`; expected `}}`, `:-`, `-`, `:?`, `?`, `:+` or `+`"),
         ));
     };
     let variable = state.variables.get(name).cloned();
@@ -341,19 +346,12 @@ fn substitute(
             if ok {
                 push_variable(variable, out);
             } else {
-                let mut msg = Vec::new();
-                expand(arg, state, path, &mut msg, depth + 1)?;
-                let msg: String = msg
-                    .into_iter()
-                    .map(|s| match s {
-                        Segment::Text(t) => t,
-                        _ => "…".to_string(),
-                    })
-                    .collect();
-                let detail = if msg.is_empty() {
+                // The author's message as written: interpolating it would quote the values
+                // of the variables it names.
+                let detail = if arg.is_empty() {
                     String::new()
                 } else {
-                    format!(": {msg}")
+                    format!(": {arg}")
                 };
                 let how = if op == ":?" {
                     "set and non-empty"
@@ -429,6 +427,7 @@ mod tests {
             diags: &mut diags,
             unset: BTreeSet::new(),
             label: None,
+            top: "",
         };
         let r = interpolate_text(text, &mut state, &Path::new("x"));
         (r, diags)
@@ -482,6 +481,23 @@ mod tests {
         );
         assert_eq!(ok("${PW:+set}"), json!("set"));
         assert!(!ok("a${PW}b").to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn errors_give_positions_never_the_text() {
+        // A secret inlined from an env file, as a `$` in it invited.
+        let value = "r(m)9nLGnz$(_q3N4z";
+        let e = run(value).0.unwrap_err();
+        assert_eq!(e, "invalid interpolation at character 11: a `$` must start a variable (`$VAR`, `${VAR}`) or be doubled as `$$`");
+        for (text, message) in [
+            ("sécret${", "invalid interpolation at character 7: `${` is not closed by `}`"),
+            ("abc${1x}", "invalid interpolation at character 4: a `${...}` does not start with a variable name"),
+            ("ab${TAG!x}", "invalid interpolation at character 3: unexpected text after `${TAG`; expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+`"),
+            ("${UNSET:-abc$}", "invalid interpolation at character 13: a `$` must start a variable (`$VAR`, `${VAR}`) or be doubled as `$$`"),
+            ("${UNSET:?needs ${TAG}}", "required variable `UNSET` is not set and non-empty: needs ${TAG}"),
+        ] {
+            assert_eq!(run(text).0.unwrap_err(), message, "{text}");
+        }
     }
 
     #[test]

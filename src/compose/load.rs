@@ -31,6 +31,10 @@ pub struct Loaded {
     pub origins: Origins,
 }
 
+/// The longest Compose text read: a template holding it could not be larger (CloudFormation
+/// takes templates of at most 1 MB from S3), and it bounds the parser's time and memory.
+pub const MAX_COMPOSE_BYTES: usize = 1 << 20;
+
 /// Parses Compose text (YAML or JSON) into a tree, keeping `!reset`/`!override` as markers.
 pub fn parse_text(text: &str) -> Result<Value, yaml::Error> {
     yaml::parse(text, &|tag, value| {
@@ -151,6 +155,17 @@ pub fn load(
 /// One Compose document, parsed: a mapping, or text holding YAML or JSON.
 fn document(compose: Value, where_: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
     let tree = match compose {
+        Value::String(text) if text.len() > MAX_COMPOSE_BYTES => {
+            diags.error(
+                where_,
+                format!(
+                    "the Compose document is {} KiB, over the {} KiB a template can hold (CloudFormation reads templates of at most 1 MB); split the project across stacks",
+                    text.len().div_ceil(1024),
+                    MAX_COMPOSE_BYTES / 1024
+                ),
+            );
+            return None;
+        }
         Value::String(text) => match parse_text(&text) {
             Ok(tree) => tree,
             Err(yaml::Error::Invalid(e)) => {
@@ -860,7 +875,10 @@ pub fn as_mapping(value: &Value) -> Option<Map<String, Value>> {
                             m.insert(s.clone(), Value::Null);
                         }
                     },
-                    _ => return None,
+                    _ => {
+                        let (k, v) = split_substituted(item)?;
+                        m.insert(k, v);
+                    }
                 }
             }
             Some(m)
@@ -869,10 +887,61 @@ pub fn as_mapping(value: &Value) -> Option<Map<String, Value>> {
     }
 }
 
+/// A `KEY=VALUE` item that interpolation turned into an `Fn::Sub` (`- PW=${DbPassword}`
+/// with a `NoEcho` parameter): the key, and the value as a reference of its own.
+fn split_substituted(item: &Value) -> Option<(String, Value)> {
+    let (template, variables) = match item.as_object()?.get("Fn::Sub")? {
+        Value::String(t) => (t.as_str(), None),
+        Value::Array(a) if a.len() == 2 => (a[0].as_str()?, a[1].as_object()),
+        _ => return None,
+    };
+    let (key, value) = template.split_once('=')?;
+    if key.contains("${") {
+        return None;
+    }
+    let name = |v: &str| {
+        v.strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .filter(|n| !n.contains(['$', '{', '}', '!']))
+            .map(String::from)
+    };
+    let value = match (name(value), variables) {
+        (Some(n), Some(vars)) if vars.contains_key(&n) => vars[&n].clone(),
+        (Some(n), None) => crate::cfn::intrinsics::ref_(&n),
+        _ => crate::cfn::intrinsics::sub_with(value, variables.cloned().unwrap_or_default()),
+    };
+    Some((key.to_string(), value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn list_items_holding_references() {
+        let list = json!([
+            "A=1",
+            {"Fn::Sub": "PW=${DbPassword}"},
+            {"Fn::Sub": "URL=postgres://u:${DbPassword}@db"},
+            {"Fn::Sub": ["H=${Var1}", {"Var1": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}]},
+        ]);
+        assert_eq!(
+            as_mapping(&list),
+            Some(
+                json!({
+                    "A": "1",
+                    "PW": {"Ref": "DbPassword"},
+                    "URL": {"Fn::Sub": "postgres://u:${DbPassword}@db"},
+                    "H": {"Fn::GetAtt": ["Db", "Endpoint.Address"]},
+                })
+                .as_object()
+                .unwrap()
+                .clone()
+            )
+        );
+        assert_eq!(as_mapping(&json!([{"Fn::Sub": "${X}=1"}])), None);
+    }
 
     fn run(text: &str, profiles: &[&str]) -> (Option<Loaded>, Diagnostics) {
         let mut d = Diagnostics::new();

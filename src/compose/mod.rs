@@ -11,6 +11,7 @@ pub mod load;
 pub mod local;
 pub mod merge;
 pub mod model;
+pub mod noecho;
 pub mod normalize;
 pub mod operations;
 mod reader;

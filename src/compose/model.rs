@@ -59,6 +59,9 @@ pub struct Project {
     /// `x-aws-init_image`: the image of the helper container that writes secret and config
     /// files (`None`: the pinned default).
     pub init_image: Option<Text>,
+    /// `x-aws-kms_key`: the key of the secrets the project creates for `NoEcho` values in
+    /// environment variables and configs (`None`: Secrets Manager's AWS managed key).
+    pub kms_key: Option<Text>,
     /// `x-aws-capacity`: the project's default capacity provider strategy.
     pub capacity: Option<Vec<Share>>,
     /// The project's load balancer settings (`x-aws-certificate`, ...).
@@ -252,6 +255,8 @@ pub enum Config {
     Content(Text),
     /// An existing Systems Manager parameter (`external: true`): ARN or name.
     Parameter(Text),
+    /// Content holding a `NoEcho` parameter: delivered from a secret the project creates.
+    Hidden(Text),
 }
 
 /// A secret or config a service mounts as a file.
@@ -447,8 +452,11 @@ pub struct Service {
     pub command: Option<Vec<Text>>,
     /// `entrypoint`, split into arguments.
     pub entrypoint: Option<Vec<Text>>,
-    /// `environment`, sorted by name.
+    /// `environment`, sorted by name, but for the variables in `noecho_environment`.
     pub environment: BTreeMap<String, Text>,
+    /// The `environment` variables whose value holds a `NoEcho` parameter: delivered from
+    /// a secret the project creates, never as text in the task definition.
+    pub noecho_environment: BTreeMap<String, Text>,
     /// `labels`.
     pub labels: BTreeMap<String, Text>,
     /// `user`.

@@ -75,6 +75,9 @@ pub fn normalize(
     project.init_image = tree
         .get("x-aws-init_image")
         .and_then(|v| r.text(v, &root.key("x-aws-init_image")));
+    project.kms_key = tree
+        .get("x-aws-kms_key")
+        .and_then(|v| r.text(v, &root.key("x-aws-kms_key")));
     // Secrets and configs.
     if let Some(Value::Object(secrets)) = tree.get("secrets") {
         for (key, value) in secrets {
@@ -548,6 +551,7 @@ impl Reader<'_> {
                 _ => self.expected(&p, "a list of managed policy ARNs", v),
             }
         }
+        self.hide_noecho(&mut s, path);
         s
     }
 
@@ -710,6 +714,15 @@ impl Reader<'_> {
         if let Some(o) = map.get("options") {
             let p = path.key("options");
             for (key, value) in self.env_map(o, &p, false) {
+                if key == "awslogs-group" {
+                    if let Some(name) = value.as_lit().filter(|n| !is_log_group_name(n)) {
+                        self.diags.error(
+                            p.key(&key),
+                            format!("expected a CloudWatch Logs group name (1 to 512 letters, digits and `_-./#`), found `{name}`"),
+                        );
+                        continue;
+                    }
+                }
                 if key.starts_with("awslogs-") {
                     s.log_options.insert(key, value);
                 } else {
@@ -893,4 +906,12 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// A CloudWatch Logs group name: 1 to 512 of `[A-Za-z0-9_./#-]`.
+fn is_log_group_name(name: &str) -> bool {
+    (1..=512).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./#".contains(&b))
 }

@@ -411,8 +411,7 @@ impl Reader<'_> {
         }
         if let Some(c) = map.get("content") {
             let content = self.text(c, &path.key("content"))?;
-            self.warn_hidden(&content, &path.key("content"));
-            return Some(Config::Content(content));
+            return Some(self.content(content));
         }
         if let Some(v) = map.get("environment") {
             let p = path.key("environment");
@@ -424,11 +423,9 @@ impl Reader<'_> {
                     Some(Config::Content(Text::Expr(ref_(parameter))))
                 }
                 Some(Variable::Secret { parameter, .. }) => {
-                    let content = Text::Expr(ref_(parameter));
-                    self.warn_hidden(&content, &p);
-                    Some(Config::Content(content))
+                    Some(Config::Hidden(Text::Expr(ref_(parameter))))
                 }
-                Some(Variable::Expr(e)) => Some(Config::Content(Text::Expr(e.clone()))),
+                Some(Variable::Expr(e)) => Some(self.content(Text::Expr(e.clone()))),
                 None => {
                     self.diags.error(&p, format!("variable `{var}` is not set"));
                     None
@@ -480,27 +477,14 @@ impl Reader<'_> {
         Some(Config::Content(Text::Lit(text.clone())))
     }
 
-    /// A config's content is visible in the task definition: warns when it holds a
-    /// `NoEcho` parameter (named, never its value).
-    fn warn_hidden(&mut self, content: &Text, path: &Path) {
-        let Text::Expr(e) = content else { return };
-        let text = e.to_string();
-        let hidden: BTreeSet<&str> = self
-            .variables
-            .values()
-            .filter_map(|v| match v {
-                Variable::Secret { parameter, .. } => Some(parameter.as_str()),
-                _ => None,
-            })
-            .filter(|p| {
-                text.contains(&format!("\"Ref\":\"{p}\"")) || text.contains(&format!("${{{p}}}"))
-            })
-            .collect();
-        for p in hidden {
-            self.diags.warn(
-                path,
-                format!("holds the `NoEcho` parameter `{p}`, and a config's content is visible in the task definition; deliver the value as a secret instead"),
-            );
+    /// A config's content: hidden when it holds a `NoEcho` parameter (it would be visible
+    /// in the task definition, as the helper container's environment).
+    fn content(&self, content: Text) -> Config {
+        let hidden = super::noecho::noecho_parameters(self.variables);
+        if super::noecho::text_parameters(&content, &hidden).is_empty() {
+            Config::Content(content)
+        } else {
+            Config::Hidden(content)
         }
     }
 
@@ -756,7 +740,7 @@ pub(super) fn check_service(
         r.diags.error(&m.path, message);
     }
     for var in s.env_secrets.keys() {
-        if s.environment.contains_key(var) {
+        if s.environment.contains_key(var) || s.noecho_environment.contains_key(var) {
             r.diags.error(
                 Path::new("services")
                     .key(&s.name)

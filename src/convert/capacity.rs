@@ -118,13 +118,15 @@ pub fn ec2_capacity(ctx: &mut Context) {
                     "InstanceType": plan.instance_type,
                     "IamInstanceProfile": {"Arn": get_att(&profile, "Arn")},
                     "SecurityGroupIds": [ref_(&group)],
-                    "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required"},
+                    // One hop: containers behind the instance's bridge (`bridge` mode)
+                    // cannot reach the instance's credentials (docs/security.md).
+                    "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 1},
                     "BlockDeviceMappings": [{
                         "DeviceName": "/dev/xvda",
                         "Ebs": {"Encrypted": true, "VolumeSize": volume, "VolumeType": "gp3", "DeleteOnTermination": true},
                     }],
                     "UserData": {"Fn::Base64": sub(&format!(
-                        "#!/bin/bash\necho ECS_CLUSTER=${{{}}} >> /etc/ecs/ecs.config\n{}",
+                        "#!/bin/bash\necho ECS_CLUSTER=${{{}}} >> /etc/ecs/ecs.config\necho ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config\n{}",
                         ctx.id("Cluster"),
                         super::host::agent_config(ctx)
                     ))},

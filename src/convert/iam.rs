@@ -3,10 +3,10 @@
 //! when `x-aws-role` or `x-aws-policies` ask for one, its task role.
 
 use super::Context;
-use crate::cfn::intrinsics::{arn, get_att, ref_, sub};
+use crate::cfn::intrinsics::{get_att, ref_, sub, sub_with};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Service, Text};
-use crate::validate::volumes::volumes_of;
+use crate::diagnostics::Path;
 use serde_json::{json, Map, Value};
 
 fn assume_role() -> Value {
@@ -28,54 +28,105 @@ enum Registry {
     Public,
     /// A private ECR repository: its ARN.
     Ecr(Value),
-    /// Unknown at transform time (an intrinsic we cannot read): any ECR repository.
+    /// Unknown at transform time (an intrinsic we cannot read): the account's ECR
+    /// repositories in the stack's region.
     Unknown,
 }
 
-/// Reads `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repo>[:tag|@digest]`.
+/// The repository whose `RepositoryUri` an image names: `!GetAtt Repo.RepositoryUri`, or
+/// `!Sub ${Repo.RepositoryUri}:tag`.
+fn repository_resource(image: &Value) -> Option<String> {
+    match image.get("Fn::GetAtt") {
+        Some(Value::Array(a)) if a.len() == 2 && a[1] == "RepositoryUri" => {
+            return a[0].as_str().map(String::from)
+        }
+        Some(Value::String(s)) => return s.strip_suffix(".RepositoryUri").map(String::from),
+        _ => {}
+    }
+    let text = match image.get("Fn::Sub")? {
+        Value::String(s) => s,
+        Value::Array(a) => a.first()?.as_str()?,
+        _ => return None,
+    };
+    let rest = text.strip_prefix("${")?;
+    let (inner, _) = rest.split_once('}')?;
+    inner
+        .strip_suffix(".RepositoryUri")
+        .filter(|r| !r.is_empty() && !r.contains(['.', '$', '{']))
+        .map(String::from)
+}
+
+/// Reads `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repo>[:tag|@digest]`, as text or
+/// as an `Fn::Sub` whose variables carry into the repository's ARN.
 fn registry(image: &Text) -> Registry {
-    let text = match image {
-        Text::Lit(s) => s.as_str(),
-        Text::Expr(e) => match e.get("Fn::Sub").and_then(Value::as_str) {
-            Some(s) => s,
-            None => return Registry::Unknown,
-        },
+    let (text, variables) = match image {
+        Text::Lit(s) => (s.as_str(), None),
+        Text::Expr(e) => {
+            if let Some(repo) = repository_resource(e) {
+                return Registry::Ecr(get_att(&repo, "Arn"));
+            }
+            match e.get("Fn::Sub") {
+                Some(Value::String(s)) => (s.as_str(), None),
+                Some(Value::Array(a)) if a.len() == 2 => match (&a[0], &a[1]) {
+                    (Value::String(s), Value::Object(vars)) => (s.as_str(), Some(vars)),
+                    _ => return Registry::Unknown,
+                },
+                _ => return Registry::Unknown,
+            }
+        }
     };
     let Some((host, rest)) = text.split_once('/') else {
         return Registry::Public;
     };
     let host_parts: Vec<&str> = host.split('.').collect();
-    let is_ecr = host_parts.len() >= 6
+    // `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, or the dual-stack
+    // `<account>.dkr-ecr[-fips].<region>.on.aws`.
+    let is_ecr = (host_parts.len() >= 6
         && host_parts[1] == "dkr"
-        && host_parts[2] == "ecr"
-        && host_parts[4] == "amazonaws";
+        && matches!(host_parts[2], "ecr" | "ecr-fips")
+        && host_parts[4] == "amazonaws")
+        || (host_parts.len() == 5
+            && matches!(host_parts[1], "dkr-ecr" | "dkr-ecr-fips")
+            && host_parts[3..] == ["on", "aws"]);
     if !is_ecr {
         return Registry::Public;
     }
-    let (account, region) = (host_parts[0], host_parts[3]);
+    let (account, region) = match host_parts[1] {
+        "dkr" => (host_parts[0], host_parts[3]),
+        _ => (host_parts[0], host_parts[2]),
+    };
     let repo = rest.split(['@']).next().unwrap_or(rest);
     let repo = match repo.rsplit_once(':') {
         Some((r, _tag)) if !_tag.contains('/') => r,
         _ => repo,
     };
-    if repo.contains("${") || repo.is_empty() {
+    if repo.is_empty() || (matches!(image, Text::Lit(_)) && repo.contains("${")) {
         return Registry::Unknown;
     }
-    Registry::Ecr(arn(&format!("ecr:{region}:{account}:repository/{repo}")))
+    let rest = format!("arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}");
+    Registry::Ecr(sub_with(&rest, variables.cloned().unwrap_or_default()))
+}
+
+/// The account's ECR repositories in the stack's region: what an image we cannot read may
+/// be pulled from.
+fn account_repositories() -> Value {
+    sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")
 }
 
 /// `<P><Svc>TaskExecutionRole`.
 pub fn execution_role(ctx: &mut Context, s: &Service) {
-    let mut log_groups = vec![get_att(&ctx.id("LogGroup"), "Arn")];
-    if let Some(Text::Lit(group)) = s.log_options.get("awslogs-group") {
-        log_groups = vec![sub(&format!(
-            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}:*"
-        ))];
-    } else if let Some(Text::Expr(_)) = s.log_options.get("awslogs-group") {
-        log_groups = vec![sub(
-            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
-        )];
-    }
+    let group_arn = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:";
+    let log_groups = match s.log_options.get("awslogs-group") {
+        None => vec![get_att(&ctx.id("LogGroup"), "Arn")],
+        // The name is checked (`[A-Za-z0-9_./#-]`): nothing in it means anything to Fn::Sub.
+        Some(Text::Lit(group)) => vec![sub(&format!("{group_arn}{group}:*"))],
+        // The group the intrinsic names, once CloudFormation resolves it.
+        Some(Text::Expr(e)) => {
+            let mut vars = Map::new();
+            vars.insert("LogGroupName".into(), e.clone());
+            vec![sub_with(&format!("{group_arn}${{LogGroupName}}:*"), vars)]
+        }
+    };
     let mut log_actions = vec!["logs:CreateLogStream", "logs:PutLogEvents"];
     if s.log_options
         .get("awslogs-create-group")
@@ -91,22 +142,27 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
         "Resource": log_groups,
     })];
     // The service's image, and the helper's when it writes secret and config files.
-    let helper = (!s.secrets.is_empty() || !s.configs.is_empty())
+    let helper = (!s.secrets.is_empty() || !s.configs.is_empty() || !s.files.is_empty())
         .then(|| ctx.project().init_image.as_ref())
         .flatten();
+    let service_image = Path::new("services").key(&s.name).key("image");
     let mut repos: Vec<Value> = Vec::new();
-    for image in s.image.iter().chain(helper) {
+    let images = s.image.iter().map(|i| (i, service_image.clone()));
+    for (image, path) in images.chain(helper.map(|i| (i, Path::new("x-aws-init_image")))) {
         let repo = match registry(image) {
             Registry::Ecr(repo) => repo,
-            Registry::Unknown => Value::String("*".into()),
+            Registry::Unknown => {
+                ctx.diags.warn(
+                    path,
+                    "the image is an intrinsic function whose registry cannot be read: the execution role may pull from this account's ECR repositories in the stack's region only; for a repository elsewhere, write the image as `!Sub <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` (or `!GetAtt <Repository>.RepositoryUri`)",
+                );
+                account_repositories()
+            }
             Registry::Public => continue,
         };
         if !repos.contains(&repo) {
             repos.push(repo);
         }
-    }
-    if repos.iter().any(|r| r == "*") {
-        repos = vec![Value::String("*".into())];
     }
     let pull = (!repos.is_empty()).then_some(repos);
     if let Some(repos) = pull {
@@ -140,7 +196,7 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
 
 /// True when the service gets a task role.
 pub fn has_task_role(s: &Service) -> bool {
-    s.role.is_some() || !s.policies.is_empty() || !volumes_of(s).is_empty() || s.operations.exec
+    crate::validate::instance_access::has_task_role(s)
 }
 
 /// `<P><Svc>TaskRole`, from `x-aws-role`, `x-aws-policies`, the volumes it mounts and
@@ -182,6 +238,7 @@ pub fn task_role(ctx: &mut Context, s: &Service) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::intrinsics::arn;
 
     #[test]
     fn reads_ecr_repositories() {
@@ -203,9 +260,44 @@ mod tests {
             )),
             Registry::Ecr(arn("ecr:${AWS::Region}:${AWS::AccountId}:repository/app"))
         );
+        for fips in [
+            "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/team/app:v1",
+            "123456789012.dkr-ecr-fips.us-east-1.on.aws/team/app:v1",
+            "123456789012.dkr-ecr.us-east-1.on.aws/team/app@sha256:abc",
+        ] {
+            assert_eq!(
+                registry(&lit(fips)),
+                Registry::Ecr(arn("ecr:us-east-1:123456789012:repository/team/app")),
+                "{fips}"
+            );
+        }
         assert_eq!(
             registry(&Text::Expr(json!({"Ref": "Image"}))),
             Registry::Unknown
+        );
+        // A repository of the template: its own ARN, not `*`.
+        for image in [
+            json!({"Fn::GetAtt": ["Repo", "RepositoryUri"]}),
+            json!({"Fn::GetAtt": "Repo.RepositoryUri"}),
+            json!({"Fn::Sub": "${Repo.RepositoryUri}:${Tag}"}),
+            json!({"Fn::Sub": ["${Repo.RepositoryUri}@${Digest}", {"Digest": {"Ref": "D"}}]}),
+        ] {
+            assert_eq!(
+                registry(&Text::Expr(image.clone())),
+                Registry::Ecr(get_att("Repo", "Arn")),
+                "{image}"
+            );
+        }
+        // A repository named by a variable: the name resolved by `Fn::Sub`.
+        assert_eq!(
+            registry(&Text::Expr(json!({"Fn::Sub": [
+                "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${Name}:1",
+                {"Name": {"Ref": "RepoName"}}
+            ]}))),
+            Registry::Ecr(json!({"Fn::Sub": [
+                "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Name}",
+                {"Name": {"Ref": "RepoName"}}
+            ]}))
         );
     }
 }

@@ -33,6 +33,10 @@ pub struct Placement {
     pub vpc: Option<Value>,
     /// Existing subnets: a list, or an intrinsic giving a list.
     pub subnets: Option<Value>,
+    /// Fargate tasks' `AssignPublicIp`: `DISABLED` in the user's subnets (they may be
+    /// private, with NAT), `ENABLED` in the project's own public subnets, or what the
+    /// `AssignPublicIp` property says.
+    pub assign_public_ip: Value,
     /// An existing ECS cluster (name or ARN); `None` to create one.
     pub cluster: Option<Value>,
     /// An existing load balancer ARN; `None` to create one when ports are published.
@@ -129,6 +133,9 @@ pub fn convert(
         subnets: Value::Null,
         network_ready: Vec::new(),
     };
+    let internet_facing =
+        placement.load_balancer.is_none() && !placement.internal && placement.sources.is_empty();
+    crate::validate::exposure::check(valid.project(), internet_facing, ctx.diags);
     network::vpc(&mut ctx);
     network::security_groups(&mut ctx);
     cluster::cluster(&mut ctx);
@@ -227,6 +234,7 @@ pub fn placement(
             diags.error(props.key("Subnets"), "expected at least one subnet");
         }
     }
+    let assign_public_ip = public_ip(spec, project, subnets.is_some(), props, diags);
     let cluster = spec.cluster.clone().or_else(|| from_ext(&project.cluster));
     if cluster.is_some() {
         let ec2: Vec<&String> = project
@@ -291,6 +299,7 @@ pub fn placement(
     Placement {
         vpc,
         subnets,
+        assign_public_ip,
         cluster,
         load_balancer,
         load_balancer_security_group: spec.load_balancer_security_group.clone(),
@@ -339,6 +348,34 @@ fn private_subnets(
         return None;
     }
     nat
+}
+
+/// Fargate tasks' `AssignPublicIp` (see [`Placement::assign_public_ip`]). In the user's
+/// subnets without the property, a warning says what the tasks then need.
+fn public_ip(
+    spec: &crate::embed::ProjectSpec,
+    project: &Project,
+    own_subnets: bool,
+    props: &crate::diagnostics::Path,
+    diags: &mut Diagnostics,
+) -> Value {
+    if let Some(v) = &spec.assign_public_ip {
+        return v.clone();
+    }
+    if !own_subnets {
+        return json!("ENABLED");
+    }
+    let fargate = project
+        .services
+        .values()
+        .any(|s| !crate::validate::compute::runs_on_ec2(project, s));
+    if fargate {
+        diags.warn(
+            props.key("Subnets"),
+            "Fargate tasks get no public IP address in the subnets you give: they reach ECR, CloudWatch Logs and Secrets Manager through a NAT gateway or VPC endpoints; for public subnets without NAT, set `AssignPublicIp: true`",
+        );
+    }
+    json!("DISABLED")
 }
 
 /// The load balancer settings of the project's `LoadBalancer` property that validation

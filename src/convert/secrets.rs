@@ -17,9 +17,32 @@ use crate::compose::secrets::{arn_service, parent, SECRETS_DIR};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The helper image: Python on Alpine, from ECR Public (Docker official images), pinned,
+/// The helper image: Python on Alpine, from ECR Public (Docker official images),
 /// multi-arch (amd64 and arm64). `x-aws-init_image` overrides it (an image with `python3`).
+///
+/// Pinned by tag only, not by digest: the multi-arch index digest could not be looked up
+/// where this was written (no registry access) and is never guessed. To pin it, run
+/// `scripts/pin-helper-image.sh`, which resolves the tag's index digest (`docker buildx
+/// imagetools inspect` or `crane digest`) and writes `<tag>@sha256:<digest>` here.
 pub const INIT_IMAGE: &str = "public.ecr.aws/docker/library/python:3.12-alpine3.21";
+
+/// The Linux capabilities the helper keeps of Docker's default set: `CHOWN` (file
+/// owners), `FOWNER` (modes of files it no longer owns) and `DAC_OVERRIDE` (directories the
+/// seed container copied with the image's owners). Fargate lets a task drop capabilities,
+/// never add them (but `SYS_PTRACE`), so the others are dropped by name.
+pub const INIT_DROPPED_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 
 /// Where the helper mounts the volumes: `<INIT_ROOT>/<n>`.
 pub const INIT_ROOT: &str = "/compose-files";
@@ -88,7 +111,11 @@ impl Grants {
 
     fn add(&mut self, store: &Store) {
         match store {
-            Store::Secret { grant, .. } => Self::push(&mut self.secrets, grant.clone()),
+            Store::Secret { grant, .. } => {
+                for g in grant {
+                    Self::push(&mut self.secrets, g.clone());
+                }
+            }
             Store::Parameter(arn) => Self::push(&mut self.parameters, arn.clone()),
             Store::Unknown(v) => {
                 Self::push(&mut self.secrets, v.clone());
@@ -115,8 +142,11 @@ impl Grants {
 
 /// Where ECS reads a value from.
 enum Store {
-    /// A Secrets Manager secret: what `ValueFrom` says, and the ARN IAM grants.
-    Secret { value_from: Value, grant: Value },
+    /// A Secrets Manager secret: what `ValueFrom` says, and the ARNs IAM grants.
+    Secret {
+        value_from: Value,
+        grant: Vec<Value>,
+    },
     /// A Systems Manager parameter ARN.
     Parameter(Value),
     /// An intrinsic function we cannot read: granted as a secret and as a parameter.
@@ -132,19 +162,21 @@ impl Store {
     }
 }
 
-/// A Secrets Manager ARN without its JSON key, stage and version, matching the secret's
-/// full ARN (a partial ARN gets the `-??????` suffix Secrets Manager adds).
-fn secret_arn_grant(arn: &str) -> String {
+/// The ARNs to grant for a Secrets Manager ARN, without its JSON key, stage and version:
+/// a partial ARN gets the `-??????` suffix Secrets Manager adds. A name that ends like
+/// that suffix (`app-prod01`) may be either, so both forms are granted.
+fn secret_arn_grant(arn: &str) -> Vec<String> {
     let base: Vec<&str> = arn.splitn(8, ':').take(7).collect();
     let base = base.join(":");
     let name = base.rsplit(':').next().unwrap_or_default();
     let suffixed = name
         .rsplit_once('-')
         .is_some_and(|(_, s)| s.len() == 6 && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    let partial = format!("{base}-??????");
     if suffixed {
-        base
+        vec![base, partial]
     } else {
-        format!("{base}-??????")
+        vec![partial]
     }
 }
 
@@ -155,7 +187,7 @@ fn secret_by_name(name: &str) -> Store {
     );
     Store::Secret {
         value_from: sub(&arn),
-        grant: sub(&format!("{arn}-??????")),
+        grant: vec![sub(&format!("{arn}-??????"))],
     }
 }
 
@@ -170,12 +202,12 @@ fn secrets_manager(t: &Text) -> Store {
     match t {
         Text::Lit(s) if s.starts_with("arn:") => Store::Secret {
             value_from: json!(s),
-            grant: json!(secret_arn_grant(s)),
+            grant: secret_arn_grant(s).into_iter().map(Value::String).collect(),
         },
         Text::Lit(name) => secret_by_name(name),
         Text::Expr(e) => Store::Secret {
             value_from: e.clone(),
-            grant: e.clone(),
+            grant: vec![e.clone()],
         },
     }
 }
@@ -201,7 +233,7 @@ fn top_level(ctx: &Context, key: &str, secret: &Secret) -> Store {
             let id = ref_(&secret_id(ctx, key));
             Store::Secret {
                 value_from: id.clone(),
-                grant: id,
+                grant: vec![id],
             }
         }
     }
@@ -219,8 +251,58 @@ fn key_arn(t: &Text) -> Value {
     }
 }
 
-/// `<P><Key>Secret` for every secret the project creates.
+/// `<P><Svc><Var>EnvironmentSecret`: the secret delivering an environment variable whose
+/// value holds a `NoEcho` parameter.
+pub fn environment_secret_id(ctx: &Context, s: &Service, var: &str) -> String {
+    ctx.service_id(s, &format!("{}EnvironmentSecret", normalize(var)))
+}
+
+/// `<P><Key>ConfigSecret`: the secret delivering a config whose content holds a `NoEcho`
+/// parameter.
+pub fn config_secret_id(ctx: &Context, key: &str) -> String {
+    ctx.id(&format!("{}ConfigSecret", normalize(key)))
+}
+
+/// A secret the project creates to hold `value` (a reference to a `NoEcho` parameter, or an
+/// `Fn::Sub` holding one): CloudFormation resolves it into the secret, not into the task
+/// definition.
+fn holding(ctx: &mut Context, id: String, description: String, value: &Text, tags: Vec<Value>) {
+    let mut props = Map::new();
+    props.insert("Description".into(), json!(description));
+    props.insert("SecretString".into(), value.to_json());
+    if let Some(k) = &ctx.project().kms_key {
+        props.insert("KmsKeyId".into(), key_arn(k));
+    }
+    props.insert("Tags".into(), Value::Array(tags));
+    ctx.out.add(
+        id,
+        Resource::new("AWS::SecretsManager::Secret", Value::Object(props)),
+    );
+}
+
+/// `<P><Key>Secret` for every secret the project creates; the secrets of the environment
+/// variables and configs that hold a `NoEcho` parameter.
 pub fn secrets(ctx: &mut Context) {
+    let project = ctx.project();
+    for s in project.services.values() {
+        for (var, value) in &s.noecho_environment {
+            let id = environment_secret_id(ctx, s, var);
+            let description = format!(
+                "Environment variable {var} of service {} of the Compose project {}",
+                s.name, project.name
+            );
+            holding(ctx, id, description, value, ctx.service_tags(s));
+        }
+    }
+    for (key, config) in &project.configs {
+        if let Config::Hidden(value) = config {
+            let id = config_secret_id(ctx, key);
+            let description = format!("Config {key} of the Compose project {}", project.name);
+            let mut tags = ctx.project_tags();
+            tags.push(json!({"Key": "com.docker.compose.config", "Value": key}));
+            holding(ctx, id, description, value, tags);
+        }
+    }
     let created: Vec<(String, Secret)> = ctx
         .project()
         .secrets
@@ -304,11 +386,22 @@ fn env_store(ctx: &Context, t: &Text) -> (Store, Option<Value>) {
     }
 }
 
-/// The application container's `Secrets` (from `x-aws-secrets`).
+/// The application container's `Secrets`: `x-aws-secrets`, and the environment variables
+/// holding a `NoEcho` parameter, by name.
 pub fn container_secrets(ctx: &Context, s: &Service) -> Vec<Value> {
-    s.env_secrets
+    let mut all: Vec<(&String, Value)> = s
+        .env_secrets
         .iter()
-        .map(|(var, t)| json!({"Name": var, "ValueFrom": env_store(ctx, t).0.value_from()}))
+        .map(|(var, t)| (var, env_store(ctx, t).0.value_from()))
+        .chain(
+            s.noecho_environment
+                .keys()
+                .map(|var| (var, ref_(&environment_secret_id(ctx, s, var)))),
+        )
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    all.into_iter()
+        .map(|(var, from)| json!({"Name": var, "ValueFrom": from}))
         .collect()
 }
 
@@ -327,8 +420,26 @@ pub fn grants(ctx: &Context, s: &Service) -> Grants {
         }
     }
     for m in &s.configs {
-        if let Some(Config::Parameter(t)) = ctx.project().configs.get(&m.source) {
-            g.add(&parameter(t));
+        match ctx.project().configs.get(&m.source) {
+            Some(Config::Parameter(t)) => g.add(&parameter(t)),
+            Some(Config::Hidden(_)) => {
+                Grants::push(&mut g.secrets, ref_(&config_secret_id(ctx, &m.source)))
+            }
+            _ => {}
+        }
+    }
+    for var in s.noecho_environment.keys() {
+        Grants::push(&mut g.secrets, ref_(&environment_secret_id(ctx, s, var)));
+    }
+    let hidden_config = s.configs.iter().any(|m| {
+        matches!(
+            ctx.project().configs.get(&m.source),
+            Some(Config::Hidden(_))
+        )
+    });
+    if let Some(k) = &ctx.project().kms_key {
+        if hidden_config || !s.noecho_environment.is_empty() {
+            Grants::push(&mut g.keys, key_arn(k));
         }
     }
     for t in s.env_secrets.values() {
@@ -497,6 +608,9 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
                     Some(Config::Parameter(t)) => {
                         secrets.push(json!({"Name": var, "ValueFrom": parameter(t).value_from()}))
                     }
+                    Some(Config::Hidden(_)) => secrets.push(
+                        json!({"Name": var, "ValueFrom": ref_(&config_secret_id(ctx, &m.source))}),
+                    ),
                     None => continue,
                 }
             }
@@ -524,6 +638,12 @@ pub fn files(ctx: &mut Context, s: &Service, log_configuration: &Value) -> Optio
     init.insert("Image".into(), image);
     init.insert("Essential".into(), json!(false));
     init.insert("User".into(), json!("0"));
+    // It writes only into its volumes, and needs no more than file ownership.
+    init.insert("ReadonlyRootFilesystem".into(), json!(true));
+    init.insert(
+        "LinuxParameters".into(),
+        json!({"Capabilities": {"Drop": INIT_DROPPED_CAPABILITIES}}),
+    );
     init.insert("Command".into(), json!(["python3", "-c", INIT_SCRIPT]));
     init.insert("Environment".into(), Value::Array(environment));
     if !secrets.is_empty() {
@@ -586,12 +706,15 @@ mod tests {
     #[test]
     fn grants_match_the_full_secret_arn() {
         let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db";
-        assert_eq!(secret_arn_grant(arn), format!("{arn}-??????"));
+        assert_eq!(secret_arn_grant(arn), [format!("{arn}-??????")]);
+        // `db-AbC123` is the full ARN of `db`, or the partial ARN of a secret named
+        // `db-AbC123` (`app-prod01`): both are granted, or the real one is denied.
         let full = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbC123";
-        assert_eq!(secret_arn_grant(full), full);
+        let both = [full.to_string(), format!("{full}-??????")];
+        assert_eq!(secret_arn_grant(full), both);
         assert_eq!(
             secret_arn_grant(&format!("{full}:password::")),
-            full,
+            both,
             "the JSON key, stage and version are not part of the secret's ARN"
         );
     }

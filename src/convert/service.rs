@@ -86,10 +86,16 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     }
     if mode == NetworkMode::Awsvpc {
         // On EC2, a task's network interface cannot have a public address; the instances
-        // pull images and send logs (docs/compute.md).
+        // pull images and send logs (docs/compute.md). In private subnets, NAT does. On
+        // Fargate otherwise, see `Placement`.
+        let public_ip = if ec2 || private_subnets(ctx).is_some() {
+            json!("DISABLED")
+        } else {
+            ctx.placement.assign_public_ip.clone()
+        };
         props["NetworkConfiguration"] = json!({
             "AwsvpcConfiguration": {
-                "AssignPublicIp": if ec2 || private_subnets(ctx).is_some() { "DISABLED" } else { "ENABLED" },
+                "AssignPublicIp": public_ip,
                 "SecurityGroups": groups,
                 "Subnets": volumes::service_subnets(ctx, s),
             },

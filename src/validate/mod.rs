@@ -3,9 +3,12 @@
 //! module can build a [`Valid`] project, so the converter never sees unchecked input.
 
 pub mod compute;
+pub mod exposure;
 pub mod fargate;
 pub mod host;
+pub mod instance_access;
 pub mod instances;
+pub mod limits;
 pub mod loadbalancer;
 pub mod rules;
 pub mod support;
@@ -81,6 +84,10 @@ pub fn validate_with(
     diags: &mut Diagnostics,
 ) -> Option<Valid> {
     let mut local = Diagnostics::new();
+    if !limits::check(&loaded.tree, &mut local) {
+        diags.extend(local);
+        return None;
+    }
     support::check(&loaded.tree, &mut local);
     let mut project = normalize(
         &loaded.tree,
@@ -94,6 +101,7 @@ pub fn validate_with(
     let plan = compute::plan(&project, &mut local);
     host::check(&project, &plan, &mut local);
     host::fargate_limits(&mut project, &mut local);
+    instance_access::check(&project, &plan, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
