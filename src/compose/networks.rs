@@ -1,0 +1,76 @@
+//! Top-level networks, in Compose words: names, labels, `external` (an existing security
+//! group), the deprecated `x-aws-securitygroup`. A child of `normalize` (it extends its
+//! `Reader`).
+
+use super::*;
+
+impl Reader<'_> {
+    pub(super) fn network(&mut self, key: &str, v: &Value, project: &str, path: &Path) -> Network {
+        let mut network = Network {
+            name: format!("{project}_{key}"),
+            ..Network::default()
+        };
+        let Value::Object(map) = v else {
+            if !v.is_null() {
+                self.expected(path, "a mapping describing the network", v);
+            }
+            return network;
+        };
+        let explicit_name = map
+            .get("name")
+            .and_then(|n| self.text(n, &path.key("name")));
+        if let Some(Text::Lit(n)) = &explicit_name {
+            network.name = n.clone();
+        }
+        if let Some(labels) = map.get("labels") {
+            for (k, t) in self.env_map(labels, &path.key("labels"), false) {
+                if let Text::Lit(s) = t {
+                    network.labels.insert(k, s);
+                }
+            }
+        }
+        let external = match map.get("external") {
+            Some(Value::Object(e)) => {
+                // Deprecated `external: {name: ...}`.
+                match e.get("name") {
+                    Some(n) => self.text(n, &path.key("external").key("name")),
+                    None => Some(Text::Lit(network.name.clone())),
+                }
+            }
+            Some(v) => {
+                if self.boolean(v, &path.key("external")) == Some(true) {
+                    Some(
+                        explicit_name
+                            .clone()
+                            .unwrap_or_else(|| Text::Lit(network.name.clone())),
+                    )
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        let sg = map
+            .get("x-aws-securitygroup")
+            .and_then(|v| self.text(v, &path.key("x-aws-securitygroup")));
+        if let Some(sg) = &sg {
+            self.diags.warn(
+                path.key("x-aws-securitygroup"),
+                "deprecated: write `external: true` and `name: <security group id>` instead",
+            );
+            network.external = Some(sg.clone());
+        }
+        if let Some(ext) = external {
+            if let Text::Lit(id) = &ext {
+                if !id.starts_with("sg-") {
+                    self.diags.error(
+                        path.key("name"),
+                        format!("an external network stands for an existing security group: expected an id like `sg-0abc123`, found `{id}`"),
+                    );
+                }
+            }
+            network.external = Some(ext);
+        }
+        network
+    }
+}
