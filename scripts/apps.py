@@ -55,6 +55,22 @@ def run(cmd, env=None, timeout=900):
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
 
 
+def answered(proc, name, step, refused_by, problems):
+    """Checks a step's diagnostics against the house style; the app's verdict when the
+    step crashed or refused, else None."""
+    diags = [l for l in proc.stderr.splitlines() if l.startswith(("error:", "warning:"))]
+    for l in diags:
+        p = style_problem(l)
+        if p:
+            problems.append(f"{name}: {p}: {l}")
+    if proc.returncode not in (0, 1) or "panicked" in proc.stderr:
+        problems.append(f"{name}: {step} crashed with exit status {proc.returncode}")
+        return "failed", f"`{step}` crashed (exit status {proc.returncode})", diags
+    if proc.returncode == 1:
+        return "refused", refused_by, [l for l in diags if l.startswith("error:")]
+    return None
+
+
 def one_app(args, name, folder, work, problems):
     """(result, details, diagnostics lines) for one application folder."""
     compose = next((c for c in COMPOSE_NAMES if os.path.isfile(os.path.join(folder, c))), None)
@@ -85,16 +101,9 @@ def one_app(args, name, folder, work, problems):
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     proc = run([args.binary, "package", template, "-o", packaged, "--parameters-out", params_file,
                 "--image-repository", REPOSITORY], env=env)
-    diags = [l for l in proc.stderr.splitlines() if l.startswith(("error:", "warning:"))]
-    for l in diags:
-        p = style_problem(l)
-        if p:
-            problems.append(f"{name}: {p}: {l}")
-    if proc.returncode not in (0, 1) or "panicked" in proc.stderr:
-        problems.append(f"{name}: package crashed with exit status {proc.returncode}")
-        return "failed", f"`package` crashed (exit status {proc.returncode})", diags
-    if proc.returncode == 1:
-        return "refused", "by `package`", [l for l in diags if l.startswith("error:")]
+    verdict = answered(proc, name, "package", "by `package`", problems)
+    if verdict:
+        return verdict
     with open(params_file) as fh:
         params = [f"{p['ParameterKey']}={p['ParameterValue']}" for p in json.load(fh)]
     param_args = [a for p in params for a in ("--param", p)]
@@ -105,16 +114,9 @@ def one_app(args, name, folder, work, problems):
             builds = sum(1 for l in fh if l.startswith("docker build "))
     expanded = os.path.join(work, "expanded.json")
     proc = run([args.binary, "expand", packaged, "-o", expanded] + param_args)
-    diags = [l for l in proc.stderr.splitlines() if l.startswith(("error:", "warning:"))]
-    for l in diags:
-        p = style_problem(l)
-        if p:
-            problems.append(f"{name}: {p}: {l}")
-    if proc.returncode not in (0, 1) or "panicked" in proc.stderr:
-        problems.append(f"{name}: expand crashed with exit status {proc.returncode}")
-        return "failed", f"`expand` crashed (exit status {proc.returncode})", diags
-    if proc.returncode == 1:
-        return "refused", "by the macro", [l for l in diags if l.startswith("error:")]
+    verdict = answered(proc, name, "expand", "by the macro", problems)
+    if verdict:
+        return verdict
     lint = run([args.cfn_lint, "--format", "json", expanded])
     findings = json.loads(lint.stdout or "[]")
     lint_errors = [f for f in findings if f.get("Level") == "Error"]
