@@ -341,6 +341,12 @@ impl Reader<'_> {
             self.expected(path, "a list of mounts", v);
             return;
         };
+        // Targets of development mounts dropped because the image holds their source, and
+        // the anonymous volumes met on the way (index in `s.mounts`, path, target): an
+        // anonymous volume inside a dropped mount only kept the image's files visible
+        // under it (`/app/node_modules` under `./app:/app`), so it goes with the mount.
+        let mut dropped: Vec<String> = Vec::new();
+        let mut anonymous: Vec<(usize, Path, String)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = path.index(i);
             let (kind, source, target, read_only) = match item {
@@ -443,14 +449,17 @@ impl Reader<'_> {
             };
             let mut bind = None;
             let source_kind = match kind {
-                "bind" => match self.bind_mount(&source, &target, read_only, context, &p, s) {
-                    Some(BindTo::Host(h)) => MountSource::Host(h),
-                    Some(BindTo::Volume(key)) => {
-                        bind = Some(source.clone());
-                        MountSource::Volume(key)
+                "bind" => {
+                    match self.bind_mount(&source, &target, read_only, context, &p, s, &mut dropped)
+                    {
+                        Some(BindTo::Host(h)) => MountSource::Host(h),
+                        Some(BindTo::Volume(key)) => {
+                            bind = Some(source.clone());
+                            MountSource::Volume(key)
+                        }
+                        None => continue,
                     }
-                    None => continue,
-                },
+                }
                 "volume" => MountSource::Volume(source.clone()),
                 _ => MountSource::Scratch,
             };
@@ -474,10 +483,6 @@ impl Reader<'_> {
                 continue;
             }
             match kind {
-                "anonymous" => self.diags.warn(
-                    &p,
-                    format!("anonymous volume `{target}` is task-local scratch space: its data is lost when the task stops; mount a named volume (Amazon EFS) to keep it"),
-                ),
                 "tmpfs" => self.diags.warn(
                     &p,
                     format!("tmpfs `{target}` is task-local scratch space on disk, not in memory (Fargate has no tmpfs): its data is lost when the task stops"),
@@ -519,6 +524,27 @@ impl Reader<'_> {
                 bind,
                 path: p.to_string(),
             });
+            if kind == "anonymous" {
+                anonymous.push((s.mounts.len() - 1, p, target_of_last(s)));
+            }
+        }
+        for (index, p, target) in anonymous.into_iter().rev() {
+            let under = dropped.iter().find(|d| {
+                target == **d || target.starts_with(&format!("{}/", d.trim_end_matches('/')))
+            });
+            match under {
+                Some(d) => {
+                    s.mounts.remove(index);
+                    self.diags.warn(
+                        &p,
+                        format!("dropped: anonymous volume `{target}` kept the image's files visible under the development mount of `{d}`, which is dropped; the container sees the image's `{target}`"),
+                    );
+                }
+                _ => self.diags.warn(
+                    &p,
+                    format!("anonymous volume `{target}` is task-local scratch space, empty when the task starts unless the image declares it a `VOLUME` (Docker copies the image's files into a new volume; ECS only for a `VOLUME`): its data is lost when the task stops; mount a named volume (Amazon EFS) to keep it"),
+                ),
+            }
         }
     }
 
@@ -533,6 +559,7 @@ impl Reader<'_> {
         context: Option<&str>,
         p: &Path,
         s: &mut Service,
+        dropped: &mut Vec<String>,
     ) -> Option<BindTo> {
         let local = self.local;
         let class = binds::classify(source, target, read_only, context, &mut |path| {
@@ -556,6 +583,7 @@ impl Reader<'_> {
                     p,
                     format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS)"),
                 );
+                dropped.push(target.to_string());
                 None
             }
             Class::Host(host) => Some(BindTo::Host(host)),
@@ -792,6 +820,13 @@ impl Reader<'_> {
             None
         }
     }
+}
+
+/// The container path of the mount just added.
+fn target_of_last(s: &Service) -> String {
+    s.mounts
+        .last()
+        .map_or_else(String::new, |m| m.target.clone())
 }
 
 #[cfg(test)]
