@@ -482,12 +482,11 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            match kind {
-                "tmpfs" => self.diags.warn(
+            if kind == "tmpfs" {
+                self.diags.warn(
                     &p,
                     format!("tmpfs `{target}` is task-local scratch space on disk, not in memory (Fargate has no tmpfs): its data is lost when the task stops"),
-                ),
-                _ => {}
+                );
             }
             let subpath = match item.get("volume").and_then(|v| v.get("subpath")) {
                 None | Some(Value::Null) => None,
