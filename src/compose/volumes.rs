@@ -10,6 +10,9 @@ use std::collections::BTreeSet;
 
 /// What a bind mount kept in the model mounts.
 enum BindTo {
+    /// Nothing: a development mount of the service's own source, dropped (the image holds
+    /// it).
+    Dropped,
     /// A path on the host.
     Host(String),
     /// A named volume (a data folder), by key.
@@ -449,17 +452,18 @@ impl Reader<'_> {
             };
             let mut bind = None;
             let source_kind = match kind {
-                "bind" => {
-                    match self.bind_mount(&source, &target, read_only, context, &p, s, &mut dropped)
-                    {
-                        Some(BindTo::Host(h)) => MountSource::Host(h),
-                        Some(BindTo::Volume(key)) => {
-                            bind = Some(source.clone());
-                            MountSource::Volume(key)
-                        }
-                        None => continue,
+                "bind" => match self.bind_mount(&source, &target, read_only, context, &p, s) {
+                    Some(BindTo::Dropped) => {
+                        dropped.push(target.clone());
+                        continue;
                     }
-                }
+                    Some(BindTo::Host(h)) => MountSource::Host(h),
+                    Some(BindTo::Volume(key)) => {
+                        bind = Some(source.clone());
+                        MountSource::Volume(key)
+                    }
+                    None => continue,
+                },
                 "volume" => MountSource::Volume(source.clone()),
                 _ => MountSource::Scratch,
             };
@@ -547,9 +551,9 @@ impl Reader<'_> {
         }
     }
 
-    /// A bind mount, by its class ([`binds::classify`]): dropped with a warning, files
-    /// added to the service, a host path or a named volume to mount, or an error (`None`
-    /// for all but the last two).
+    /// A bind mount, by its class ([`binds::classify`]): a development mount dropped with a
+    /// warning (`Dropped`), a host path or a named volume to mount, or `None` (the time
+    /// zone dropped with a warning, files added to the service, or an error).
     fn bind_mount(
         &mut self,
         source: &str,
@@ -558,7 +562,6 @@ impl Reader<'_> {
         context: Option<&str>,
         p: &Path,
         s: &mut Service,
-        dropped: &mut Vec<String>,
     ) -> Option<BindTo> {
         let local = self.local;
         let class = binds::classify(source, target, read_only, context, &mut |path| {
@@ -582,8 +585,7 @@ impl Reader<'_> {
                     p,
                     format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS)"),
                 );
-                dropped.push(target.to_string());
-                None
+                Some(BindTo::Dropped)
             }
             Class::Host(host) => Some(BindTo::Host(host)),
             Class::Data { volume, .. } => {
