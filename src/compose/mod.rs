@@ -5,6 +5,7 @@ pub mod binds;
 pub mod compute;
 pub mod dotenv;
 mod env_file;
+mod extends;
 pub mod host;
 pub mod interpolate;
 pub mod load;
