@@ -571,7 +571,7 @@ impl Reader<'_> {
             Class::TimeZone => {
                 self.diags.warn(
                     p,
-                    format!("dropped: `{source}` gives the container the host's time zone, and a task has no host; set the `TZ` variable under `environment` (e.g. `TZ: Europe/Paris`)"),
+                    format!("dropped: `{source}` gives the container the host's time zone: a Fargate task has no host, and instances of the ECS-optimized AMI run on UTC; set the `TZ` variable under `environment` (e.g. `TZ: Europe/Paris`)"),
                 );
                 None
             }
