@@ -21,6 +21,12 @@ use std::fmt;
 pub const MAX_VALUES: usize = 1_000_000;
 /// The most bytes of scalars a text with aliases may expand to.
 pub const MAX_TEXT_BYTES: usize = 64 << 20;
+/// The most collections and entries a text may hold, counted by the linear pre-scan before
+/// the parser runs. The parser keeps every event of the text, then two trees, about 600
+/// bytes per value at its peak (more when deeply nested): 350,000 values (1 MiB of `[],`)
+/// peaked at 208 MB, 150,000 deeply nested ones at 146 MiB. 100,000
+/// keeps any document under 128 MiB; a large real Compose file has a few thousand.
+pub const MAX_TEXT_VALUES: usize = 100_000;
 /// The deepest nesting the parser accepts (`serde_yaml_ng`'s recursion limit).
 pub const MAX_DEPTH: usize = 128;
 /// The deepest nesting [`apply_merge_keys`] walks: more than any parsed text has, for a
@@ -250,6 +256,18 @@ fn check_flow_nesting(text: &str) -> Result<(), Error> {
     // indentation of the line that opened a block scalar, while in one.
     let (mut node_start, mut indent, mut block_scalar) = (true, 0usize, None::<usize>);
     let mut at_line_start = true;
+    // Collections opened, flow entries, mapping values and sequence entries: about one
+    // value each.
+    let mut values = 0usize;
+    let mut count = |line: usize| {
+        values += 1;
+        if values > MAX_TEXT_VALUES {
+            return Err(Error::TooLarge(format!(
+                "too large: more than {MAX_TEXT_VALUES} values by line {line} (a large Compose file has a few thousand)"
+            )));
+        }
+        Ok(())
+    };
     let skip_line = |mut i: usize| {
         while i < len && bytes[i] != b'\n' {
             i += 1;
@@ -308,6 +326,7 @@ fn check_flow_nesting(text: &str) -> Result<(), Error> {
                 node_start = false;
             }
             b'[' | b'{' if node_start || depth > 0 => {
+                count(line)?;
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Err(Error::TooLarge(format!(
@@ -321,9 +340,15 @@ fn check_flow_nesting(text: &str) -> Result<(), Error> {
                 depth -= 1;
                 node_start = false;
             }
-            b',' if depth > 0 => node_start = true,
-            b':' if depth > 0 || space(i + 1) => node_start = true,
-            b'-' | b'?' if node_start && space(i + 1) => {}
+            b',' if depth > 0 => {
+                count(line)?;
+                node_start = true;
+            }
+            b':' if depth > 0 || space(i + 1) => {
+                count(line)?;
+                node_start = true;
+            }
+            b'-' | b'?' if node_start && space(i + 1) => count(line)?,
             b'|' | b'>' if node_start && depth == 0 => {
                 block_scalar = Some(indent);
                 i = skip_line(i);
@@ -795,5 +820,35 @@ services:
             parse(&text, &reject_tag).unwrap_err(),
             Error::TooLarge("nested too deeply: more than 128 levels at line 1 column 129".into())
         );
+    }
+
+    #[test]
+    fn too_many_values_are_refused_before_parsing() {
+        // 1 MiB of empty lists: 350,000 values peaked at 208 MB in the parser.
+        let text = format!("x: [{}]", "[],".repeat(350_000));
+        let e = parse(&text, &reject_tag).unwrap_err();
+        assert_eq!(
+            e,
+            Error::TooLarge(format!(
+                "too large: more than {MAX_TEXT_VALUES} values by line 1 (a large Compose file has a few thousand)"
+            ))
+        );
+        // Block style counts as well: one mapping value per line.
+        let lines: String = (0..MAX_TEXT_VALUES + 1)
+            .map(|i| format!("k{i}: v\n"))
+            .collect();
+        assert!(matches!(
+            parse(&lines, &reject_tag),
+            Err(Error::TooLarge(_))
+        ));
+        // A large real project passes: 166 services of 100 variables each.
+        let mut doc = String::from("services:\n");
+        for s in 0..166 {
+            doc.push_str(&format!("  s{s}:\n    image: nginx\n    environment:\n"));
+            for v in 0..100 {
+                doc.push_str(&format!("      - V{v}=value {v}: with a colon\n"));
+            }
+        }
+        assert!(parse(&doc, &reject_tag).is_ok());
     }
 }
