@@ -51,28 +51,13 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
         return Err(diags);
     };
     let shape = embed::shape(fragment);
-    let empty = Map::new();
-    let resources = match shape {
-        embed::Shape::Template => match fragment.get("Resources") {
-            Some(Value::Object(r)) => r,
-            Some(_) => {
-                diags.error(
-                    "Resources",
-                    "expected a mapping of logical IDs to resources",
-                );
-                return Err(diags);
-            }
-            None => &empty,
-        },
-        embed::Shape::ResourceMap => fragment,
+    let Some(projects) = projects(fragment, shape) else {
+        diags.error(
+            "Resources",
+            "expected a mapping of logical IDs to resources",
+        );
+        return Err(diags);
     };
-    let projects: Vec<(&String, &Map<String, Value>)> = resources
-        .iter()
-        .filter_map(|(id, r)| {
-            let r = r.as_object()?;
-            (r.get("Type").and_then(Value::as_str) == Some(embed::PROJECT_TYPE)).then_some((id, r))
-        })
-        .collect();
     let secret = embed::secret_parameters(fragment, shape, &request.template_parameter_values);
     let several = projects.len() > 1;
     let mut generated = BTreeMap::new();
@@ -176,6 +161,32 @@ fn overlays(
     }
 }
 
+/// The fragment's `ComposeToECS::Project` resources, by logical ID; `None` when its
+/// `Resources` is not a mapping.
+fn projects(
+    fragment: &Map<String, Value>,
+    shape: embed::Shape,
+) -> Option<Vec<(&String, &Map<String, Value>)>> {
+    let resources = match shape {
+        embed::Shape::Template => match fragment.get("Resources") {
+            Some(Value::Object(r)) => r,
+            Some(_) => return None,
+            None => return Some(Vec::new()),
+        },
+        embed::Shape::ResourceMap => fragment,
+    };
+    Some(
+        resources
+            .iter()
+            .filter_map(|(id, r)| {
+                let r = r.as_object()?;
+                (r.get("Type").and_then(Value::as_str) == Some(embed::PROJECT_TYPE))
+                    .then_some((id, r))
+            })
+            .collect(),
+    )
+}
+
 /// What the projects of `request` refer to on disk, for the local step
 /// (`compose-to-ecs package`): each project's references, by its logical ID. `stat`
 /// answers what a project path is for a project. Problems are left to [`expand`], which
@@ -189,21 +200,11 @@ pub fn references(
         return out;
     };
     let shape = embed::shape(fragment);
-    let resources = match shape {
-        embed::Shape::Template => match fragment.get("Resources") {
-            Some(Value::Object(r)) => r,
-            _ => return out,
-        },
-        embed::Shape::ResourceMap => fragment,
+    let Some(projects) = projects(fragment, shape) else {
+        return out;
     };
     let secret = embed::secret_parameters(fragment, shape, &request.template_parameter_values);
-    for (id, resource) in resources {
-        let Some(resource) = resource.as_object() else {
-            continue;
-        };
-        if resource.get("Type").and_then(Value::as_str) != Some(embed::PROJECT_TYPE) {
-            continue;
-        }
+    for (id, resource) in projects {
         let mut diags = Diagnostics::new();
         let path = Path::new("Resources").key(id);
         let prepared = prepare(

@@ -65,29 +65,27 @@ impl Reader<'_> {
     }
 
     pub(super) fn uint(&mut self, v: &Value, path: &Path) -> Option<u64> {
-        match v {
-            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
-            Value::String(s) if s.trim().parse::<u64>().is_ok() => s.trim().parse().ok(),
-            _ if is_intrinsic(v) => {
-                self.not_literal(path);
-                None
-            }
-            _ => {
-                self.expected(path, "a whole number", v);
-                None
-            }
-        }
+        self.whole(v, path)
     }
 
     pub(super) fn int(&mut self, v: &Value, path: &Path) -> Option<i64> {
-        match v {
-            Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
-            Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
-            _ if is_intrinsic(v) => {
+        self.whole(v, path)
+    }
+
+    /// A whole number of type `T`, written as a number or as a string holding one.
+    fn whole<T: std::str::FromStr>(&mut self, v: &Value, path: &Path) -> Option<T> {
+        let text = match v {
+            Value::Number(n) => Some(n.to_string()),
+            Value::String(s) => Some(s.trim().to_string()),
+            _ => None,
+        };
+        match text.and_then(|t| t.parse::<T>().ok()) {
+            Some(n) => Some(n),
+            None if is_intrinsic(v) => {
                 self.not_literal(path);
                 None
             }
-            _ => {
+            None => {
                 self.expected(path, "a whole number", v);
                 None
             }
