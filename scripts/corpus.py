@@ -10,7 +10,10 @@ public corpus have no folder of their own, so the files they refer to are not th
 (`... does not exist in the project folder`); `--image-repository` is given so that a
 service to build is checked as far as a preview goes (its build context), never built.
 
-Usage: scripts/corpus.py BINARY CORPUS_DIR [--report docs/corpus.md] [--cfn-lint PATH]
+With --cfn-check, every converted template is also deployed in the offline emulator
+(create, verify, delete); a template that does not deploy fails the run.
+
+Usage: scripts/corpus.py BINARY CORPUS_DIR [--report docs/corpus.md] [--cfn-lint PATH] [--cfn-check PATH]
 """
 import argparse
 import collections
@@ -47,12 +50,28 @@ def reason(line):
     return msg
 
 
+def deploy(check, name, template, problems):
+    """Deploys a converted template in cfn-check: `deployed`, or `not deployed` (a problem)."""
+    proc = subprocess.run([check, "--no-checkov", "--quiet", template], capture_output=True, text=True, timeout=900)
+    lines = [l for l in proc.stdout.splitlines() if l.strip()]
+    try:
+        summary = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        summary = {}
+    if summary.get("ok"):
+        return "deployed"
+    why = summary.get("moto_reason") or summary.get("failed_stages") or (proc.stderr or "no summary")[-300:]
+    problems.append(f"{name}: cfn-check: {why}")
+    return "not deployed"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("corpus")
     ap.add_argument("--report")
     ap.add_argument("--cfn-lint", default=".venv/bin/cfn-lint")
+    ap.add_argument("--cfn-check", help="deploy each converted template in ../shared/tools/cfn-check (check-template.sh)")
     args = ap.parse_args()
 
     files = sorted(f for f in os.listdir(args.corpus) if f.endswith((".yaml", ".yml")))
@@ -84,7 +103,10 @@ def main():
             lint_warnings = [f for f in findings if f.get("Level") == "Warning"]
             for f in lint_errors:
                 problems.append(f"{name}: cfn-lint {f['Rule']['Id']}: {f['Message']}")
-            rows.append((name, "converted", f"{resources} resources, cfn-lint {len(lint_errors)} errors / {len(lint_warnings)} warnings", f"{len(warnings)} warnings"))
+            result = "converted"
+            if args.cfn_check:
+                result = deploy(args.cfn_check, name, out, problems)
+            rows.append((name, result, f"{resources} resources, cfn-lint {len(lint_errors)} errors / {len(lint_warnings)} warnings", f"{len(warnings)} warnings"))
         else:
             for e in errors:
                 r = reason(e)
@@ -92,19 +114,24 @@ def main():
                 reason_files[r].add(name)
             rows.append((name, "rejected", f"{len(errors)} errors", "<br>".join(e.replace("|", "\\|") for e in errors[:6]) + (" …" if len(errors) > 6 else "")))
 
-    converted = sum(1 for r in rows if r[1] == "converted")
+    deployed = sum(1 for r in rows if r[1] == "deployed")
+    converted = sum(1 for r in rows if r[1] in ("converted", "deployed", "not deployed"))
     rejected = sum(1 for r in rows if r[1] == "rejected")
     crashed = sum(1 for r in rows if r[1] == "CRASH")
     report = [
         "# Corpus report",
         "",
         f"`scripts/corpus.py` over `../shared/corpus/public/` ({len(files)} real Compose files): "
-        f"**{converted} converted**, **{rejected} rejected** with diagnostics, {crashed} crashed. "
-        "Every converted template is checked with `cfn-lint`; every diagnostic against the house style. "
+        f"**{converted} converted**"
+        + (f" (**{deployed} of them deploy** in `../shared/tools/cfn-check`)" if args.cfn_check else "")
+        + f", **{rejected} rejected** with diagnostics, {crashed} crashed. "
+        + ("Every converted template is checked with `cfn-lint` and deployed in the offline emulator; " if args.cfn_check
+           else "Every converted template is checked with `cfn-lint`; ")
+        + "every diagnostic against the house style. "
         "These are bare files, without the folders they come from: a file they refer to is not there. "
         "The same applications with their folders are under *Real applications* below.",
         "",
-        "Regenerate: `bash scripts/test.sh` (or `python3 scripts/corpus.py target/release/compose-to-ecs ../shared/corpus/public --report docs/corpus.md`).",
+        "Regenerate: `bash scripts/test.sh` (it runs `scripts/corpus.py`, then `scripts/apps.py` for the section *Real applications*).",
         "",
         "## Rejection reasons (the roadmap)",
         "",
@@ -121,7 +148,7 @@ def main():
     if args.report:
         with open(args.report, "w") as fh:
             fh.write(text)
-    print(f"corpus: {converted} converted, {rejected} rejected, {crashed} crashed, {len(problems)} problems")
+    print(f"corpus: {converted} converted ({deployed} deployed), {rejected} rejected, {crashed} crashed, {len(problems)} problems")
     for p in problems:
         print("  " + p)
     return 1 if problems else 0

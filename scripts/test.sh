@@ -9,7 +9,8 @@
 #      the second is this script itself)
 #   5. sam validate --lint on the macro's own template.yaml
 #   6. the real-world corpus (../shared/corpus/public): no crash, house-style diagnostics,
-#      every produced template lint-clean; the report goes to docs/corpus.md
+#      every produced template lint-clean and deployed in cfn-check; the report goes to
+#      docs/corpus.md
 #   7. the real applications (../shared/corpus/apps, whole folders): `compose-to-ecs package`
 #      with a stub docker, then cfn-lint and the emulator through the macro path; their
 #      section of docs/corpus.md (fails below the threshold set in scripts/apps.py)
@@ -65,7 +66,8 @@ export SAM_CLI_TELEMETRY=0
 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
 
 echo "== corpus"
-python3 scripts/corpus.py "$bin" "$shared/corpus/public" --report docs/corpus.md --cfn-lint "$root/.venv/bin/cfn-lint"
+python3 scripts/corpus.py "$bin" "$shared/corpus/public" --report docs/corpus.md --cfn-lint "$root/.venv/bin/cfn-lint" \
+    --cfn-check "$shared/tools/cfn-check/check-template.sh"
 
 echo "== apps"
 python3 scripts/apps.py "$bin" "$shared/corpus/apps" --report docs/corpus.md \
