@@ -535,6 +535,20 @@ pub struct Service {
     pub host: super::host::HostAccess,
     /// ECS Exec and alarm thresholds (docs/operations.md).
     pub operations: super::operations::ServiceOperations,
+    /// What `compose-to-ecs package` learnt of the service's image by inspecting it
+    /// (`Package.ImageConfig`): none in a template written by hand.
+    pub image_config: Option<ImageConfig>,
+}
+
+/// An image's own configuration, as `docker image inspect` reports it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ImageConfig {
+    /// `Config.ExposedPorts`.
+    pub exposed: BTreeSet<(u16, Protocol)>,
+    /// `Config.User`, when set (`postgres`, `1000`, `1000:1000`).
+    pub user: Option<String>,
+    /// `Architecture` (`amd64`, `arm64`).
+    pub architecture: Option<String>,
 }
 
 impl Service {
