@@ -125,9 +125,6 @@ impl HostAccess {
         if self.pid_host {
             keys.push(("pid", "Fargate does not share the host's process namespace"));
         }
-        if self.shm_size.is_some() {
-            keys.push(("shm_size", "Fargate does not let a task size `/dev/shm`"));
-        }
         keys
     }
 }

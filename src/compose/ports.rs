@@ -172,15 +172,19 @@ impl Reader<'_> {
                         }
                     }
                 }
-                if let Some(a) = &app_protocol {
-                    if !matches!(a.as_str(), "http" | "http2" | "grpc") {
-                        self.diags.error(
+                // Free-form in the Compose specification: only the protocols ECS knows
+                // change the load balancer and Service Connect; the others are kept as
+                // the user's note and otherwise ignored.
+                let app_protocol = match app_protocol {
+                    Some(a) if !matches!(a.as_str(), "http" | "http2" | "grpc") => {
+                        self.diags.warn(
                             p.key("app_protocol"),
-                            format!("expected the application protocol `http`, `http2` or `grpc`, found `{a}`"),
+                            format!("ECS knows the application protocols `http`, `http2` and `grpc` only: this one is ignored and the port is served as plain {}", protocol.upper()),
                         );
-                        continue;
+                        None
                     }
-                }
+                    a => a,
+                };
                 let port = Port {
                     target,
                     published,

@@ -101,7 +101,8 @@ fn on_ec2(s: &Service, mode: NetworkMode, path: &Path, diags: &mut Diagnostics) 
 }
 
 /// Fargate's limits that bend the model rather than refuse it: a `stop_grace_period`
-/// above Fargate's 120 s becomes 120 s, with a warning (EC2 capacity keeps it).
+/// above Fargate's 120 s becomes 120 s, and `shm_size` is dropped, each with a warning
+/// (EC2 capacity keeps them).
 pub fn fargate_limits(project: &mut Project, diags: &mut Diagnostics) {
     let on_fargate: BTreeMap<String, bool> = project
         .services
@@ -109,12 +110,23 @@ pub fn fargate_limits(project: &mut Project, diags: &mut Diagnostics) {
         .map(|(n, s)| (n.clone(), !runs_on_ec2(project, s)))
         .collect();
     for (name, s) in project.services.iter_mut() {
+        let path = Path::new("services").key(name);
+        if on_fargate[name] {
+            if let Some(mib) = s.host.shm_size.take() {
+                // A sizing hint: the container runs without it (PostgreSQL, Chromium), on
+                // Fargate's 64 MiB `/dev/shm`. Refusing it kept whole apps off Fargate.
+                diags.warn(
+                    path.key("shm_size"),
+                    format!("Fargate gives every container a 64 MiB `/dev/shm` and cannot size it, found `{mib}m`: ignored; a database's parallel queries or a browser that need more may fail (PostgreSQL: `could not resize shared memory segment`); EC2 capacity honours it: `deploy.x-aws-capacity: ec2`"),
+                );
+            }
+        }
         let Some(secs) = s.stop_grace_period else {
             continue;
         };
         if on_fargate[name] && secs > FARGATE_MAX_STOP_SECONDS {
             diags.warn(
-                Path::new("services").key(name).key("stop_grace_period"),
+                path.key("stop_grace_period"),
                 format!("a Fargate task waits at most {FARGATE_MAX_STOP_SECONDS}s before stopping a container, found `{secs}s`: using {FARGATE_MAX_STOP_SECONDS}s (EC2 capacity waits longer)"),
             );
             s.stop_grace_period = Some(FARGATE_MAX_STOP_SECONDS);
