@@ -15,6 +15,7 @@ pub mod embed;
 pub mod emit;
 pub mod macro_;
 pub mod package;
+pub mod report;
 pub mod validate;
 
 use compose::interpolate::Variable;

@@ -7,9 +7,14 @@
 //! `{requestId, status: "failure", errorMessage}` otherwise. Never an error, never a panic.
 
 use crate::diagnostics::one_line;
+use crate::report;
 use crate::{expand, Request};
 use serde_json::{json, Map, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// How long the failure message grows before the rest is counted (`and N more`):
+/// CloudFormation shows the start of it in the stack's events.
+const SUMMARY_BUDGET: usize = 1000;
 
 /// The longest `errorMessage` returned; longer ones are cut with a count of what was left.
 pub const MAX_ERROR_MESSAGE: usize = 4000;
@@ -174,7 +179,10 @@ fn handle_inner(mut request: Value, request_id: &str) -> (Value, Summary) {
         Err(diags) => {
             summary.errors = diags.errors().len();
             summary.warnings = diags.warnings().len();
-            (failure(request_id, &diags.summary()), summary)
+            (
+                failure(request_id, &report::summary(&diags, SUMMARY_BUDGET)),
+                summary,
+            )
         }
     }
 }

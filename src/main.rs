@@ -8,7 +8,7 @@ use compose_to_ecs::cfn::input;
 use compose_to_ecs::cfn::logical_id::normalize;
 use compose_to_ecs::diagnostics::Diagnostics;
 use compose_to_ecs::package::{self, Mode};
-use compose_to_ecs::{expand, macro_};
+use compose_to_ecs::{expand, macro_, report};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -722,10 +722,7 @@ fn process(
         print_diagnostics(&diags);
         return Ok(ExitCode::from(1));
     }
-    let mut warnings = diags.warnings().len();
-    for w in diags.warnings() {
-        eprintln!("warning: {w}");
-    }
+    let mut warnings = print_diagnostics(&diags);
     given.extend(packaged.secrets.into_iter().map(|(k, v)| (k, v.0)));
     let request = input::request(fragment, &given)?;
     match expand(&request) {
@@ -734,11 +731,7 @@ fn process(
             for w in expanded.warnings {
                 found.push(w);
             }
-            let found = shown(&found);
-            warnings += found.warnings().len();
-            for w in found.warnings() {
-                eprintln!("warning: {w}");
-            }
+            warnings += print_diagnostics(&shown(&found));
             let bytes = write_output(
                 &expanded.fragment,
                 out.format(Format::Json),
@@ -888,11 +881,12 @@ fn write_output(value: &Value, format: Format, output: Option<&Path>) -> Result<
     Ok(text.len())
 }
 
-fn print_diagnostics(diags: &Diagnostics) {
-    for w in diags.warnings() {
-        eprintln!("warning: {w}");
+/// Prints the diagnostics one line per cause, most important first
+/// (`compose_to_ecs::report`); answers the number of warning lines.
+fn print_diagnostics(diags: &Diagnostics) -> usize {
+    let lines = report::lines(diags, false);
+    for l in &lines {
+        eprintln!("{l}");
     }
-    for e in diags.errors() {
-        eprintln!("error: {e}");
-    }
+    lines.iter().filter(|l| l.starts_with("warning: ")).count()
 }

@@ -277,9 +277,22 @@ fn no_diagnostic_quotes_a_value() {
     request["fragment"]["Resources"]["Shop"]["Properties"]["Package"] = json!({
         "Files": {"web.env": format!("Y={marker}\n"), ".env": format!("X={marker}\n")}
     });
+    // Every error, as the CLI prints them; the response keeps the most important ones
+    // within its budget (`and N more`).
+    let every = compose_to_ecs::expand(&compose_to_ecs::Request {
+        fragment: request["fragment"].clone(),
+        template_parameter_values: Default::default(),
+        params: Default::default(),
+    })
+    .unwrap_err();
+    let all: Vec<String> = every.errors().iter().map(|d| d.to_string()).collect();
+    let all = all.join("\n");
     let (response, summary) = handle(request);
     let text = serde_json::to_string(&response).unwrap();
     assert_eq!(response["status"], "failure", "{text}");
+    for part in [HEAD, TAIL] {
+        assert!(!all.contains(part), "a value was quoted: {all}");
+    }
     for path in [
         "services.web.environment.A",
         "services.api.environment[0]",
@@ -289,7 +302,7 @@ fn no_diagnostic_quotes_a_value() {
         ".env:1",
         "secrets.plain.environment",
     ] {
-        assert!(text.contains(path), "{path} not reported: {text}");
+        assert!(all.contains(path), "{path} not reported: {all}");
     }
     for part in [HEAD, TAIL] {
         assert!(!text.contains(part), "a value was quoted: {text}");
