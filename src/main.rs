@@ -529,6 +529,12 @@ impl Project {
         for d in diags.errors().into_iter().chain(diags.warnings()) {
             let mut d = d.clone();
             d.path = self.compose_path(&d.path);
+            // The wrapper template's properties are not the user's: say how the CLI
+            // sets a variable.
+            d.message = d.message.replace(
+                "set it in the `Variables` property or as a template parameter",
+                "set it in `.env`, in a file given with `--env-file`, or with `--param NAME=VALUE`",
+            );
             out.push(d);
         }
         out

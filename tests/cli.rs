@@ -632,3 +632,24 @@ fn convert_params_are_compose_variables() {
         "public.ecr.aws/nginx/nginx:1.25"
     );
 }
+
+#[test]
+fn warnings_are_one_line_per_cause_and_speak_the_cli() {
+    // Three services with the same ignored key: one line naming them; an unset variable
+    // says how the CLI sets one, not the `Variables` property of a template never seen.
+    let (_tmp, dir) = project(&[(
+        "compose.yaml",
+        "services:\n  a: {image: \"nginx:${TAG}\", restart: always}\n  b: {image: nginx, restart: always}\n  c: {image: nginx, restart: always}\n",
+    )]);
+    let (code, _, stderr) = run_in(&dir, &["convert", "-q", "-o", "out.json"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: services.a.image: variable `TAG` is not set: substituting an empty string; set it in `.env`, in a file given with `--env-file`, or with `--param NAME=VALUE`",
+            "warning: services.{a,b,c}.restart: ignored: ECS restarts failed tasks itself",
+        ],
+        "{stderr}"
+    );
+}
