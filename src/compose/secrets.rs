@@ -578,7 +578,7 @@ impl Reader<'_> {
         if SYSTEM_DIRS.contains(&dir) {
             self.diags.error(
                 path,
-                format!("ECS cannot mount a single file, so the {what} appears in a volume that replaces its whole directory, and `{dir}` cannot be replaced; set `target` to a path in a directory of its own, e.g. `/etc/{}/{}`", "app", parts.last().unwrap_or(&what)),
+                format!("ECS cannot mount a single file, so the {what} appears in a volume that replaces its whole directory, and `{dir}` cannot be replaced; set `target` to a path in a directory of its own, e.g. `/etc/{}/{}`, and change what names the old path (the service's `command`, `entrypoint` or configuration) to match", "app", parts.last().unwrap_or(&what)),
             );
             return false;
         }
