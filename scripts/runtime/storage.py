@@ -1,0 +1,123 @@
+"""R3 (an EFS access point is writable by the user the container runs as) and R4 (a
+service writing EFS never runs two tasks at once during a deployment).
+
+EFS semantics (docs.aws.amazon.com/efs/latest/ug/efs-access-points.html): an access
+point's PosixUser replaces the user of every NFS request made through it; its
+RootDirectory.CreationInfo sets the owner and permissions of the root directory when EFS
+creates it; without an access point (or CreationInfo on "/"), the root of a new file
+system is owned by 0:0 with mode 0755. Root (uid 0) may write anything unless its
+identity is replaced (PosixUser) or squashed by the file system policy."""
+from .cfn import as_int, key, listify, lit, text
+from .ecs import services
+from .users import image_user, parse_user
+
+
+def efs_volumes(td):
+    """{volume name: (file system id value, access point id value)} of EFS volumes."""
+    out = {}
+    for v in listify(td.get("Volumes")):
+        if isinstance(v, dict) and isinstance(v.get("EFSVolumeConfiguration"), dict):
+            cfg = v["EFSVolumeConfiguration"]
+            auth = cfg.get("AuthorizationConfig") if isinstance(cfg.get("AuthorizationConfig"), dict) else {}
+            out[v.get("Name")] = (cfg.get("FilesystemId"), auth.get("AccessPointId"), cfg.get("RootDirectory"))
+    return out
+
+
+def rw_mounts(svc):
+    """(container, mount point, (fs, access point)) of every read-write EFS mount."""
+    vols = efs_volumes(svc.td)
+    out = []
+    for c in svc.containers:
+        for m in listify(c.get("MountPoints")):
+            if isinstance(m, dict) and m.get("SourceVolume") in vols and m.get("ReadOnly") is not True:
+                out.append((c, m, vols[m["SourceVolume"]]))
+    return out
+
+
+def check(t):
+    findings = []
+    for svc in services(t):
+        mounts = rw_mounts(svc)
+        for c, m, (fs, ap, _) in mounts:
+            problem = not_writable(t, svc, c, fs, ap)
+            if problem:
+                where = f"container {c.get('Name')} mounts {text(m.get('ContainerPath'))} read-write"
+                findings.append(("R3", t.resolve(ap) or svc.td_id or svc.id, f"{where}: {problem}"))
+        if mounts and two_at_once(svc):
+            findings.append(("R4", svc.id, "a read-write EFS volume and a deployment that runs old and new tasks "
+                             f"together (MaximumPercent {two_at_once(svc)}): two writers on the same files; "
+                             "use MaximumPercent 100, MinimumHealthyPercent 0"))
+    return findings
+
+
+def two_at_once(svc):
+    if svc.props.get("SchedulingStrategy") == "DAEMON":
+        return None
+    dc = svc.props.get("DeploymentConfiguration")
+    mx = as_int(dc.get("MaximumPercent")) if isinstance(dc, dict) else None
+    mx = 200 if mx is None else mx  # ECS's default for REPLICA services
+    return mx if mx > 100 else None
+
+
+def not_writable(t, svc, c, fs, ap_value):
+    """Why the container's user cannot write the mount's root, or None."""
+    ap = t.resolve(ap_value, "AWS::EFS::AccessPoint")
+    if ap_value is not None and not ap:
+        return None  # an access point the template does not create: cannot tell
+    p = t.props(ap) if ap else {}
+    posix = p.get("PosixUser") if isinstance(p.get("PosixUser"), dict) else None
+    user, how = container_user(t, svc, c)
+    if posix:
+        uid, gids = as_int(posix.get("Uid")), {as_int(posix.get("Gid"))} | {as_int(g) for g in listify(posix.get("SecondaryGids"))}
+        how = "the access point's PosixUser"
+    elif user is None:
+        return f"runs as user `{how}`, whose uid cannot be known from the template; set a numeric `user:` or the access point's PosixUser"
+    else:
+        uid, gids = user[0], {user[1]}
+    if uid == 0:
+        return None
+    for owner, group, mode, shown in creators(t, ap):
+        if not ((uid == owner and mode & 0o200) or (group in gids and mode & 0o020) or mode & 0o002):
+            return f"writes as uid {uid} ({how}) into a directory owned by {shown}"
+    return None
+
+
+def creators(t, ap):
+    """(uid, gid, mode, text) of each way the access point's root directory may be created:
+    EFS applies CreationInfo only when the directory does not exist yet, so access points of
+    one file system sharing a path race, and any of their CreationInfo may win."""
+    if not ap:
+        return [(0, 0, 0o755, "0:0 mode 0755 (the file system's root)")]
+    p = t.props(ap)
+    path = text((p.get("RootDirectory") or {}).get("Path")) or "/"
+    out = []
+    for other in t.of_type("AWS::EFS::AccessPoint"):
+        q = t.props(other)
+        if other != ap and (key(q.get("FileSystemId")) != key(p.get("FileSystemId")) or
+                            (text((q.get("RootDirectory") or {}).get("Path")) or "/") != path):
+            continue
+        info = (q.get("RootDirectory") or {}).get("CreationInfo")
+        if isinstance(info, dict):
+            o, g, mode = as_int(info.get("OwnerUid")), as_int(info.get("OwnerGid")), int(str(info.get("Permissions", "0")), 8)
+            shown = f"{o}:{g} mode {info.get('Permissions')}" + (f" (if {other} creates it first)" if other != ap else "")
+            out.append((o, g, mode, shown))
+        else:
+            out.append((0, 0, 0o755, "0:0 mode 0755 (no CreationInfo" + (f" on {other})" if other != ap else ")")))
+    return out
+
+
+def container_user(t, svc, c):
+    """((uid, gid) or None, how it was found) for the user a container runs as."""
+    user = lit(c.get("User"))
+    image = text(c.get("Image"))
+    if user:
+        return parse_user(user, image), f"{user}"
+    configured = (t.source.get("ImageConfig") or {}).get(svc.compose_name or "") if isinstance(t.source.get("ImageConfig"), dict) else None
+    if isinstance(configured, dict):
+        u = configured.get("User") or configured.get("user")
+        if u:
+            return parse_user(str(u), image), f"the image's USER {u}"
+    known = image_user(image)
+    if known:
+        return known[0], f"the image's own user ({known[1]})"
+    return (0, 0), "root"
