@@ -44,7 +44,7 @@ def check_platform(t, svc):
     cfg = image_config(t, svc)
     built = ARCH.get(str(cfg.get("Architecture") or cfg.get("architecture") or "").lower())
     if built and built != arch:
-        out.append(("R5", svc.td_id, f"CpuArchitecture {arch} but Package.ImageConfig records a {built} image"))
+        out.append(("R5", svc.td_id, f"CpuArchitecture {arch} but Package.ImageConfig records an image built for {built}"))
     return out
 
 
