@@ -32,6 +32,14 @@ def check_file(path, label=None, source=None, repositories=()):
     return [(label, r, res, msg) for r, res, msg in found], unknown
 
 
+def judge(findings, labels, known_path):
+    """Problems for a run: findings not in the known list, and known entries (for the files
+    of this run) that no longer occur."""
+    unexpected, stale = known.split(findings, known.load(known_path), set(labels))
+    return ([f"run-time {line(f)}" for f in unexpected] +
+            [f"{e[0]}: {e[1]} {e[2]}: listed in {known_path} but no longer found: remove the entry" for e in stale])
+
+
 def line(f):
     return f"{f[0]}: {f[1]} {f[2]}: {f[3]}"
 

@@ -13,6 +13,7 @@ Messages name the variable, argument or file and the host, never the value (secr
 import re
 
 from .cfn import as_int, listify, lit, text
+from .users import repository
 from .ecs import (allows, cloud_map_entry, namespace_name, registries, sc_aliases,
                   services, vpc_cidrs)
 
@@ -20,6 +21,13 @@ SCHEME_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "postgres": 5432
                 "mysql": 3306, "mariadb": 3306, "redis": 6379, "rediss": 6379, "mongodb": 27017,
                 "amqp": 5672, "amqps": 5671, "memcached": 11211, "nats": 4222, "kafka": 9092,
                 "ldap": 389, "ldaps": 636, "smtp": 25, "ftp": 21, "grpc": 80}
+# The port a client uses when it names a server without one (`DB_HOST=db`): the server
+# image's default, from each image's documentation on Docker Hub (the EXPOSE of its Dockerfile).
+IMAGE_PORTS = {"postgres": 5432, "postgis/postgis": 5432, "mysql": 3306, "mariadb": 3306, "redis": 6379,
+               "valkey/valkey": 6379, "mongo": 27017, "rabbitmq": 5672, "memcached": 11211,
+               "elasticsearch": 9200, "opensearchproject/opensearch": 9200, "nats": 4222,
+               "eclipse-mosquitto": 1883, "influxdb": 8086, "clickhouse/clickhouse-server": 8123,
+               "minio/minio": 9000, "cassandra": 9042, "neo4j": 7687, "couchdb": 5984}
 URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/\s'\"]*@)?(?P<host>[A-Za-z0-9_.-]+)(?::(?P<port>\d{1,5}))?")
 HOSTPORT = re.compile(r"(?<![\w.@/:$-])(?P<host>[A-Za-z][A-Za-z0-9_.-]*):(?P<port>\d{1,5})(?![\w.:])")
 NOT_HOSTS = {"localhost", "tcp", "udp", "http", "https", "unix", "port", "version", "ip", "host", "0", "file"}
@@ -142,10 +150,12 @@ def one_reference(t, names, client, host, port, where):
         return [("R1", client.id, f"{shown} ({where}) names no service of the project: nothing answers to `{short}`")]
     out = []
     for server in servers:
+        port = port or image_port(server)
+        shown = f"`{host}:{port}`" if port else f"`{host}`"
         how = resolves(t, names, client, server, short, port, fqdn_ns)
         if how is None:
             out.append(("R1", client.id, f"{shown} ({where}) does not resolve: {server.id} publishes no Service Connect alias "
-                        f"`{short}`{':' + str(port) if port else ''} in the client's namespace, and no DHCP search domain "
+                        f"`{short}{':' + str(port) if port else ''}` in the client's namespace, and no DHCP search domain "
                         f"leads `{short}` to a Cloud Map A record"))
             continue
         kind, target, prereq = how
@@ -158,6 +168,16 @@ def one_reference(t, names, client, host, port, where):
                     out.append(("R2", client.id, f"references {shown} ({where}) but is not created after {need} "
                                 "(DependsOn, directly or through another resource)"))
     return out
+
+
+def image_port(server):
+    """The default port of the server's image, when the table knows it."""
+    for c in server.app_containers():
+        repo = repository(text(c.get("Image")))
+        for name in (repo, repo.rsplit("/", 1)[-1]):
+            if name in IMAGE_PORTS:
+                return IMAGE_PORTS[name]
+    return None
 
 
 def resolves(t, names, client, server, short, port, fqdn_ns):
