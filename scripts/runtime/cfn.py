@@ -43,6 +43,13 @@ def text(value):
     return ""
 
 
+def dig(value, *keys):
+    """value[k1][k2]... through mappings only, else None."""
+    for k in keys:
+        value = value.get(k) if isinstance(value, dict) else None
+    return value
+
+
 def lit(value):
     """A literal string, else None (an intrinsic function is not literal)."""
     return value if isinstance(value, str) else None
@@ -100,7 +107,7 @@ class Template:
         return r.get("Type") if isinstance(r, dict) else None
 
     def of_type(self, *types):
-        return [rid for rid, r in sorted(self.resources.items()) if isinstance(r, dict) and r.get("Type") in types]
+        return [rid for rid, r in sorted(self.resources.items(), key=lambda kv: kv[0]) if isinstance(r, dict) and r.get("Type") in types]
 
     def resolve(self, value, *types):
         """The logical ID of a resource of one of `types` that `value` references, else None."""
@@ -111,14 +118,14 @@ class Template:
 
     def warnings(self):
         meta = self.doc.get("Metadata")
-        w = meta.get("ComposeToECS", {}).get("Warnings") if isinstance(meta, dict) else None
+        w = dig(meta, "ComposeToECS", "Warnings")
         return [x for x in w if isinstance(x, str)] if isinstance(w, list) else []
 
     def deps(self, rid):
         """Resources `rid` is created after directly: DependsOn and references."""
         if rid not in self._deps:
             r = self.resources.get(rid) or {}
-            out = set(listify(r.get("DependsOn")) if isinstance(r, dict) else [])
+            out = {d for d in (listify(r.get("DependsOn")) if isinstance(r, dict) else []) if isinstance(d, str)}
             referenced_ids(r.get("Properties") if isinstance(r, dict) else None, out)
             self._deps[rid] = {d for d in out if isinstance(d, str) and d in self.resources and d != rid}
         return self._deps[rid]

@@ -7,6 +7,7 @@ import os
 import sys
 
 from . import RULES, check, known
+from .cfn import dig
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -18,9 +19,10 @@ def load_json(path):
 
 def package_of(source_doc):
     """The `Package` mapping of the first ComposeToECS::Project in a packaged template."""
-    for r in (source_doc.get("Resources") or {}).values():
+    res = source_doc.get("Resources") if isinstance(source_doc, dict) else None
+    for r in (res.values() if isinstance(res, dict) else []):
         if isinstance(r, dict) and r.get("Type") == "ComposeToECS::Project":
-            pkg = (r.get("Properties") or {}).get("Package")
+            pkg = dig(r, "Properties", "Package")
             return pkg if isinstance(pkg, dict) else {}
     return {}
 

@@ -1,6 +1,6 @@
 """ECS services as they run: task definition, containers, network mode, where tasks are
 placed (Fargate or the template's EC2 capacity), security groups and subnets."""
-from .cfn import HELPER_SUFFIXES, as_int, key, listify, lit, text
+from .cfn import HELPER_SUFFIXES, as_int, dig, key, listify, lit, text
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
@@ -15,7 +15,7 @@ class Service:
         self.containers = [c for c in listify(self.td.get("ContainerDefinitions")) if isinstance(c, dict)]
         self.asgs = capacity_groups(t, self)
         self.on_ec2 = bool(self.asgs) or lit(self.props.get("LaunchType")) == "EC2"
-        awsvpc = (self.props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
+        awsvpc = dig(self.props, "NetworkConfiguration", "AwsvpcConfiguration")
         self.awsvpc = awsvpc if isinstance(awsvpc, dict) else {}
         self.sc = self.props.get("ServiceConnectConfiguration") if isinstance(self.props.get("ServiceConnectConfiguration"), dict) else {}
 
@@ -56,7 +56,7 @@ class Service:
         ns = self.sc.get("Namespace")
         if ns is None:
             cluster = self.t.resolve(self.props.get("Cluster"), "AWS::ECS::Cluster")
-            ns = (self.t.props(cluster).get("ServiceConnectDefaults") or {}).get("Namespace") if cluster else None
+            ns = dig(self.t.props(cluster), "ServiceConnectDefaults", "Namespace") if cluster else None
         return namespace_key(self.t, ns)
 
 
@@ -85,8 +85,7 @@ def services(t):
 
 
 def launch_data(t, asg):
-    lt = (t.props(asg).get("LaunchTemplate") or {}) if asg else {}
-    ltid = t.resolve(lt.get("LaunchTemplateId") if isinstance(lt, dict) else None, "AWS::EC2::LaunchTemplate")
+    ltid = t.resolve(dig(t.props(asg), "LaunchTemplate", "LaunchTemplateId"), "AWS::EC2::LaunchTemplate") if asg else None
     data = t.props(ltid).get("LaunchTemplateData") if ltid else None
     return data if isinstance(data, dict) else {}
 
@@ -96,7 +95,7 @@ def provider_groups(t, providers):
     for p in providers:
         cp = t.resolve(p, "AWS::ECS::CapacityProvider")
         if cp:
-            asg_ref = (t.props(cp).get("AutoScalingGroupProvider") or {}).get("AutoScalingGroupArn")
+            asg_ref = dig(t.props(cp), "AutoScalingGroupProvider", "AutoScalingGroupArn")
             asg = t.resolve(asg_ref, "AWS::AutoScaling::AutoScalingGroup")
             if asg:
                 out.append(asg)
@@ -187,6 +186,7 @@ def rule(p, group):
     lo, hi = as_int(p.get("FromPort")), as_int(p.get("ToPort"))
     if proto in ("-1", "all") or lo in (None, -1):
         lo, hi = 0, 65535
+    hi = lo if hi is None or hi == -1 else hi
     src = p.get("SourceSecurityGroupId")
     return group, proto, lo, hi, key(src) if src is not None else None, lit(p.get("CidrIp"))
 

@@ -56,7 +56,8 @@ def image_config(t, svc):
 
 def check_digests(t, svc, repositories):
     out = []
-    built = {v for v in (t.source.get("Images") or {}).values() if isinstance(v, str)} if isinstance(t.source.get("Images"), dict) else set()
+    images = t.source.get("Images")
+    built = {v for v in images.values() if isinstance(v, str)} if isinstance(images, dict) else set()
     for c in svc.containers:
         image = text(c.get("Image"))
         if not image or "@sha256:" in image:

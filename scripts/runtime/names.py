@@ -53,7 +53,7 @@ def container_refs(svc, known):
     out = []
     for c in svc.app_containers():
         cname = c.get("Name")
-        env = {e.get("Name"): text(e.get("Value")) for e in listify(c.get("Environment")) if isinstance(e, dict)}
+        env = environment(c)
         for name, value in sorted(env.items(), key=lambda kv: str(kv[0])):
             where = f"environment {name} of container {cname}"
             found = refs_in(value, where)
@@ -66,7 +66,7 @@ def container_refs(svc, known):
                 where = f"{field.lower()} argument {i + 1} of container {cname}"
                 out += refs_in(arg, where) or option_ref(args, i, known, where)
     for h in svc.helper():
-        env = {e.get("Name"): text(e.get("Value")) for e in listify(h.get("Environment")) if isinstance(e, dict)}
+        env = environment(h)
         for name, value in sorted(env.items(), key=lambda kv: str(kv[0])):
             if name != "COMPOSE_FILES":
                 out += refs_in(value, f"the file the helper writes from {name}")
@@ -232,3 +232,7 @@ def reachable(t, client, server, port):
 def any_rule(t, src, dst):
     from .ecs import ingress_rules
     return any(g in dst and s in src for g, _, _, _, s, _ in ingress_rules(t))
+
+
+def environment(container):
+    return {str(e.get("Name")): text(e.get("Value")) for e in listify(container.get("Environment")) if isinstance(e, dict)}

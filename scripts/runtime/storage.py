@@ -7,7 +7,7 @@ RootDirectory.CreationInfo sets the owner and permissions of the root directory 
 creates it; without an access point (or CreationInfo on "/"), the root of a new file
 system is owned by 0:0 with mode 0755. Root (uid 0) may write anything unless its
 identity is replaced (PosixUser) or squashed by the file system policy."""
-from .cfn import as_int, key, listify, lit, text
+from .cfn import as_int, dig, key, listify, lit, text
 from .ecs import services
 from .users import image_user, parse_user
 
@@ -19,7 +19,7 @@ def efs_volumes(td):
         if isinstance(v, dict) and isinstance(v.get("EFSVolumeConfiguration"), dict):
             cfg = v["EFSVolumeConfiguration"]
             auth = cfg.get("AuthorizationConfig") if isinstance(cfg.get("AuthorizationConfig"), dict) else {}
-            out[v.get("Name")] = (cfg.get("FilesystemId"), auth.get("AccessPointId"), cfg.get("RootDirectory"))
+            out[str(v.get("Name"))] = (cfg.get("FilesystemId"), auth.get("AccessPointId"), cfg.get("RootDirectory"))
     return out
 
 
@@ -29,8 +29,8 @@ def rw_mounts(svc):
     out = []
     for c in svc.containers:
         for m in listify(c.get("MountPoints")):
-            if isinstance(m, dict) and m.get("SourceVolume") in vols and m.get("ReadOnly") is not True:
-                out.append((c, m, vols[m["SourceVolume"]]))
+            if isinstance(m, dict) and str(m.get("SourceVolume")) in vols and m.get("ReadOnly") is not True:
+                out.append((c, m, vols[str(m["SourceVolume"])]))
     return out
 
 
@@ -75,11 +75,58 @@ def not_writable(t, svc, c, fs, ap_value):
     else:
         uid, gids = user[0], {user[1]}
     if uid == 0:
-        return None
+        if posix or not root_squashed(t, svc, fs):
+            return None
+        uid, gids, how = 65534, {65534}, "root, squashed by the file system policy: no ClientRootAccess for the task role"
     for owner, group, mode, shown in creators(t, ap):
         if not ((uid == owner and mode & 0o200) or (group in gids and mode & 0o020) or mode & 0o002):
             return f"writes as uid {uid} ({how}) into a directory owned by {shown}"
     return None
+
+
+def grants_root(statements):
+    for s in listify(statements):
+        if isinstance(s, dict) and s.get("Effect") == "Allow":
+            actions = [str(a) for a in listify(s.get("Action"))]
+            if any(a in ("elasticfilesystem:ClientRootAccess", "elasticfilesystem:*", "*") for a in actions):
+                return True
+    return False
+
+
+def root_squashed(t, svc, fs_value):
+    """EFS with a file system policy grants root only to a client allowed ClientRootAccess (by
+    the policy, or, with IAM authorization, by the task role); others are squashed to 65534
+    (docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html)."""
+    fs = t.resolve(fs_value, "AWS::EFS::FileSystem")
+    policy = t.props(fs).get("FileSystemPolicy") if fs else None
+    if not isinstance(policy, dict) or grants_root(policy.get("Statement")):
+        return False
+    iam = any(dig(v, "EFSVolumeConfiguration", "AuthorizationConfig", "IAM") == "ENABLED"
+              for v in listify(svc.td.get("Volumes")) if isinstance(v, dict))
+    role = t.resolve(svc.td.get("TaskRoleArn"), "AWS::IAM::Role")
+    if not iam or not role:
+        return True
+    props = t.props(role)
+    if props.get("ManagedPolicyArns"):
+        return False  # a managed policy the template cannot read: assume it grants
+    docs = [dig(p, "PolicyDocument", "Statement") for p in listify(props.get("Policies"))]
+    for pid in t.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        pp = t.props(pid)
+        if role in {t.resolve(r) for r in listify(pp.get("Roles"))}:
+            docs.append(dig(pp, "PolicyDocument", "Statement"))
+    return not any(grants_root(d) for d in docs)
+
+
+def octal(value):
+    try:
+        return int(str(value), 8)
+    except ValueError:
+        return 0
+
+
+def root_path(p):
+    root = p.get("RootDirectory")
+    return (text(root.get("Path")) if isinstance(root, dict) else "") or "/"
 
 
 def creators(t, ap):
@@ -89,16 +136,16 @@ def creators(t, ap):
     if not ap:
         return [(0, 0, 0o755, "0:0 mode 0755 (the file system's root)")]
     p = t.props(ap)
-    path = text((p.get("RootDirectory") or {}).get("Path")) or "/"
+    path = root_path(p)
     out = []
     for other in t.of_type("AWS::EFS::AccessPoint"):
         q = t.props(other)
         if other != ap and (key(q.get("FileSystemId")) != key(p.get("FileSystemId")) or
-                            (text((q.get("RootDirectory") or {}).get("Path")) or "/") != path):
+                            root_path(q) != path):
             continue
-        info = (q.get("RootDirectory") or {}).get("CreationInfo")
+        info = q["RootDirectory"].get("CreationInfo") if isinstance(q.get("RootDirectory"), dict) else None
         if isinstance(info, dict):
-            o, g, mode = as_int(info.get("OwnerUid")), as_int(info.get("OwnerGid")), int(str(info.get("Permissions", "0")), 8)
+            o, g, mode = as_int(info.get("OwnerUid")), as_int(info.get("OwnerGid")), octal(info.get("Permissions"))
             shown = f"{o}:{g} mode {info.get('Permissions')}" + (f" (if {other} creates it first)" if other != ap else "")
             out.append((o, g, mode, shown))
         else:
@@ -112,7 +159,7 @@ def container_user(t, svc, c):
     image = text(c.get("Image"))
     if user:
         return parse_user(user, image), f"{user}"
-    configured = (t.source.get("ImageConfig") or {}).get(svc.compose_name or "") if isinstance(t.source.get("ImageConfig"), dict) else None
+    configured = dig(t.source, "ImageConfig", svc.compose_name or "")
     if isinstance(configured, dict):
         u = configured.get("User") or configured.get("user")
         if u:
