@@ -109,14 +109,25 @@ def pull_path(t, svc):
     return listify(svc.awsvpc.get("Subnets")), svc.awsvpc.get("AssignPublicIp") == "ENABLED"
 
 
+def ecr_endpoints(t):
+    """Whether the template gives private ECR a way in without the internet: the ecr.dkr and
+    ecr.api interface endpoints and the S3 gateway endpoint (image layers live in S3)."""
+    names = {text(t.props(e).get("ServiceName")) for e in t.of_type("AWS::EC2::VPCEndpoint")}
+    return all(any(n.endswith(s) for n in names) for s in (".ecr.dkr", ".ecr.api", ".s3"))
+
+
+def needs_internet(t, image):
+    return public(image) or (bool(PRIVATE_ECR.match(image)) and not ecr_endpoints(t))
+
+
 def check_pull(t, svc, unknown):
-    images = sorted({text(c.get("Image")) for c in svc.containers if public(text(c.get("Image")))})
+    images = sorted({text(c.get("Image")) for c in svc.containers if needs_internet(t, text(c.get("Image")))})
     if not images:
         return []
     subnets, public_ip = pull_path(t, svc)
     verdicts = [subnet_egress(t, s, public_ip) for s in subnets]
     if False in verdicts:
-        return [("R9", svc.id, f"pulls {len(images)} image(s) from a public registry ({registry(images[0])}, ...) "
+        return [("R9", svc.id, f"pulls {len(images)} image(s) over the internet ({registry(images[0])}, ...) "
                  "from a subnet with neither a public IP routed to an internet gateway nor a NAT gateway route")]
     if None in verdicts or not subnets:
         if warned_about_pulls(t):
@@ -134,6 +145,8 @@ def warned_about_pulls(t):
 
 
 def registry(image):
+    if PRIVATE_ECR.match(image):
+        return "private ECR without VPC endpoints"
     first = image.split("/", 1)[0]
     return first if "/" in image and ("." in first or ":" in first) else "Docker Hub"
 

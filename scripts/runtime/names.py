@@ -12,7 +12,7 @@ How a name resolves on ECS:
 Messages name the variable, argument or file and the host, never the value (secrets)."""
 import re
 
-from .cfn import as_int, listify, lit, text
+from .cfn import as_int, dig, listify, lit, text
 from .users import repository
 from .ecs import (allows, cloud_map_entry, namespace_name, registries, sc_aliases,
                   services, vpc_cidrs)
@@ -48,8 +48,8 @@ def refs_in(fragment, where, port_hint=None):
 
 
 def container_refs(svc, known):
-    """Every host a service's containers name: environment, command, entrypoint, and the
-    files the helper container writes (its environment values)."""
+    """Every host a service's containers name: environment, command, entrypoint, health
+    check, and the files the helper container writes (its environment values)."""
     out = []
     for c in svc.app_containers():
         cname = c.get("Name")
@@ -60,8 +60,8 @@ def container_refs(svc, known):
             if not found and value.strip().lower() in known and HOST_VAR.search(str(name)):
                 found = [(value.strip().lower(), sibling_port(env, name), where)]
             out += found
-        for field in ("EntryPoint", "Command"):
-            args = [text(a) for a in listify(c.get(field))]
+        for field in ("EntryPoint", "Command", "HealthCheck"):
+            args = [text(a) for a in listify(dig(c, "HealthCheck", "Command") if field == "HealthCheck" else c.get(field))]
             for i, arg in enumerate(args):
                 where = f"{field.lower()} argument {i + 1} of container {cname}"
                 out += refs_in(arg, where) or option_ref(args, i, known, where)

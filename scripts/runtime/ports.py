@@ -4,7 +4,7 @@ host port: the same port in host mode, in bridge mode the fixed host port or, fo
 dynamic one (HostPort 0 or absent), the whole ephemeral range the agent draws from
 (Linux ip_local_port_range, 32768-60999 on the ECS-optimized AMIs; docs: PortMapping.hostPort)."""
 from .cfn import as_int, key, listify, referenced_ids
-from .ecs import allows, services, vpc_cidrs
+from .ecs import allows, ingress_rules, services, vpc_cidrs
 
 EPHEMERAL = (32768, 60999)
 
@@ -43,9 +43,27 @@ def check(t):
     for svc in services(t):
         if svc.mode not in ("host", "bridge"):
             continue
-        for lb in listify(svc.props.get("LoadBalancers")):
-            if isinstance(lb, dict):
-                out += one_target(t, svc, lb)
+        lbs = [lb for lb in listify(svc.props.get("LoadBalancers")) if isinstance(lb, dict)]
+        for lb in lbs:
+            out += one_target(t, svc, lb)
+        out += published(t, svc, {(lb.get("ContainerName"), as_int(lb.get("ContainerPort"))) for lb in lbs})
+    return out
+
+
+def published(t, svc, behind_lb):
+    """A fixed host port outside any target group is published on the instance itself: some
+    ingress rule on the instances' security group must admit it."""
+    out = []
+    for c in svc.app_containers():
+        for pm in listify(c.get("PortMappings")):
+            if not isinstance(pm, dict) or (c.get("Name"), as_int(pm.get("ContainerPort"))) in behind_lb:
+                continue
+            host = as_int(pm.get("HostPort")) or (as_int(pm.get("ContainerPort")) if svc.mode == "host" else None)
+            proto = str(pm.get("Protocol") or "tcp").lower()
+            if host and not any(g in svc.instance_groups() and p in ("-1", "all", proto) and a <= host <= b
+                                for g, p, a, b, _, _ in ingress_rules(t)):
+                out.append(("R8", svc.id, f"publishes {host}/{proto} on the instance (container {c.get('Name')}, "
+                            f"{svc.mode} mode) but no ingress rule of the instances' security group admits it"))
     return out
 
 
