@@ -65,6 +65,9 @@ def not_writable(t, svc, c, fs, ap_value):
     if ap_value is not None and not ap:
         return None  # an access point the template does not create: cannot tell
     p = t.props(ap) if ap else {}
+    if ap and root_path(p) != "/" and not any(info for *_, info in creators(t, ap)):
+        return (f"the access point's root directory {root_path(p)} has no CreationInfo: EFS does not create it, "
+                "so the mount fails on a new file system")
     posix = p.get("PosixUser") if isinstance(p.get("PosixUser"), dict) else None
     user, how = container_user(t, svc, c)
     if posix:
@@ -78,7 +81,7 @@ def not_writable(t, svc, c, fs, ap_value):
         if posix or not root_squashed(t, svc, fs):
             return None
         uid, gids, how = 65534, {65534}, "root, squashed by the file system policy: no ClientRootAccess for the task role"
-    for owner, group, mode, shown in creators(t, ap):
+    for owner, group, mode, shown, _ in creators(t, ap):
         if not ((uid == owner and mode & 0o200) or (group in gids and mode & 0o020) or mode & 0o002):
             return f"writes as uid {uid} ({how}) into a directory owned by {shown}"
     return None
@@ -134,7 +137,7 @@ def creators(t, ap):
     EFS applies CreationInfo only when the directory does not exist yet, so access points of
     one file system sharing a path race, and any of their CreationInfo may win."""
     if not ap:
-        return [(0, 0, 0o755, "0:0 mode 0755 (the file system's root)")]
+        return [(0, 0, 0o755, "0:0 mode 0755 (the file system's root)", None)]
     p = t.props(ap)
     path = root_path(p)
     out = []
@@ -147,9 +150,9 @@ def creators(t, ap):
         if isinstance(info, dict):
             o, g, mode = as_int(info.get("OwnerUid")), as_int(info.get("OwnerGid")), octal(info.get("Permissions"))
             shown = f"{o}:{g} mode {info.get('Permissions')}" + (f" (if {other} creates it first)" if other != ap else "")
-            out.append((o, g, mode, shown))
+            out.append((o, g, mode, shown, info))
         else:
-            out.append((0, 0, 0o755, "0:0 mode 0755 (no CreationInfo" + (f" on {other})" if other != ap else ")")))
+            out.append((0, 0, 0o755, "0:0 mode 0755 (no CreationInfo" + (f" on {other})" if other != ap else ")"), None))
     return out
 
 
