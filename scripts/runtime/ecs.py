@@ -13,6 +13,7 @@ class Service:
         self.td = t.props(self.td_id) if self.td_id else {}
         self.mode = lit(self.td.get("NetworkMode")) or "bridge"
         self.containers = [c for c in listify(self.td.get("ContainerDefinitions")) if isinstance(c, dict)]
+        self.providers = strategy_providers(t, self.props)
         self.asgs = capacity_groups(t, self)
         self.on_ec2 = bool(self.asgs) or lit(self.props.get("LaunchType")) == "EC2"
         awsvpc = dig(self.props, "NetworkConfiguration", "AwsvpcConfiguration")
@@ -111,17 +112,22 @@ def default_strategy(t, cluster_ref):
     return strat
 
 
-def capacity_groups(t, svc):
-    """The Auto Scaling groups a service's tasks may be placed on (none: Fargate)."""
-    props = svc.props
-    launch = lit(props.get("LaunchType"))
-    if launch == "FARGATE":
+def strategy_providers(t, props):
+    """The capacity providers of the service's strategy, or of the cluster's default one."""
+    if lit(props.get("LaunchType")):
         return []
     strat = props.get("CapacityProviderStrategy")
-    if strat is None and launch is None:
+    if strat is None:
         strat = default_strategy(t, props.get("Cluster"))
-    providers = [s.get("CapacityProvider") for s in listify(strat) if isinstance(s, dict)]
-    groups = provider_groups(t, providers)
+    return [s.get("CapacityProvider") for s in listify(strat) if isinstance(s, dict)]
+
+
+def capacity_groups(t, svc):
+    """The Auto Scaling groups a service's tasks may be placed on (none: Fargate)."""
+    launch = lit(svc.props.get("LaunchType"))
+    if launch == "FARGATE":
+        return []
+    groups = provider_groups(t, svc.providers)
     if launch == "EC2" and not groups:
         groups = t.of_type("AWS::AutoScaling::AutoScalingGroup")
     return groups

@@ -41,6 +41,9 @@ def check_platform(t, svc):
         cap = arch_of_capacity(t, asg)
         if cap and cap != arch:
             out.append(("R5", svc.td_id, f"CpuArchitecture {arch} but placed on {asg}, whose instances are {cap}"))
+    if arch == "ARM64" and "FARGATE_SPOT" in svc.providers:
+        out.append(("R5", svc.td_id, "CpuArchitecture ARM64 with FARGATE_SPOT in the capacity provider strategy: "
+                    "Fargate Spot runs X86_64 tasks only"))
     cfg = image_config(t, svc)
     built = ARCH.get(str(cfg.get("Architecture") or cfg.get("architecture") or "").lower())
     if built and built != arch:

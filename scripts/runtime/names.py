@@ -32,6 +32,7 @@ URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/\s'\"]*@)?(?P<ho
 HOSTPORT = re.compile(r"(?<![\w.@/:$-])(?P<host>[A-Za-z][A-Za-z0-9_.-]*):(?P<port>\d{1,5})(?![\w.:])")
 NOT_HOSTS = {"localhost", "tcp", "udp", "http", "https", "unix", "port", "version", "ip", "host", "0", "file"}
 HOST_VAR = re.compile(r"(HOST|HOSTNAME|SERVER|ADDR|ADDRESS|URL|URI|ENDPOINT|BROKER|DSN|UPSTREAM|BACKEND)S?$", re.I)
+NOT_HOST_VAR = re.compile(r"(IMAGE|VERSION|TAG)S?$", re.I)
 HOST_OPTION = re.compile(r"^--?(?:[a-z-]*host(?:name)?|h|[a-z-]*server|[a-z-]*addr(?:ess)?|[a-z-]*broker)$")
 
 
@@ -55,6 +56,8 @@ def container_refs(svc, known):
         cname = c.get("Name")
         env = environment(c)
         for name, value in sorted(env.items(), key=lambda kv: str(kv[0])):
+            if NOT_HOST_VAR.search(name):
+                continue  # `IMAGE=redis:7`, `VERSION=db:2`: not a host and port
             where = f"environment {name} of container {cname}"
             found = refs_in(value, where)
             if not found and value.strip().lower() in known and HOST_VAR.search(str(name)):
