@@ -14,7 +14,7 @@ import re
 
 from .cfn import as_int, dig, listify, lit, text
 from .users import repository
-from .ecs import (allows, cloud_map_entry, namespace_name, registries, sc_aliases,
+from .ecs import (allows, cloud_map_entry, ingress_rules, namespace_name, registries, sc_aliases,
                   services, vpc_cidrs)
 
 SCHEME_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "postgres": 5432, "postgresql": 5432,
@@ -226,15 +226,11 @@ def search_domain(t, client, ns_name):
 
 
 def reachable(t, client, server, port):
-    src, dst = client.groups(), server.groups()
+    """Whether the server's groups admit the client's on `port` (on some port when unknown)."""
+    src, dst, cidrs = client.groups(), server.groups(), vpc_cidrs(t)
     if port is None:
-        return any(allows(t, src, dst, p) for p in (0,)) or any_rule(t, src, dst)
-    return allows(t, src, dst, port, cidr_ok=vpc_cidrs(t))
-
-
-def any_rule(t, src, dst):
-    from .ecs import ingress_rules
-    return any(g in dst and s in src for g, _, _, _, s, _ in ingress_rules(t))
+        return any(g in dst and (s in src or c in cidrs) for g, _, _, _, s, c in ingress_rules(t))
+    return allows(t, src, dst, port, cidr_ok=cidrs)
 
 
 def environment(container):
