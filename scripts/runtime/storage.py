@@ -51,12 +51,16 @@ def check(t):
 
 
 def two_at_once(svc):
+    """The MaximumPercent that lets a deployment start new tasks before the old ones stop:
+    ECS runs at most floor(desired x MaximumPercent / 100) tasks (default 200), so with one
+    task 150 still stops first; the desired count defaults to 1."""
     if svc.props.get("SchedulingStrategy") == "DAEMON":
         return None
-    dc = svc.props.get("DeploymentConfiguration")
-    mx = as_int(dc.get("MaximumPercent")) if isinstance(dc, dict) else None
-    mx = 200 if mx is None else mx  # ECS's default for REPLICA services
-    return mx if mx > 100 else None
+    mx = as_int(dig(svc.props, "DeploymentConfiguration", "MaximumPercent"))
+    mx = 200 if mx is None else mx
+    desired = as_int(svc.props.get("DesiredCount"))
+    desired = 1 if desired is None or desired < 1 else desired
+    return mx if desired * mx // 100 > desired else None
 
 
 def not_writable(t, svc, c, fs, ap_value):
