@@ -165,12 +165,21 @@ def one_reference(t, names, client, host, port, where):
         if not reachable(t, client, server, target):
             out.append(("R1", client.id, f"{shown} ({where}) resolves ({kind}) but no security group ingress lets "
                         f"{client.id}'s tasks reach {server.id} on port {target if target else 'any'}"))
-        if server.id != client.id:
+        if server.id != client.id and not warned_cycle(t, client, server):
             for need in [server.id] + prereq:
                 if not t.created_after(client.id, need):
                     out.append(("R2", client.id, f"references {shown} ({where}) but is not created after {need} "
                                 "(DependsOn, directly or through another resource)"))
     return out
+
+
+def warned_cycle(t, client, server):
+    """Two services that name each other cannot both come first: when the server is created
+    after the client, a warning must name the cycle (both services)."""
+    if not t.created_after(server.id, client.id):
+        return False
+    names = [s.compose_name or s.id for s in (client, server)]
+    return any("cycle" in w and all(f"`{n}`" in w or f" {n} " in w for n in names) for w in t.warnings())
 
 
 def image_port(server):
