@@ -145,15 +145,15 @@ def check(t):
     return findings
 
 
-def one_reference(t, names, client, host, port, where):
+def one_reference(t, names, client, host, given_port, where):
     short, fqdn_ns = names.short(host)
-    shown = f"`{host}:{port}`" if port else f"`{host}`"
+    shown = f"`{host}:{given_port}`" if given_port else f"`{host}`"
     servers = names.by_name.get(short, [])
     if not servers:
         return [("R1", client.id, f"{shown} ({where}) names no service of the project: nothing answers to `{short}`")]
     out = []
     for server in servers:
-        port = port or image_port(server)
+        port = given_port or image_port(server)
         shown = f"`{host}:{port}`" if port else f"`{host}`"
         how = resolves(t, names, client, server, short, port, fqdn_ns)
         if how is None:
