@@ -12,13 +12,18 @@ parameters file, linted with cfn-lint, and deployed in the offline CloudFormatio
   refused   `package` or the macro answered with diagnostics (listed)
   failed    a crash, a cfn-lint error, or a cfn-check stage that failed (why)
 
+The expanded template then goes through the run-time model (scripts/runtime.py, as
+`apps/<folder>`, with the packaged template's `Package` as its source): the finding count is
+in the report next to the deploy result, and a finding not listed in --runtime-known
+(tests/runtime-known-findings.txt), or a listed one that no longer occurs, fails the run.
+
 The report replaces the section `## Real applications` of the report file (docs/corpus.md,
 where scripts/corpus.py writes the rest first). Fails (exit 1) on a crash, a diagnostic not
 in the house style, or fewer deployed applications than --min-deployed (default: the
 MIN_DEPLOYED variable below, or $APPS_MIN_DEPLOYED).
 
 Usage: scripts/apps.py BINARY APPS_DIR [--report docs/corpus.md] [--cfn-lint PATH]
-                       [--cfn-check PATH] [--min-deployed N]
+                       [--cfn-check PATH] [--min-deployed N] [--runtime-known FILE]
 """
 import argparse
 import json
@@ -29,6 +34,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import style_problem  # noqa: E402
+from runtime.cli import check_file, judge, load_json, package_of  # noqa: E402
 
 # The fewest applications that must deploy: what deploys today (16 of 21; the other five
 # need what ECS cannot give a Fargate task: host networking, the Docker socket, kernel
@@ -71,6 +77,14 @@ def answered(proc, name, step, refused_by, problems):
     return None
 
 
+def runtime(args, name, packaged, expanded):
+    """The run-time model's findings for an expanded application, labelled `apps/<name>`."""
+    found, _ = check_file(expanded, f"apps/{name}", package_of(load_json(packaged)), (REPOSITORY,))
+    args.runtime_findings += found
+    args.runtime_labels.append(f"apps/{name}")
+    return found
+
+
 def one_app(args, name, folder, work, problems):
     """(result, details, diagnostics lines) for one application folder."""
     compose = next((c for c in COMPOSE_NAMES if os.path.isfile(os.path.join(folder, c))), None)
@@ -96,7 +110,7 @@ def one_app(args, name, folder, work, problems):
             f"      ComposeFile: {os.path.relpath(os.path.join(folder, compose), work)}\n"
             f"      ProjectName: {project}\n"
         )
-    packaged = os.path.join(work, "packaged.yaml")
+    packaged = os.path.join(work, "packaged.json")  # JSON: the run-time model reads its `Package`
     params_file = os.path.join(work, "params.json")
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     proc = run([args.binary, "package", template, "-o", packaged, "--parameters-out", params_file,
@@ -117,6 +131,7 @@ def one_app(args, name, folder, work, problems):
     verdict = answered(proc, name, "expand", "by the macro", problems)
     if verdict:
         return verdict
+    found = runtime(args, name, packaged, expanded)
     lint = run([args.cfn_lint, "--format", "json", expanded])
     findings = json.loads(lint.stdout or "[]")
     lint_errors = [f for f in findings if f.get("Level") == "Error"]
@@ -129,11 +144,12 @@ def one_app(args, name, folder, work, problems):
         summary = json.loads(lines[-1])
     except (IndexError, ValueError):
         return "failed", "cfn-check printed no summary: " + cell((check.stderr or check.stdout)[-300:]), []
-    detail = f"{summary.get('resources')} resources, {builds} image builds, {len(params)} secret parameters"
+    detail = (f"{summary.get('resources')} resources, {builds} image builds, {len(params)} secret parameters, "
+              f"{len(found)} run-time findings")
     if summary.get("ok"):
         return "deployed", detail, []
     reason = summary.get("moto_reason") or summary.get("lint_rules") or summary.get("static_ids") or ""
-    return "failed", f"cfn-check {summary.get('failed_stages')}: {cell(str(reason))[:400]}", []
+    return "failed", f"{len(found)} run-time findings; cfn-check {summary.get('failed_stages')}: {cell(str(reason))[:400]}", []
 
 
 def main():
@@ -146,7 +162,9 @@ def main():
     ap.add_argument("--cfn-check", default=os.path.join(here, "..", "..", "shared", "tools", "cfn-check",
                                                         "check-template.sh"))
     ap.add_argument("--min-deployed", type=int, default=MIN_DEPLOYED)
+    ap.add_argument("--runtime-known", help="the run-time model's allow-list (tests/runtime-known-findings.txt)")
     args = ap.parse_args()
+    args.runtime_findings, args.runtime_labels = [], []
     args.binary = os.path.abspath(args.binary)
 
     names = sorted(d for d in os.listdir(args.apps) if os.path.isdir(os.path.join(args.apps, d)))
@@ -162,6 +180,12 @@ def main():
                 print(f"      {d}")
 
     count = {k: sum(1 for r in rows if r[1] == k) for k in ("deployed", "refused", "failed")}
+    problems += judge(args.runtime_findings, args.runtime_labels, args.runtime_known)
+    by_rule = {}
+    for f in args.runtime_findings:
+        by_rule[f[1]] = by_rule.get(f[1], 0) + 1
+    rules = ", ".join(f"{r} {n}" for r, n in sorted(by_rule.items(), key=lambda kv: int(kv[0][1:]))) or "none"
+    clean = sum(1 for r in rows if r[1] == "deployed" and ", 0 run-time findings" in r[2])
     lines = [
         SECTION,
         "",
@@ -172,7 +196,9 @@ def main():
         f"no image is built), `--image-repository {REPOSITORY}` and `--parameters-out`; the "
         "packaged template is expanded, linted with cfn-lint, and deployed through the macro path "
         "in `../shared/tools/cfn-check` with the secret parameters from the parameters file. "
-        f"The run fails below {args.min_deployed} deployed.",
+        f"The run fails below {args.min_deployed} deployed. "
+        f"The run-time model (`scripts/runtime.py`, [runtime.md](runtime.md)) over the expanded templates: "
+        f"**{len(args.runtime_findings)} findings** ({rules}); **{clean} deployed applications have none**.",
         "",
         "| application | result | details | diagnostics |",
         "|---|---|---|---|",
@@ -189,6 +215,7 @@ def main():
         with open(args.report, "w") as fh:
             fh.write(text.rstrip("\n") + "\n\n" + section)
     print(f"apps: {count['deployed']} deployed, {count['refused']} refused, {count['failed']} failed, "
+          f"{len(args.runtime_findings)} run-time findings ({rules}), {clean} deployed without any, "
           f"{len(problems)} problems (at least {args.min_deployed} must deploy)")
     for p in problems:
         print("  " + p)

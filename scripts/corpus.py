@@ -13,7 +13,13 @@ service to build is checked as far as a preview goes (its build context), never 
 With --cfn-check, every converted template is also deployed in the offline emulator
 (create, verify, delete); a template that does not deploy fails the run.
 
+Every converted template also goes through the run-time model (scripts/runtime.py, as
+`corpus/<file>`): its finding count is in the report, and a finding not listed in
+--runtime-known (tests/runtime-known-findings.txt), or a listed one that no longer occurs,
+fails the run.
+
 Usage: scripts/corpus.py BINARY CORPUS_DIR [--report docs/corpus.md] [--cfn-lint PATH] [--cfn-check PATH]
+                         [--runtime-known tests/runtime-known-findings.txt]
 """
 import argparse
 import collections
@@ -23,6 +29,9 @@ import re
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runtime.cli import check_file, judge  # noqa: E402  (scripts/runtime/, the run-time model)
 
 # `error: <path>: <message>` / `warning: ...`: the message starts lower case or with a
 # backtick, and has no trailing period.
@@ -72,6 +81,7 @@ def main():
     ap.add_argument("--report")
     ap.add_argument("--cfn-lint", default=".venv/bin/cfn-lint")
     ap.add_argument("--cfn-check", help="deploy each converted template in ../shared/tools/cfn-check (check-template.sh)")
+    ap.add_argument("--runtime-known", help="the run-time model's allow-list (tests/runtime-known-findings.txt)")
     args = ap.parse_args()
 
     files = sorted(f for f in os.listdir(args.corpus) if f.endswith((".yaml", ".yml")))
@@ -79,6 +89,7 @@ def main():
     rows, problems = [], []
     reasons = collections.Counter()
     reason_files = collections.defaultdict(set)
+    runtime_findings, runtime_labels = [], []
     for name in files:
         path = os.path.join(args.corpus, name)
         out = os.path.join(out_dir, name + ".json")
@@ -106,7 +117,11 @@ def main():
             result = "converted"
             if args.cfn_check:
                 result = deploy(args.cfn_check, name, out, problems)
-            rows.append((name, result, f"{resources} resources, cfn-lint {len(lint_errors)} errors / {len(lint_warnings)} warnings", f"{len(warnings)} warnings"))
+            found, _ = check_file(out, f"corpus/{name}", repositories=(REPOSITORY,))
+            runtime_findings += found
+            runtime_labels.append(f"corpus/{name}")
+            rows.append((name, result, f"{resources} resources, cfn-lint {len(lint_errors)} errors / {len(lint_warnings)} warnings, "
+                         f"{len(found)} run-time findings", f"{len(warnings)} warnings"))
         else:
             for e in errors:
                 r = reason(e)
@@ -118,6 +133,9 @@ def main():
     converted = sum(1 for r in rows if r[1] in ("converted", "deployed", "not deployed"))
     rejected = sum(1 for r in rows if r[1] == "rejected")
     crashed = sum(1 for r in rows if r[1] == "CRASH")
+    problems += judge(runtime_findings, runtime_labels, args.runtime_known)
+    by_rule = collections.Counter(f[1] for f in runtime_findings)
+    rules = ", ".join(f"{r} {n}" for r, n in sorted(by_rule.items(), key=lambda kv: int(kv[0][1:]))) or "none"
     report = [
         "# Corpus report",
         "",
@@ -130,6 +148,9 @@ def main():
         + "every diagnostic against the house style. "
         "These are bare files, without the folders they come from: a file they refer to is not there. "
         "The same applications with their folders are under *Real applications* below.",
+        "",
+        f"Run-time model (`scripts/runtime.py`, [runtime.md](runtime.md)) over the converted templates: "
+        f"**{len(runtime_findings)} findings** ({rules}).",
         "",
         "Regenerate: `bash scripts/test.sh` (it runs `scripts/corpus.py`, then `scripts/apps.py` for the section *Real applications*).",
         "",
@@ -148,7 +169,8 @@ def main():
     if args.report:
         with open(args.report, "w") as fh:
             fh.write(text)
-    print(f"corpus: {converted} converted ({deployed} deployed), {rejected} rejected, {crashed} crashed, {len(problems)} problems")
+    print(f"corpus: {converted} converted ({deployed} deployed), {rejected} rejected, {crashed} crashed, "
+          f"{len(runtime_findings)} run-time findings ({rules}), {len(problems)} problems")
     for p in problems:
         print("  " + p)
     return 1 if problems else 0

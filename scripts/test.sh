@@ -2,18 +2,23 @@
 # Every test, from a fresh clone: installs what it needs (pinned Python tools into .venv,
 # the cfn-check emulator's environments under ~/.cache/cfn-check), then runs
 #   1. cargo test: unit, property, golden fixtures (tests/fixtures), schema coverage, docs
-#   2. cfn-lint over every expected template of the fixtures (any error fails)
-#   3. the examples: expand each with the CLI, cfn-lint it, and deploy it in the offline
-#      CloudFormation emulator through the macro path (`compose-to-ecs macro`)
+#   2. cfn-lint over every expected template of the fixtures (any error fails); the run-time
+#      model (scripts/runtime.py): its self-test, then every fixture's expected.json
+#   3. the examples: expand each with the CLI, cfn-lint it, run the run-time model over it,
+#      and deploy it in the offline CloudFormation emulator through the macro path
+#      (`compose-to-ecs macro`)
 #   4. the README's set-up commands, taken from the README verbatim (scripts/readme-setup.sh;
 #      the second is this script itself)
 #   5. sam validate --lint on the macro's own template.yaml
 #   6. the real-world corpus (../shared/corpus/public): no crash, house-style diagnostics,
-#      every produced template lint-clean and deployed in cfn-check; the report goes to
-#      docs/corpus.md
+#      every produced template lint-clean, deployed in cfn-check and through the run-time
+#      model; the report goes to docs/corpus.md
 #   7. the real applications (../shared/corpus/apps, whole folders): `compose-to-ecs package`
-#      with a stub docker, then cfn-lint and the emulator through the macro path; their
+#      with a stub docker, then cfn-lint, the run-time model and the emulator through the
+#      macro path; their
 #      section of docs/corpus.md (fails below the threshold set in scripts/apps.py)
+# Run-time findings fail every step that checks them, except the entries of
+# tests/runtime-known-findings.txt (strict: a listed finding that no longer occurs fails too).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
@@ -40,10 +45,17 @@ lint() {
 echo "== cfn-lint: fixtures"
 lint tests/fixtures/*/expected.json
 
+echo "== run-time model: self-test, fixtures"
+known=tests/runtime-known-findings.txt
+python3 scripts/runtime.py --self-test
+python3 scripts/runtime.py --known "$known" \
+    --package-repository 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop tests/fixtures/*/expected.json
+
 echo "== examples"
 cargo build --release --quiet
 bin="$root/target/release/compose-to-ecs"
 out="$(mktemp -d)"
+expanded=()
 for t in examples/*.yaml; do
     name="$(basename "$t" .yaml)"
     # The VPC parameters, to the examples that declare them (the others create their VPC).
@@ -54,8 +66,10 @@ for t in examples/*.yaml; do
     fi
     "$bin" expand "$t" "${params[@]}" -o "$out/$name.json"
     lint "$out/$name.json"
+    expanded+=("$out/$name.json@$t")
     echo "   $name: expanded, no cfn-lint error"
 done
+python3 scripts/runtime.py --known "$known" "${expanded[@]}"
 bash scripts/deploy-check.sh "$bin" examples/*.yaml tests/deploy/*.yaml
 
 echo "== README set-up commands"
@@ -67,9 +81,10 @@ AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
 
 echo "== corpus"
 python3 scripts/corpus.py "$bin" "$shared/corpus/public" --report docs/corpus.md --cfn-lint "$root/.venv/bin/cfn-lint" \
-    --cfn-check "$shared/tools/cfn-check/check-template.sh"
+    --cfn-check "$shared/tools/cfn-check/check-template.sh" --runtime-known "$known"
 
 echo "== apps"
 python3 scripts/apps.py "$bin" "$shared/corpus/apps" --report docs/corpus.md \
-    --cfn-lint "$root/.venv/bin/cfn-lint" --cfn-check "$shared/tools/cfn-check/check-template.sh"
+    --cfn-lint "$root/.venv/bin/cfn-lint" --cfn-check "$shared/tools/cfn-check/check-template.sh" \
+    --runtime-known "$known"
 echo "all checks passed"
