@@ -53,10 +53,13 @@ const DATABASES: &[(&[&str], &str, &str)] = &[
 
 const PROMETHEUS: &[&str] = &["prom/prometheus", "prometheus/prometheus"];
 
-/// The first read-write mount of a named volume: the volume's key and where it is.
-fn written_volume(s: &Service) -> Option<(&str, &str)> {
+/// The first read-write mount of a named volume: the volume's key, where it is declared
+/// and its path in the container.
+fn written_volume(s: &Service) -> Option<(&str, &str, &str)> {
     s.mounts.iter().find_map(|m| match &m.source {
-        MountSource::Volume(key) if !m.read_only => Some((key.as_str(), m.path.as_str())),
+        MountSource::Volume(key) if !m.read_only => {
+            Some((key.as_str(), m.path.as_str(), m.target.as_str()))
+        }
         _ => None,
     })
 }
@@ -64,7 +67,7 @@ fn written_volume(s: &Service) -> Option<(&str, &str)> {
 /// Checks the data rules (warnings only).
 pub fn check(project: &Project, diags: &mut Diagnostics) {
     for (name, s) in &project.services {
-        let Some((key, at)) = written_volume(s) else {
+        let Some((key, at, target)) = written_volume(s) else {
             continue;
         };
         let update = Path::new("services")
@@ -90,7 +93,7 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
         if PROMETHEUS.contains(&repo.as_str()) {
             diags.warn(
                 at,
-                format!("Prometheus does not support NFS for its local storage (prometheus.io, \"Storage\": non-POSIX file systems, NFS included, can corrupt its database beyond recovery), and the volume `{key}` is Amazon EFS, an NFS file system; keep the data in a task-local volume (lost when the task stops) and send it with `remote_write` to Amazon Managed Service for Prometheus, or accept the risk"),
+                format!("Prometheus does not support NFS for its local storage (prometheus.io, \"Storage\": non-POSIX file systems, NFS included, can corrupt its database beyond recovery), and the volume `{key}` is Amazon EFS, an NFS file system; keep the data task-local (an anonymous volume, `- {target}`, lost when the task stops) and send it with `remote_write` to Amazon Managed Service for Prometheus, or accept the risk"),
             );
         } else if let Some((_, what, managed)) = DATABASES
             .iter()
