@@ -374,6 +374,25 @@ mod tests {
     }
 
     #[test]
+    fn every_row_has_a_source_and_is_in_the_docs() {
+        let docs = include_str!("../../docs/volumes.md");
+        for e in TABLE {
+            assert!(!e.source.is_empty());
+            for repo in e.repos {
+                assert!(
+                    docs.contains(&format!("`{repo}`")),
+                    "{repo} is not in docs/volumes.md"
+                );
+            }
+            for (name, uid, gid) in e.names {
+                if e.starts_as.is_none() {
+                    assert!(docs.contains(&format!("`{name}` {uid}:{gid}")), "{name}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_inspected_image_wins_over_the_table() {
         let mut s = service("prom/prometheus", None);
         s.image_config = Some(ImageConfig {
