@@ -26,16 +26,13 @@ pub const HEALTH_CHECK_GRACE_SECONDS: u64 = 60;
 /// `order: start-first` keeps ECS's 200/100 (with a warning, `validate::data`).
 pub fn percents(s: &Service) -> (u32, u32) {
     let stop_first = s.update.stop_first || (s.writes_volume() && !s.update.start_first);
-    let (mut max, mut min) = (200, 100);
+    let (mut max, mut min) = if stop_first { (100, 0) } else { (200, 100) };
     if let Some(p) = s.update.parallelism {
         let r = s.replicas;
         if r > 0 && p <= r {
             min = (r - p) * 100 / r;
             max = if stop_first { 100 } else { (r + p) * 100 / r };
         }
-    } else if stop_first {
-        max = 100;
-        min = 0;
     }
     (
         s.update.max_percent.unwrap_or(max),
