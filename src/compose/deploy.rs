@@ -133,7 +133,8 @@ impl Reader<'_> {
             }
             if let Some(o) = u.get("order") {
                 match self.literal(o, &up.key("order")).as_deref() {
-                    Some("start-first") | None => {}
+                    None => {}
+                    Some("start-first") => s.update.start_first = true,
                     Some("stop-first") => s.update.stop_first = true,
                     Some(other) => self.diags.error(
                         up.key("order"),

@@ -433,6 +433,9 @@ pub struct Update {
     pub parallelism: Option<u32>,
     /// `order: stop-first`.
     pub stop_first: bool,
+    /// `order: start-first`, written (the default for a service without a read-write
+    /// volume; a service with one is stopped first unless this says otherwise).
+    pub start_first: bool,
     /// `failure_action`.
     pub failure_action: FailureAction,
     /// `x-aws-min_percent`.
@@ -552,6 +555,14 @@ pub struct ImageConfig {
 }
 
 impl Service {
+    /// True when the service mounts a named volume (Amazon EFS) read-write: two of its
+    /// tasks at once would write the same files.
+    pub fn writes_volume(&self) -> bool {
+        self.mounts
+            .iter()
+            .any(|m| matches!(m.source, MountSource::Volume(_)) && !m.read_only)
+    }
+
     /// The numeric (uid, gid) of `user:` (`1000` or `1000:1000`; gid defaults to uid).
     pub fn numeric_user(&self) -> Option<(u32, u32)> {
         let user = self.user.as_ref()?.as_lit()?;

@@ -75,10 +75,14 @@ pub fn autoscaling(ctx: &mut Context, s: &Service, target_group: Option<&str>) {
     );
 }
 
-/// The desired count a service starts with: `replicas`, within the autoscaling range.
-pub fn desired_count(s: &Service) -> u32 {
+/// The service's `DesiredCount`: `replicas`; none under `x-aws-autoscaling`, so that a
+/// stack update keeps the count Application Auto Scaling reached. Without it
+/// CloudFormation creates the service with 1 task and an update keeps the current count
+/// (AWS::ECS::Service, `DesiredCount`); registering the scalable target then brings the
+/// count within `min`..`max` (Application Auto Scaling, RegisterScalableTarget).
+pub fn desired_count(s: &Service) -> Option<u32> {
     match &s.autoscaling {
-        Some(a) if !s.replicas_set => s.replicas.clamp(a.min, a.max),
-        _ => s.replicas,
+        Some(_) => None,
+        None => Some(s.replicas),
     }
 }

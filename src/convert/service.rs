@@ -20,22 +20,19 @@ use serde_json::{json, Value};
 pub const HEALTH_CHECK_GRACE_SECONDS: u64 = 60;
 
 /// (MaximumPercent, MinimumHealthyPercent), compose-cli's rule: the `x-aws-*` percents
-/// win; otherwise `parallelism` p of r replicas gives (r+p)/r and (r−p)/r.
+/// win; otherwise `parallelism` p of r replicas gives (r+p)/r and (r−p)/r. A service that
+/// writes a named volume is stopped first (Compose's default `order`): 100 and 0, or
+/// (r−p)/r with `parallelism`, so that two tasks never write the same files; an explicit
+/// `order: start-first` keeps ECS's 200/100 (with a warning, `validate::data`).
 pub fn percents(s: &Service) -> (u32, u32) {
-    let (mut max, mut min) = (200, 100);
+    let stop_first = s.update.stop_first || (s.writes_volume() && !s.update.start_first);
+    let (mut max, mut min) = if stop_first { (100, 0) } else { (200, 100) };
     if let Some(p) = s.update.parallelism {
         let r = s.replicas;
         if r > 0 && p <= r {
             min = (r - p) * 100 / r;
-            max = if s.update.stop_first {
-                100
-            } else {
-                (r + p) * 100 / r
-            };
+            max = if stop_first { 100 } else { (r + p) * 100 / r };
         }
-    } else if s.update.stop_first {
-        max = 100;
-        min = 0;
     }
     (
         s.update.max_percent.unwrap_or(max),
@@ -63,8 +60,10 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     let mut props = json!({
         "Cluster": ctx.cluster(),
         "TaskDefinition": ref_(&ctx.service_id(s, "TaskDefinition")),
-        "DesiredCount": desired_count(s),
     });
+    if let Some(count) = desired_count(s) {
+        props["DesiredCount"] = json!(count);
+    }
     match plan.as_ref().and_then(|p| p.strategy.as_deref()) {
         Some(shares) => props["CapacityProviderStrategy"] = strategy(ctx, shares),
         None => props["LaunchType"] = json!("FARGATE"),

@@ -33,19 +33,23 @@ pub fn client_group_id(ctx: &Context, s: &Service) -> String {
 }
 
 /// `<P><Vol>AccessPoint` for the volume's own identity (its `driver_opts`, or none);
-/// `<P><Vol>User<uid>[Group<gid>]AccessPoint` for one taken from a service's `user:`.
-/// A mount's `subpath` adds `Sub<Path>` after the volume (`<P><Vol>SubLogsAccessPoint`).
+/// `<P><Vol>User<uid>[Group<gid>]AccessPoint` for one taken from a service's `user:`;
+/// `<P><Vol>Owner<uid>[Group<gid>]AccessPoint` for one that creates the directory for the
+/// user a container is known to run as. A mount's `subpath` adds `Sub<Path>` after the
+/// volume (`<P><Vol>SubLogsAccessPoint`).
 fn access_point_id(ctx: &Context, key: &str, a: &Access) -> String {
     let vol = task_volume_name(key, a.subpath.as_deref());
-    match a.user {
-        Some((uid, gid)) if a.from_service => {
-            let group = if gid == uid {
-                String::new()
-            } else {
-                format!("Group{gid}")
-            };
-            ctx.id(&format!("{vol}User{uid}{group}AccessPoint"))
-        }
+    let named = |kind: &str, (uid, gid): (u32, u32)| {
+        let group = if gid == uid {
+            String::new()
+        } else {
+            format!("Group{gid}")
+        };
+        ctx.id(&format!("{vol}{kind}{uid}{group}AccessPoint"))
+    };
+    match (a.user, a.owner) {
+        (Some(ids), _) if a.from_service => named("User", ids),
+        (None, Some(ids)) => named("Owner", ids),
         _ => ctx.id(&format!("{vol}AccessPoint")),
     }
 }
@@ -292,7 +296,7 @@ pub fn file_systems(ctx: &mut Context) {
             }
             let mut root = json!({"Path": a.root});
             if a.root != "/" {
-                let (uid, gid) = a.user.unwrap_or((0, 0));
+                let (uid, gid) = a.creation_owner();
                 root["CreationInfo"] = json!({
                     "OwnerUid": uid.to_string(),
                     "OwnerGid": gid.to_string(),
@@ -380,7 +384,8 @@ pub fn mount_points(s: &Service) -> Vec<Value> {
 
 /// The task role's inline policies: `<Svc><Vol>VolumeMountPolicy` per volume, allowing
 /// the mount through its access point only; writing unless every mount of the volume is
-/// read-only; root access only when the access point sets no user, or root.
+/// read-only; root access only when the container may act as root (the access point sets
+/// no user, or root, and the container's user is not known to be another).
 pub fn mount_policies(ctx: &Context, s: &Service) -> Vec<Value> {
     let project = ctx.project();
     let mut out = Vec::new();
@@ -401,10 +406,10 @@ pub fn mount_policies(ctx: &Context, s: &Service) -> Vec<Value> {
         if mounts.iter().any(|m| !m.read_only) {
             actions.push("elasticfilesystem:ClientWrite");
         }
-        if points
-            .iter()
-            .any(|a| a.user.is_none_or(|(uid, _)| uid == 0))
-        {
+        // EFS squashes root to 65534 for an IAM-authorised client without this grant
+        // (EFS User Guide, "Using IAM to control access to file systems"): an entrypoint
+        // that starts as root and owns its data directory (postgres, mysql) needs it.
+        if points.iter().any(Access::root_access) {
             actions.push("elasticfilesystem:ClientRootAccess");
         }
         let mut arns: Vec<Value> = points

@@ -6,7 +6,7 @@
 
 use super::instances::{self, Need};
 use crate::compose::model::{
-    Arch, GpuCount, NetworkMode, Project, Provider, ScaleMetric, Service, Share,
+    Arch, Autoscaling, GpuCount, NetworkMode, Project, Provider, ScaleMetric, Service, Share,
 };
 use crate::diagnostics::{Diagnostics, Path};
 use std::collections::BTreeMap;
@@ -386,6 +386,12 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
     plan
 }
 
+/// The number of tasks an autoscaled service starts with: CloudFormation's 1 (no
+/// `DesiredCount`), brought within `min`..`max` when the scalable target registers.
+pub fn initial_count(a: &Autoscaling) -> u32 {
+    1u32.clamp(a.min.min(a.max), a.max.max(a.min))
+}
+
 /// `deploy.x-aws-autoscaling` against the rest of the service.
 fn autoscaling(project: &Project, s: &Service, path: &Path, diags: &mut Diagnostics) {
     let Some(a) = &s.autoscaling else { return };
@@ -395,6 +401,17 @@ fn autoscaling(project: &Project, s: &Service, path: &Path, diags: &mut Diagnost
             format!(
                 "`{}` replicas are outside the autoscaling range {} to {}; start within it or drop `replicas`",
                 s.replicas, a.min, a.max
+            ),
+        );
+    } else if s.replicas_set && s.replicas != initial_count(a) && !s.compute.global {
+        // No `DesiredCount` under autoscaling (`convert::autoscaling::desired_count`).
+        diags.warn(
+            path.key("deploy").key("replicas"),
+            format!(
+                "not applied with `x-aws-autoscaling`: CloudFormation creates the service with 1 task, brought within `min`..`max` ({} here), and then autoscaling sets the count (no stack update resets it); to start with {} tasks, set `min: {}`",
+                initial_count(a),
+                s.replicas,
+                s.replicas
             ),
         );
     }

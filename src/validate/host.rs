@@ -69,6 +69,20 @@ fn on_ec2(s: &Service, mode: NetworkMode, path: &Path, diags: &mut Diagnostics) 
             "entries in `/etc/hosts` are not available in `awsvpc` mode; use `bridge` networking (EC2's default: drop `network_mode: awsvpc`) or `host`",
         );
     }
+    if mode == NetworkMode::Host && s.ports.is_empty() && s.expose.is_empty() {
+        // Docker publishes nothing in `host` mode either, but there the host's own address
+        // reaches every port the container listens on; here the instances' security group
+        // admits only the load balancer (on published ports) and the instances themselves.
+        let example = s
+            .image_config
+            .as_ref()
+            .and_then(|c| c.exposed.iter().next())
+            .map_or("<port>".to_string(), |(p, _)| p.to_string());
+        diags.warn(
+            path.key("network_mode"),
+            format!("a `host` task listens on its instance's network, which only the project's EC2 instances (and the `bridge` and `host` tasks on them) reach, neither the load balancer nor `awsvpc` tasks; it publishes no port, so to reach it through the load balancer, publish the one it serves (`ports: [\"{example}:{example}\"]`)"),
+        );
+    }
     if mode == NetworkMode::Host {
         for key in s.sysctls.keys().filter(|k| k.starts_with("net.")) {
             diags.error(

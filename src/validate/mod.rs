@@ -3,9 +3,11 @@
 //! module can build a [`Valid`] project, so the converter never sees unchecked input.
 
 pub mod compute;
+pub mod data;
 pub mod exposure;
 pub mod fargate;
 pub mod host;
+pub mod image_users;
 pub mod instance_access;
 pub mod instances;
 pub mod limits;
@@ -98,6 +100,7 @@ pub fn validate_with(
     );
     let sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
+    data::check(&project, &mut local);
     let plan = compute::plan(&project, &mut local);
     host::check(&project, &plan, &mut local);
     host::fargate_limits(&mut project, &mut local);

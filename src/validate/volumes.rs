@@ -1,6 +1,7 @@
 //! Volume rules across the project: mounts name declared volumes, one path per mount, the
 //! EFS client security group fits the task's five, and who each access point writes as.
 
+use super::image_users::{writer, Unknown, Writer};
 use super::rules::{distinct_ids, MAX_SECURITY_GROUPS};
 use crate::cfn::logical_id::normalize as id;
 use crate::compose::model::{MountSource, Project, Service, Volume};
@@ -10,10 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The identity and directory of the access point a service mounts a volume through.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Access {
-    /// POSIX (uid, gid) every file operation uses; `None`: the container's own user.
+    /// POSIX (uid, gid) every file operation uses (`PosixUser`); `None`: the container's
+    /// own user.
     pub user: Option<(u32, u32)>,
     /// True when `user` comes from the service's `user:`, not from `driver_opts`.
     pub from_service: bool,
+    /// Without `user`: the non-root (uid, gid) the container is known to run as
+    /// ([`image_users::writer`]), which owns the directory the access point creates.
+    pub owner: Option<(u32, u32)>,
     /// The mount's `subpath`, part of `root`.
     pub subpath: Option<String>,
     /// The directory of the file system the mount sees.
@@ -22,14 +27,36 @@ pub struct Access {
     pub permissions: String,
 }
 
+impl Access {
+    /// Who owns the directory the access point creates.
+    pub fn creation_owner(&self) -> (u32, u32) {
+        self.user.or(self.owner).unwrap_or((0, 0))
+    }
+
+    /// True when the container may act as root on the file system (an entrypoint that
+    /// starts as root and owns its data directory): it needs `ClientRootAccess`, without
+    /// which EFS squashes root to 65534 for clients authorised by IAM.
+    pub fn root_access(&self) -> bool {
+        match self.user {
+            Some((uid, _)) => uid == 0,
+            None => self.owner.is_none(),
+        }
+    }
+}
+
 /// The access point `s` mounts `volume` through: `driver_opts` `uid`/`gid` (gid defaults
-/// to uid), else the service's numeric `user:`, else none; the root `root_directory`, else
-/// `/data` for a created file system and `/` for an external one, then the mount's
-/// `subpath` below it.
+/// to uid) or else the service's numeric `user:` as its `PosixUser`; otherwise the
+/// directory is created for the user the container runs as, when known (a user name of
+/// a widely used image, the image's own `USER`); the root `root_directory`, else `/data`
+/// for a created file system and `/` for an external one, then the mount's `subpath`.
 pub fn access(volume: &Volume, s: &Service, subpath: Option<&str>) -> Access {
     let (user, from_service) = match volume.access.uid {
         Some(uid) => (Some((uid, volume.access.gid.unwrap_or(uid))), false),
         None => (s.numeric_user(), s.numeric_user().is_some()),
+    };
+    let owner = match (user, writer(s)) {
+        (None, Writer::User(uid, gid)) => Some((uid, gid)),
+        _ => None,
     };
     let root = volume.access.root_directory.clone().unwrap_or_else(|| {
         if volume.external.is_some() {
@@ -45,6 +72,7 @@ pub fn access(volume: &Volume, s: &Service, subpath: Option<&str>) -> Access {
     Access {
         user,
         from_service,
+        owner,
         subpath: subpath.map(str::to_string),
         root,
         permissions: volume
@@ -92,6 +120,40 @@ pub fn needs_client_group(project: &Project, s: &Service) -> bool {
         .any(|v| project.volumes.get(v).is_some_and(has_mount_targets))
 }
 
+/// The warning for a read-write mount whose writer may not be able to write: the volume's
+/// directory is created owned by root, and the container's user is not known (or not
+/// a uid). Nothing when the access point sets the user, the container runs as root or as
+/// a known user (who owns the directory), the directory is writable by all, or it exists
+/// already (the root of an external file system).
+fn unwritable(key: &str, a: &Access, s: &Service) -> Option<String> {
+    let others_write = a
+        .permissions
+        .chars()
+        .last()
+        .and_then(|c| c.to_digit(8))
+        .is_some_and(|d| d & 2 != 0);
+    if a.user.is_some() || a.owner.is_some() || a.root == "/" || others_write {
+        return None;
+    }
+    let fix = "set `user: \"uid:gid\"` on the service (its numeric ids), or `driver_opts.uid` and `gid` on the volume";
+    let created = format!(
+        "the volume `{key}`'s directory is created owned by root (0:0, mode `{}`)",
+        a.permissions
+    );
+    match writer(s) {
+        Writer::Root | Writer::User(..) => None,
+        Writer::Unknown(Unknown::Name(name)) => Some(format!(
+            "the uid of the user `{name}` is not known for this image, and {created}, which that user cannot write to; {fix}"
+        )),
+        Writer::Unknown(Unknown::Expr) => Some(format!(
+            "`user` is a template value, so its uid is not known here, and {created}, which a user other than root cannot write to; {fix}"
+        )),
+        Writer::Unknown(Unknown::Image) => Some(format!(
+            "the user this image runs as is not known (no `user:`, and neither inspected by `compose-to-ecs package` nor listed in docs/volumes.md), and {created}: a container running as root writes there, one whose `USER` is not root cannot; if the image's user is not root, {fix}"
+        )),
+    }
+}
+
 /// Checks the volume rules.
 pub fn check(project: &Project, diags: &mut Diagnostics) {
     distinct_ids(
@@ -101,12 +163,13 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
         diags,
     );
     // volume → identity → the first service using it
-    type Users<'a> = BTreeMap<Option<(u32, u32)>, &'a str>;
+    type Users<'a> = BTreeMap<Option<(u32, u32)>, String>;
     let mut users: BTreeMap<&str, Users> = BTreeMap::new();
     for (name, s) in &project.services {
         let path = Path::new("services").key(name);
         let mut targets: BTreeMap<&str, &str> = BTreeMap::new();
         let mut names: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+        let mut warned: BTreeSet<&str> = BTreeSet::new();
         for m in &s.mounts {
             if let Some(other) = targets.insert(&m.target, &m.path) {
                 diags.error(
@@ -161,15 +224,22 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
             } else {
                 names.insert(task_volume, (key.clone(), m.subpath.clone()));
             }
-            let user = s.user.as_ref().and_then(|u| u.as_lit()).unwrap_or("…");
-            let root = matches!(user.split(':').next(), Some("root" | "0"));
-            if a.user.is_none() && s.user.is_some() && !root {
-                diags.warn(
-                    &m.path,
-                    format!("`user: {user}` is not a numeric uid, so the volume `{key}` is reached as root and its directory belongs to root; set `driver_opts.uid` and `gid` on the volume to write as that user"),
-                );
+            if !m.read_only && warned.insert(key.as_str()) {
+                if let Some(message) = unwritable(key, &a, s) {
+                    diags.warn(&m.path, message);
+                }
             }
-            users.entry(key).or_default().entry(a.user).or_insert(name);
+            let identity = a.user.or(a.owner);
+            let label = match identity {
+                Some((uid, gid)) => format!("`{name}` as {uid}:{gid}"),
+                None if writer(s) == Writer::Root => format!("`{name}` as root"),
+                None => format!("`{name}` as its image's user"),
+            };
+            users
+                .entry(key)
+                .or_default()
+                .entry(identity)
+                .or_insert(label);
         }
         // Secret and config files are mounted as their directories: a volume at the same
         // path would be a second mount point there, which ECS refuses.
@@ -217,13 +287,7 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
         if by_user.len() < 2 || volume.access.permissions.is_some() {
             continue;
         }
-        let list: Vec<String> = by_user
-            .iter()
-            .map(|(u, svc)| match u {
-                Some((uid, gid)) => format!("`{svc}` as {uid}:{gid}"),
-                None => format!("`{svc}` as root"),
-            })
-            .collect();
+        let list: Vec<String> = by_user.into_values().collect();
         diags.warn(
             Path::new("volumes").key(key),
             format!(
