@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The run-time model over expanded templates: see scripts/runtime/ and docs/runtime.md.
 
-Usage: scripts/runtime.py [--known tests/runtime-known-findings.txt] [--source PACKAGED.json]
+Usage: scripts/runtime.py [--known tests/runtime-known-findings.txt [--prune-known]] [--source PACKAGED.json]
                           [--package-repository URI] TEMPLATE.json[@LABEL]...
        scripts/runtime.py --self-test
 """

@@ -121,6 +121,13 @@ class Template:
         w = dig(meta, "ComposeToECS", "Warnings")
         return [x for x in w if isinstance(x, str)] if isinstance(w, list) else []
 
+    def warned(self, service, *words):
+        """Whether a warning about the Compose service (`services.<name>...`) holds every word:
+        where the template cannot decide, the converter's warning tells the user."""
+        prefix = f"services.{service}"
+        return bool(service) and any(w.startswith((prefix + ".", prefix + ":")) and all(x in w for x in words)
+                                     for w in self.warnings())
+
     def deps(self, rid):
         """Resources `rid` is created after directly: DependsOn and references."""
         if rid not in self._deps:

@@ -1,4 +1,4 @@
-"""`python3 scripts/runtime.py [--known FILE] [--source JSON] [--package-repository URI] TEMPLATE[@LABEL]...`
+"""`python3 scripts/runtime.py [--known FILE [--prune-known]] [--source JSON] [--package-repository URI] TEMPLATE[@LABEL]...`
 prints `<file>: <rule> <resource>: <message>` per finding and exits 1 on a finding not in the
 known list or a known entry that no longer occurs; `--self-test` runs tests/runtime/."""
 import argparse
@@ -78,6 +78,7 @@ def main(argv=None):
     ap.add_argument("--known", help="allow-list of known findings (tests/runtime-known-findings.txt)")
     ap.add_argument("--source", help="the packaged template (JSON) the templates came from: Package.Images/ImageConfig")
     ap.add_argument("--package-repository", action="append", default=[], help="images under it were pushed by package")
+    ap.add_argument("--prune-known", action="store_true", help="remove from --known the entries that no longer occur")
     args = ap.parse_args(argv)
     if args.self_test:
         return self_test()
@@ -93,8 +94,13 @@ def main(argv=None):
     unexpected, stale = known.split(findings, entries, labels)
     for f in findings:
         print(line(f) + ("  (known)" if f not in unexpected else ""))
+    if args.prune_known and args.known and stale:
+        known.prune(args.known, stale)
+        print(f"removed {len(stale)} entries that no longer occur from {args.known}", file=sys.stderr)
+        stale = []
     for e in stale:
-        print(f"{e[0]}: {e[1]} {e[2]}: listed in {args.known} but no longer found: remove the entry")
+        print(f"{e[0]}: {e[1]} {e[2]}: listed in {args.known} but no longer found: remove the entry "
+              "(--prune-known does)")
     print(f"runtime: {len(args.templates)} templates, {len(findings)} findings ({len(findings) - len(unexpected)} known), "
           f"{len(stale)} stale known entries, {unknown} services whose image pulls cannot be judged", file=sys.stderr)
     return 1 if unexpected or stale else 0

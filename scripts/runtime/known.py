@@ -19,6 +19,17 @@ def load(path):
     return entries
 
 
+def prune(path, stale):
+    """Rewrites the list without the stale entries (it never adds one: a new finding is fixed,
+    or listed by hand with its reason)."""
+    gone = set(stale)
+    with open(path) as fh:
+        lines = fh.readlines()
+    keep = [l for l in lines if tuple(l.split(None, 3)[:3]) not in gone]
+    with open(path, "w") as fh:
+        fh.writelines(keep)
+
+
 def split(findings, entries, files):
     """(unexpected findings, stale entries) for findings [(file, rule, resource, message)]
     over the files checked in this run."""

@@ -43,7 +43,7 @@ def check(t):
             if problem:
                 where = f"container {c.get('Name')} mounts {text(m.get('ContainerPath'))} read-write"
                 findings.append(("R3", t.resolve(ap) or svc.td_id or svc.id, f"{where}: {problem}"))
-        if mounts and two_at_once(svc):
+        if mounts and two_at_once(svc) and not t.warned(svc.compose_name, "start-first"):
             findings.append(("R4", svc.id, "a read-write EFS volume and a deployment that runs old and new tasks "
                              f"together (MaximumPercent {two_at_once(svc)}): two writers on the same files; "
                              "use MaximumPercent 100, MinimumHealthyPercent 0"))
@@ -78,6 +78,8 @@ def not_writable(t, svc, c, fs, ap_value):
         uid, gids = as_int(posix.get("Uid")), {as_int(posix.get("Gid"))} | {as_int(g) for g in listify(posix.get("SecondaryGids"))}
         how = "the access point's PosixUser"
     elif user is None:
+        if t.warned(svc.compose_name, "`user:"):
+            return None  # the converter's warning names the fix; the template cannot tell
         return f"runs as user `{how}`, whose uid cannot be known from the template; set a numeric `user:` or the access point's PosixUser"
     else:
         uid, gids = user[0], {user[1]}
