@@ -472,6 +472,14 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
             out
         };
     local.files = strings("Files", diags);
+    for key in local.files.keys() {
+        if let Err(why) = check_file_key(key) {
+            diags.error(
+                path.key("Files").key(key),
+                format!("{why}; a key of `Files` is a path relative to the project folder as `compose-to-ecs package` writes it (`nginx/default.conf`, `../shared/app.env`, `~/data/x`)"),
+            );
+        }
+    }
     local.secrets = strings("Secrets", diags);
     local.images = strings("Images", diags);
     match map.get("EnvFiles") {
@@ -512,6 +520,51 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
         }
     }
     (diags.errors().len() == before).then_some(local)
+}
+
+/// Checks a key of `Package.Files`: a project path as the package step writes it
+/// (`compose::local::project_path`), never one a forged event could use to name a place
+/// outside a mounted folder once the helper container joins it to a target. `~` may only
+/// lead, `..` segments only follow it or start the path (a file beside the project
+/// folder, `../shared/app.env`); no empty, `.` or later `..` segment, no leading `/`, no
+/// backslash, no NUL or other control character. The message never quotes the key
+/// beyond the path that names it.
+pub fn check_file_key(key: &str) -> Result<(), &'static str> {
+    if key.is_empty() {
+        return Err("an empty path");
+    }
+    if key.starts_with('/') {
+        return Err("an absolute path");
+    }
+    if key.contains('\\') {
+        return Err("a path with a backslash");
+    }
+    if key.chars().any(char::is_control) {
+        return Err("a path with a control character");
+    }
+    let mut segments = key.split('/').peekable();
+    if segments.peek() == Some(&"~") {
+        segments.next();
+    }
+    let mut leading = true;
+    let mut any = false;
+    for segment in segments {
+        match segment {
+            "" => return Err("a path with an empty segment"),
+            "." => return Err("a path with a `.` segment"),
+            "~" => return Err("a path with `~` after its start"),
+            ".." if leading => {}
+            ".." => return Err("a path with a `..` segment after a folder name"),
+            _ => {
+                leading = false;
+                any = true;
+            }
+        }
+    }
+    if !any {
+        return Err("a path that names no file");
+    }
+    Ok(())
 }
 
 /// Compose's rule for project names.
