@@ -417,13 +417,24 @@ fn env_file_variables(
             .collect()
     };
     let mut found = Variables::new();
+    let mut budget = crate::compose::interpolate::Budget::default();
+    if files.len() > MAX_ENV_FILES {
+        diags.error(
+            package.key("EnvFiles"),
+            format!(
+                "lists {} env files; a project reads at most {MAX_ENV_FILES}",
+                files.len()
+            ),
+        );
+        return;
+    }
     for (file, path) in files {
         let Some(text) = local.files.get(file) else {
             continue;
         };
         let mut scope = found.clone();
         scope.extend(variables.iter().map(|(k, v)| (k.clone(), v.clone())));
-        match dotenv::parse(file, text, dotenv::Format::Dotenv, &scope) {
+        match dotenv::parse(file, text, dotenv::Format::Dotenv, &scope, &mut budget) {
             Ok(parsed) => {
                 for w in parsed.warnings {
                     diags.warn(&path, w);
@@ -437,6 +448,10 @@ fn env_file_variables(
         variables.entry(k).or_insert(v);
     }
 }
+
+/// The most env files `Package.EnvFiles` may list (the package step writes one per
+/// `--env-file`): each is read with every variable before it in scope.
+pub const MAX_ENV_FILES: usize = 64;
 
 /// Reads the `Package` property `compose-to-ecs package` writes:
 /// `{Files: {path: text}, EnvFiles: [path], Secrets: {secret: parameter}, Images: {service: image},

@@ -40,16 +40,83 @@ impl Variable {
 /// Variables by name.
 pub type Variables = BTreeMap<String, Variable>;
 
-/// Interpolates every string in `tree` in place. Errors and warnings go to `diags`.
+/// The most bytes substitution puts into one string: no task definition holds more (ECS
+/// takes 64 KiB for a whole task definition), and a few references to long values would
+/// otherwise multiply (`B=$A$A$A$A`, `C=$B$B$B$B`, ...).
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// The most bytes substitution produces in one file (an env file, a Compose document, an
+/// `extends` file): about what a template can hold (1 MB).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// The most work the env files of one project may cost: every byte of env-file text read
+/// (a file named by several services is read for each) and every byte substituted.
+pub const MAX_PROJECT_BYTES: usize = 4 * 1024 * 1024;
+
+/// What is left of a project's budget for env files ([`MAX_PROJECT_BYTES`]), shared by
+/// the env files read for it one after the other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    left: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            left: MAX_PROJECT_BYTES,
+        }
+    }
+}
+
+impl Budget {
+    /// Takes `n` bytes from the budget; false (and nothing taken) when fewer are left.
+    pub fn spend(&mut self, n: usize) -> bool {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.left = 0;
+                false
+            }
+        }
+    }
+}
+
+/// The message of a project over [`MAX_PROJECT_BYTES`].
+pub fn project_budget_message() -> String {
+    format!("the project's env files take more than {MAX_PROJECT_BYTES} bytes to read and expand (each file counted once per service naming it, with every variable substituted); an env file is for settings, not data")
+}
+
+/// Interpolates every string in `tree` in place. Errors and warnings go to `diags`. The
+/// substitutions of one call (one document) produce at most [`MAX_FILE_BYTES`], each
+/// string at most [`MAX_VALUE_BYTES`]; past that, an error names the path and the
+/// variable, and the rest of the document is left as it is.
 pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnostics) {
     let mut state = State {
         variables,
+        earlier: None,
         diags,
         unset: BTreeSet::new(),
         label: None,
         top: "",
+        value_len: 0,
+        file_left: MAX_FILE_BYTES,
+        budget: None,
+        over_file: false,
     };
     walk(tree, &Path::root, &mut state);
+}
+
+/// Where an env file's values look variables up, and what they may cost.
+pub struct Scope<'a> {
+    /// Looked up first (the caller's variables).
+    pub variables: &'a Variables,
+    /// Looked up when `variables` does not have the name (the file's earlier lines).
+    pub earlier: &'a Variables,
+    /// The bytes substitution may still produce in this file ([`MAX_FILE_BYTES`]).
+    pub file_left: &'a mut usize,
+    /// The project's budget.
+    pub budget: &'a mut Budget,
 }
 
 /// Interpolates one string that is itself a value to keep private (a line of an env
@@ -58,23 +125,31 @@ pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnost
 /// substituted) and the names of the variables that were not set.
 pub fn interpolate_private(
     text: &str,
-    variables: &Variables,
+    scope: Scope,
     label: &str,
 ) -> (Result<Value, String>, BTreeSet<String>) {
     let mut diags = Diagnostics::new();
     let mut state = State {
-        variables,
+        variables: scope.variables,
+        earlier: Some(scope.earlier),
         diags: &mut diags,
         unset: BTreeSet::new(),
         label: Some(label),
         top: "",
+        value_len: 0,
+        file_left: *scope.file_left,
+        budget: Some(scope.budget),
+        over_file: false,
     };
     let result = interpolate_text(text, &mut state, &Path::root());
+    *scope.file_left = state.file_left;
     (result, state.unset)
 }
 
 struct State<'a> {
     variables: &'a Variables,
+    /// Looked up after `variables` (an env file's earlier lines).
+    earlier: Option<&'a Variables>,
     diags: &'a mut Diagnostics,
     unset: BTreeSet<String>,
     /// How errors name the string (`the value of `KEY``), or `None`: the path names it.
@@ -82,9 +157,48 @@ struct State<'a> {
     /// The string being interpolated (errors give positions in it, never its text: it may
     /// be a secret inlined from an env file).
     top: &'a str,
+    /// The bytes substituted into the string being built ([`MAX_VALUE_BYTES`]).
+    value_len: usize,
+    /// What substitution may still produce in this file ([`MAX_FILE_BYTES`]).
+    file_left: usize,
+    /// The project's budget, for env files.
+    budget: Option<&'a mut Budget>,
+    /// The file's budget ran out: the walk stops.
+    over_file: bool,
 }
 
-impl State<'_> {
+impl<'a> State<'a> {
+    fn get(&self, name: &str) -> Option<&'a Variable> {
+        self.variables
+            .get(name)
+            .or_else(|| self.earlier.and_then(|e| e.get(name)))
+    }
+
+    /// Counts `n` bytes substituted for variable `name` into the string being built: an
+    /// error past a bound, naming the variable, never a value.
+    fn grow(&mut self, n: usize, name: &str) -> Result<(), String> {
+        self.value_len = self.value_len.saturating_add(n);
+        if self.value_len > MAX_VALUE_BYTES {
+            let what = self.label.unwrap_or("this value");
+            return Err(format!("substituting `{name}` takes the variables substituted into {what} past {MAX_VALUE_BYTES} bytes, the most one value may receive (no task definition holds more)"));
+        }
+        match self.file_left.checked_sub(n) {
+            Some(left) => self.file_left = left,
+            None => {
+                self.file_left = 0;
+                self.over_file = true;
+                return Err(format!("substituting `{name}` takes the variables substituted in this file past {MAX_FILE_BYTES} bytes, about what a template holds; the rest of the file is not interpolated"));
+            }
+        }
+        if let Some(budget) = self.budget.as_deref_mut() {
+            if !budget.spend(n) {
+                self.over_file = true;
+                return Err(project_budget_message());
+            }
+        }
+        Ok(())
+    }
+
     /// `invalid interpolation [in <label>] at character <n>: <why>`, `at` a slice of
     /// the string being interpolated starting where the problem is.
     fn invalid(&self, at: &str, why: &str) -> String {
@@ -100,6 +214,9 @@ impl State<'_> {
 /// `path` builds the node's path on demand: only a string holding a `$` needs it, so a
 /// walk over a large document allocates no paths for the rest.
 fn walk(value: &mut Value, path: &dyn Fn() -> Path, state: &mut State) {
+    if state.over_file {
+        return;
+    }
     match value {
         Value::String(text) if text.contains('$') => {
             let path = path();
@@ -138,13 +255,20 @@ fn interpolate_text(text: &str, state: &mut State, path: &Path) -> Result<Value,
     let mut segments = Vec::new();
     let mut inner = State {
         variables: state.variables,
+        earlier: state.earlier,
         diags: &mut *state.diags,
         unset: std::mem::take(&mut state.unset),
         label: state.label,
         top: text,
+        value_len: 0,
+        file_left: state.file_left,
+        budget: state.budget.as_deref_mut(),
+        over_file: false,
     };
     let result = expand(text, &mut inner, path, &mut segments, 0);
     state.unset = inner.unset;
+    state.file_left = inner.file_left;
+    state.over_file |= inner.over_file;
     result?;
     Ok(assemble(segments))
 }
@@ -245,7 +369,7 @@ fn expand(
                     .find(|c: char| !is_name_char(c))
                     .unwrap_or(after.len());
                 let name = &after[..len];
-                lookup_plain(name, state, path, out);
+                lookup_plain(name, state, path, out)?;
                 rest = &after[len..];
             }
             _ => {
@@ -304,8 +428,7 @@ fn substitute(
     }
     let op_and_arg = &body[name_len..];
     if op_and_arg.is_empty() {
-        lookup_plain(name, state, path, out);
-        return Ok(());
+        return lookup_plain(name, state, path, out);
     }
     let (op, arg) = if let Some(arg) = op_and_arg.strip_prefix(":-") {
         (":-", arg)
@@ -325,8 +448,8 @@ fn substitute(
             &format!("unexpected text after `${{{name}`; expected `}}`, `:-`, `-`, `:?`, `?`, `:+` or `+`"),
         ));
     };
-    let variable = state.variables.get(name).cloned();
-    let (set, non_empty) = match &variable {
+    let variable = state.get(name);
+    let (set, non_empty) = match variable {
         None => (false, false),
         Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => (true, !t.is_empty()),
         Some(Variable::Secret { value, .. }) => (true, !value.is_empty()),
@@ -336,7 +459,7 @@ fn substitute(
         ":-" | "-" => {
             let use_value = if op == ":-" { non_empty } else { set };
             if use_value {
-                push_variable(variable, out);
+                push_variable(name, variable, state, out)?;
             } else {
                 expand(arg, state, path, out, depth + 1)?;
             }
@@ -344,7 +467,7 @@ fn substitute(
         ":?" | "?" => {
             let ok = if op == ":?" { non_empty } else { set };
             if ok {
-                push_variable(variable, out);
+                push_variable(name, variable, state, out)?;
             } else {
                 // The author's message as written: interpolating it would quote the values
                 // of the variables it names.
@@ -371,20 +494,56 @@ fn substitute(
     Ok(())
 }
 
-fn push_variable(variable: Option<Variable>, out: &mut Vec<Segment>) {
+/// Substitutes variable `name`, counting what it adds before copying it.
+fn push_variable(
+    name: &str,
+    variable: Option<&Variable>,
+    state: &mut State,
+    out: &mut Vec<Segment>,
+) -> Result<(), String> {
+    let size = match variable {
+        None => return Ok(()),
+        Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => t.len(),
+        Some(Variable::Secret { parameter, .. }) => parameter.len() + 3,
+        Some(Variable::Expr(e)) => json_len(e),
+    };
+    state.grow(size, name)?;
     match variable {
         None => {}
         Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => {
-            out.push(Segment::Text(t))
+            out.push(Segment::Text(t.clone()))
         }
-        Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter)),
-        Some(Variable::Expr(e)) => out.push(Segment::Expr(e)),
+        Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter.clone())),
+        Some(Variable::Expr(e)) => out.push(Segment::Expr(e.clone())),
     }
+    Ok(())
 }
 
-fn lookup_plain(name: &str, state: &mut State, path: &Path, out: &mut Vec<Segment>) {
-    match state.variables.get(name) {
-        Some(v) => push_variable(Some(v.clone()), out),
+/// The length of a value written as JSON, without writing it anywhere.
+fn json_len(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+fn lookup_plain(
+    name: &str,
+    state: &mut State,
+    path: &Path,
+    out: &mut Vec<Segment>,
+) -> Result<(), String> {
+    match state.get(name) {
+        Some(v) => push_variable(name, Some(v), state, out)?,
         None => {
             if state.unset.insert(name.to_string()) {
                 state.diags.warn(
@@ -394,6 +553,7 @@ fn lookup_plain(name: &str, state: &mut State, path: &Path, out: &mut Vec<Segmen
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -424,10 +584,15 @@ mod tests {
         let mut diags = Diagnostics::new();
         let mut state = State {
             variables: &vars,
+            earlier: None,
             diags: &mut diags,
             unset: BTreeSet::new(),
             label: None,
             top: "",
+            value_len: 0,
+            file_left: MAX_FILE_BYTES,
+            budget: None,
+            over_file: false,
         };
         let r = interpolate_text(text, &mut state, &Path::new("x"));
         (r, diags)

@@ -41,6 +41,7 @@ pub fn normalize(
         diags,
         variables,
         local,
+        budget: Default::default(),
     };
     let mut project = Project {
         name: name.to_string(),

@@ -766,6 +766,7 @@ mod tests {
             diags: &mut diags,
             variables: &variables,
             local: None,
+            budget: Default::default(),
         };
         let m = r.mode(&v, &Path::new("mode"));
         let text = diags.errors().iter().map(|d| d.to_string()).collect();
