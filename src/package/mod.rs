@@ -428,7 +428,9 @@ fn compose_file(
 fn env_files(p: &mut Project, opts: &Options, diags: &mut Diagnostics) {
     if opts.env_files.is_empty() {
         let full = p.root.dir.join(".env");
-        if full.is_file() {
+        // Anything there is read, or refused: a `.env` that is a link to a device, a FIFO
+        // or a missing file is an error, never skipped in silence.
+        if full.symlink_metadata().is_ok() {
             p.touched = true;
             if insert(p, ".env", &full, &format!("Resources.{}", p.id), diags) {
                 p.local.env_files.push(".env".into());
