@@ -499,3 +499,64 @@ fn a_template_cannot_name_a_compose_file_outside_its_folder() {
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
+
+// --- item 11: diagnostics never quote what a variable substituted ------------------------
+
+#[test]
+fn diagnostics_name_the_variable_never_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".env", &format!("V={MARKER}\n"));
+    let fields = [
+        ("ports: [\"${V}:80\"]", "invalid port `${V}:80`"),
+        ("ports: [\"80:${V}\"]", "`80:${V}`"),
+        ("expose: [\"${V}\"]", "`${V}`"),
+        ("cap_add: [\"${V}\"]", "the capability `${V}`"),
+        ("environment: [\"${V}\"]", "services.web.environment.${V}"),
+        ("cpus: ${V}", "services.web.cpus"),
+        ("mem_limit: ${V}", "services.web.mem_limit"),
+        ("depends_on: [\"${V}\"]", "services.web.depends_on"),
+        ("restart: ${V}", "services.web.restart"),
+        ("stop_grace_period: ${V}", "services.web.stop_grace_period"),
+        ("network_mode: ${V}", "services.web.network_mode"),
+        (
+            "healthcheck: {test: [\"CMD\", \"true\"], interval: \"${V}\"}",
+            "services.web.healthcheck.interval",
+        ),
+        (
+            "deploy: {replicas: \"${V}\"}",
+            "services.web.deploy.replicas",
+        ),
+        ("volumes: [\"${V}:/x\"]", "services.web.volumes[0]"),
+        ("extra_hosts: [\"${V}\"]", "services.web.extra_hosts[0]"),
+        ("platform: ${V}", "services.web.platform"),
+        ("networks: [\"${V}\"]", "services.web.networks"),
+        ("secrets: [\"${V}\"]", "services.web.secrets[0]"),
+    ];
+    for (field, needle) in fields {
+        write(
+            dir.path(),
+            "compose.yaml",
+            &format!("services:\n  web:\n    image: nginx:1.27\n    {field}\n"),
+        );
+        let r = run(
+            dir.path(),
+            &["convert", "compose.yaml", "-o", "out.json"],
+            None,
+        );
+        r.clean();
+        assert!(
+            r.stderr.contains(needle),
+            "{field}: expected `{needle}` in:\n{}",
+            r.stderr
+        );
+    }
+    // The macro alone: the value of a `Variables` entry.
+    let template = serde_json::json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"Shop": {"Type": "ComposeToECS::Project", "Properties": {
+            "Compose": "services:\n  web:\n    image: nginx:1.27\n    ports: [\"${V}:80\"]\n",
+            "Variables": {"V": MARKER},
+        }}},
+    });
+    macro_fails_with(&event(template), "invalid port `${V}:80`");
+}

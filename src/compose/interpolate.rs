@@ -87,11 +87,92 @@ pub fn project_budget_message() -> String {
     format!("the project's env files take more than {MAX_PROJECT_BYTES} bytes to read and expand (each file counted once per service naming it, with every variable substituted); an env file is for settings, not data")
 }
 
+/// A string interpolation filled from variables: where it is, as written, and the text
+/// its variables substituted. A diagnostic about it must not quote that text (an `.env`
+/// value may be a credential): [`redact`] puts the string as written in its place.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Taint {
+    /// The string's path in the document.
+    pub path: String,
+    /// The string as written (`${PORT}:80`).
+    pub raw: String,
+    /// What the variables substituted into it, each non-empty.
+    pub values: Vec<String>,
+}
+
+/// Whether a backquoted span of a message shows what a variable substituted: it holds
+/// the value, or a piece of it (a port of `${PORTS}`), in any case (`cap_add` upper-cases).
+fn shows(span: &str, value: &str) -> bool {
+    let (span, value) = (span.to_lowercase(), value.to_lowercase());
+    span.contains(&value) || (span.len() >= 2 && value.contains(&span))
+}
+
+/// The service, secret, volume... a path is about: its first two segments
+/// (`services.web`).
+fn head(path: &str) -> &str {
+    let mut dots = path.match_indices(['.', '[']).map(|(i, _)| i);
+    let _ = dots.next();
+    match dots.next() {
+        Some(i) => &path[..i],
+        None => path,
+    }
+}
+
+/// A diagnostic with every backquoted span of its message that shows what a variable
+/// substituted ([`shows`]) replaced by the string as written (`invalid port `s3cret`` →
+/// ``invalid port `${PORT}` ``), and the same in its path (an environment variable named
+/// by a variable). Only the strings of the same service (or secret, volume, ...) count.
+/// `None` when nothing changes.
+pub fn redact(path: &str, message: &str, taints: &[Taint]) -> Option<(String, String)> {
+    let taints: Vec<&Taint> = taints
+        .iter()
+        .filter(|t| path.is_empty() || head(path) == head(&t.path))
+        .collect();
+    if taints.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut changed = false;
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        let span = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..open]);
+        out.push('`');
+        match taints
+            .iter()
+            .find(|t| t.values.iter().any(|v| shows(span, v)))
+        {
+            Some(t) => {
+                changed = true;
+                out.push_str(&t.raw);
+            }
+            None => out.push_str(span),
+        }
+        out.push('`');
+        rest = &rest[open + len + 2..];
+    }
+    out.push_str(rest);
+    let mut new_path = path.to_string();
+    for t in &taints {
+        for v in t.values.iter().filter(|v| v.len() >= 3) {
+            if new_path.contains(v.as_str()) {
+                new_path = new_path.replace(v.as_str(), &t.raw);
+                changed = true;
+            }
+        }
+    }
+    changed.then_some((new_path, out))
+}
+
 /// Interpolates every string in `tree` in place. Errors and warnings go to `diags`. The
 /// substitutions of one call (one document) produce at most [`MAX_FILE_BYTES`], each
 /// string at most [`MAX_VALUE_BYTES`]; past that, an error names the path and the
-/// variable, and the rest of the document is left as it is.
-pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnostics) {
+/// variable, and the rest of the document is left as it is. Returns the strings filled
+/// from variables ([`Taint`]).
+pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnostics) -> Vec<Taint> {
     let mut state = State {
         variables,
         earlier: None,
@@ -103,8 +184,11 @@ pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnost
         file_left: MAX_FILE_BYTES,
         budget: None,
         over_file: false,
+        substituted: Some(Vec::new()),
+        taints: Vec::new(),
     };
     walk(tree, &Path::root, &mut state);
+    state.taints
 }
 
 /// Where an env file's values look variables up, and what they may cost.
@@ -140,6 +224,8 @@ pub fn interpolate_private(
         file_left: *scope.file_left,
         budget: Some(scope.budget),
         over_file: false,
+        substituted: None,
+        taints: Vec::new(),
     };
     let result = interpolate_text(text, &mut state, &Path::root());
     *scope.file_left = state.file_left;
@@ -165,6 +251,10 @@ struct State<'a> {
     budget: Option<&'a mut Budget>,
     /// The file's budget ran out: the walk stops.
     over_file: bool,
+    /// What variables substituted into the string being built (`None`: not tracked).
+    substituted: Option<Vec<String>>,
+    /// The strings filled from variables so far.
+    taints: Vec<Taint>,
 }
 
 impl<'a> State<'a> {
@@ -220,7 +310,16 @@ fn walk(value: &mut Value, path: &dyn Fn() -> Path, state: &mut State) {
     match value {
         Value::String(text) if text.contains('$') => {
             let path = path();
-            match interpolate_text(text, state, &path) {
+            let result = interpolate_text(text, state, &path);
+            if let Some(values) = state.substituted.as_mut().filter(|v| !v.is_empty()) {
+                let values = std::mem::take(values);
+                state.taints.push(Taint {
+                    path: path.as_str().to_string(),
+                    raw: text.clone(),
+                    values,
+                });
+            }
+            match result {
                 Ok(new) => *value = new,
                 Err(message) => state.diags.error(&path, message),
             }
@@ -264,8 +363,11 @@ fn interpolate_text(text: &str, state: &mut State, path: &Path) -> Result<Value,
         file_left: state.file_left,
         budget: state.budget.as_deref_mut(),
         over_file: false,
+        substituted: state.substituted.take(),
+        taints: Vec::new(),
     };
     let result = expand(text, &mut inner, path, &mut segments, 0);
+    state.substituted = inner.substituted;
     state.unset = inner.unset;
     state.file_left = inner.file_left;
     state.over_file |= inner.over_file;
@@ -511,6 +613,9 @@ fn push_variable(
     match variable {
         None => {}
         Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => {
+            if let Some(s) = state.substituted.as_mut().filter(|_| !t.is_empty()) {
+                s.push(t.clone());
+            }
             out.push(Segment::Text(t.clone()))
         }
         Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter.clone())),
@@ -593,6 +698,8 @@ mod tests {
             file_left: MAX_FILE_BYTES,
             budget: None,
             over_file: false,
+            substituted: None,
+            taints: Vec::new(),
         };
         let r = interpolate_text(text, &mut state, &Path::new("x"));
         (r, diags)
