@@ -612,7 +612,7 @@ fn read_secret(
             return;
         }
         Err(Refusal::TooLarge(_)) => {
-            diags.error(at, format!("`{path}` holds more than {MAX_PARAMETER_BYTES} bytes, the most a template parameter holds; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead"));
+            diags.error(at, format!("`{path}` is larger than the {MAX_PARAMETER_BYTES} bytes of a template parameter; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead"));
             return;
         }
         Err(r) => {
