@@ -782,6 +782,66 @@ mod tests {
     }
 
     #[test]
+    fn substitution_is_bounded_per_value_and_per_file() {
+        let mut vars = Variables::new();
+        vars.insert("BIG".into(), Variable::Text("x".repeat(40_000)));
+        let mut d = Diagnostics::new();
+        let mut tree = json!({"a": "${BIG}", "b": "${BIG}${BIG}"});
+        interpolate(&mut tree, &vars, &mut d);
+        let errors: Vec<String> = d.errors().iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors, ["b: substituting `BIG` takes the variables substituted into this value past 65536 bytes, the most one value may receive (no task definition holds more)"]);
+        let many: Map<String, Value> = (0..30)
+            .map(|i| (format!("k{i:02}"), json!("${BIG}")))
+            .collect();
+        let mut tree = Value::Object(many);
+        let mut d = Diagnostics::new();
+        interpolate(&mut tree, &vars, &mut d);
+        let errors: Vec<String> = d.errors().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "one error, then the walk stops: {errors:?}"
+        );
+        assert!(errors[0].starts_with("k26: substituting `BIG` takes the variables substituted in this file past 1048576 bytes"));
+    }
+
+    #[test]
+    fn redaction_quotes_the_string_as_written() {
+        let taints = [Taint {
+            path: "services.web.ports[0]".into(),
+            raw: "${PORT}:80".into(),
+            values: vec!["s3cret-x".into()],
+        }];
+        let redact = |path: &str, m: &str| redact(path, m, &taints);
+        assert_eq!(
+            redact(
+                "services.web.ports[0]",
+                "invalid port `s3cret-x:80`: `s3cret` is not a port"
+            ),
+            Some((
+                "services.web.ports[0]".into(),
+                "invalid port `${PORT}:80`: `${PORT}:80` is not a port".into()
+            ))
+        );
+        assert_eq!(
+            redact(
+                "services.web.environment.s3cret-x",
+                "`S3CRET-X` has no value"
+            ),
+            Some((
+                "services.web.environment.${PORT}:80".into(),
+                "`${PORT}:80` has no value".into()
+            ))
+        );
+        assert_eq!(
+            redact("services.db.ports[0]", "invalid port `s3cret-x`"),
+            None,
+            "another service"
+        );
+        assert_eq!(redact("services.web.ports[0]", "port `80` twice"), None);
+    }
+
+    #[test]
     fn intrinsics_are_not_interpolated() {
         let vars = vars();
         let mut d = Diagnostics::new();
