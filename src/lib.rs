@@ -203,13 +203,27 @@ pub fn references(
     request: &Request,
     stat: &mut dyn FnMut(&str, &str) -> compose::local::Stat,
 ) -> Vec<(String, compose::local::Reference)> {
+    references_and_taints(request, stat).0
+}
+
+/// [`references`], and the strings of each project's document that interpolation filled
+/// from variables (by logical ID): the local step's diagnostics quote them as written.
+#[allow(clippy::type_complexity)]
+pub fn references_and_taints(
+    request: &Request,
+    stat: &mut dyn FnMut(&str, &str) -> compose::local::Stat,
+) -> (
+    Vec<(String, compose::local::Reference)>,
+    Vec<(String, Vec<compose::interpolate::Taint>)>,
+) {
     let mut out = Vec::new();
+    let mut taints = Vec::new();
     let Value::Object(fragment) = &request.fragment else {
-        return out;
+        return (out, taints);
     };
     let shape = embed::shape(fragment);
     let Some(projects) = projects(fragment, shape) else {
-        return out;
+        return (out, taints);
     };
     let secret = embed::secret_parameters(fragment, shape, &request.template_parameter_values);
     for (id, resource) in projects {
@@ -234,8 +248,9 @@ pub fn references(
         for r in compose::local::references(&loaded, &mut |p| stat(id, p)) {
             out.push((id.clone(), r));
         }
+        taints.push((id.clone(), loaded.taints));
     }
-    out
+    (out, taints)
 }
 
 /// One project made ready for the stages: [`expand`] and [`references`] both go through

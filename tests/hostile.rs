@@ -550,6 +550,21 @@ fn diagnostics_name_the_variable_never_its_value() {
             r.stderr
         );
     }
+    // The package step's own diagnostics about a path filled from a variable.
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    env_file: ${V}\n    volumes: [\"./${V}.conf:/etc/x.conf:ro\"]\n",
+    );
+    for args in [
+        &["package", "-o", "packaged.yaml"][..],
+        &["convert", "-o", "out.json"][..],
+    ] {
+        run(dir.path(), args, None)
+            .failed_with("services.web.env_file: `${V}` does not exist")
+            .failed_with("services.web.volumes[0]: `./${V}.conf:/etc/x.conf:ro` does not exist")
+            .clean();
+    }
     // The macro alone: the value of a `Variables` entry.
     let template = serde_json::json!({
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -124,10 +124,23 @@ fn head(path: &str) -> &str {
 /// by a variable). Only the strings of the same service (or secret, volume, ...) count.
 /// `None` when nothing changes.
 pub fn redact(path: &str, message: &str, taints: &[Taint]) -> Option<(String, String)> {
-    let taints: Vec<&Taint> = taints
+    let mut taints: Vec<&Taint> = taints
         .iter()
         .filter(|t| path.is_empty() || head(path) == head(&t.path))
         .collect();
+    // The string at the diagnostic's path first, then those inside or above it.
+    let near = |t: &Taint| {
+        let within = |a: &str, b: &str| {
+            a.strip_prefix(b)
+                .is_some_and(|r| r.is_empty() || r.starts_with(['.', '[']))
+        };
+        match () {
+            _ if t.path == path => 0,
+            _ if within(path, &t.path) || within(&t.path, path) => 1,
+            _ => 2,
+        }
+    };
+    taints.sort_by_key(|t| near(t));
     if taints.is_empty() {
         return None;
     }

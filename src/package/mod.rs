@@ -234,6 +234,7 @@ pub fn package(
 
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut settled = false;
+    let mut taints = Vec::new();
     for _ in 0..MAX_ROUNDS {
         write_packages(template, &projects);
         let request = crate::Request {
@@ -245,10 +246,12 @@ pub fn package(
             .iter()
             .map(|p| (p.id.clone(), p.root.clone()))
             .collect();
-        let refs = crate::references(&request, &mut |id, path| match roots.get(id) {
-            Some(root) => stat(root, path),
-            None => Stat::Unknown,
-        });
+        let (refs, found) =
+            crate::references_and_taints(&request, &mut |id, path| match roots.get(id) {
+                Some(root) => stat(root, path),
+                None => Stat::Unknown,
+            });
+        taints = found;
         let mut new = false;
         for (id, r) in refs {
             let Some(p) = projects.iter_mut().find(|p| p.id == id) else {
@@ -295,7 +298,32 @@ pub fn package(
         images(p, opts, &prefix, diags);
     }
     write_packages(template, &projects);
+    redact(diags, &taints, total > 1);
     packaged
+}
+
+/// Diagnostics about a path filled from variables quote it as written (`${CONF}`), never
+/// what the variables substituted (an `.env` value may be a credential).
+fn redact(
+    diags: &mut Diagnostics,
+    taints: &[(String, Vec<crate::compose::interpolate::Taint>)],
+    prefixed: bool,
+) {
+    for d in diags.items_mut() {
+        for (id, taints) in taints {
+            let path = match prefixed {
+                true => match d.path.strip_prefix(&format!("{id}.")) {
+                    Some(rest) => rest.to_string(),
+                    None => continue,
+                },
+                false => d.path.clone(),
+            };
+            if let Some((p, m)) = crate::compose::interpolate::redact(&path, &d.message, taints) {
+                d.path = if prefixed { format!("{id}.{p}") } else { p };
+                d.message = m;
+            }
+        }
+    }
 }
 
 /// `ComposeFile` → `Compose`; the project folder, and the files' names when there are
