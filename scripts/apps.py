@@ -113,8 +113,10 @@ def one_app(args, name, folder, work, problems):
     packaged = os.path.join(work, "packaged.json")  # JSON: the run-time model reads its `Package`
     params_file = os.path.join(work, "params.json")
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    # The template sits in the work folder, the application elsewhere: the package step
+    # reads only the template's folder unless told (`--allow-outside`).
     proc = run([args.binary, "package", template, "-o", packaged, "--parameters-out", params_file,
-                "--image-repository", REPOSITORY], env=env)
+                "--image-repository", REPOSITORY, "--allow-outside", folder], env=env)
     verdict = answered(proc, name, "package", "by `package`", problems)
     if verdict:
         return verdict

@@ -90,6 +90,12 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Every diagnostic, to rewrite (the local step quotes a path filled from variables
+    /// as written).
+    pub fn items_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.items.iter_mut()
+    }
+
     /// Moves every diagnostic of `other` into `self`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);

@@ -417,13 +417,24 @@ fn env_file_variables(
             .collect()
     };
     let mut found = Variables::new();
+    let mut budget = crate::compose::interpolate::Budget::default();
+    if files.len() > MAX_ENV_FILES {
+        diags.error(
+            package.key("EnvFiles"),
+            format!(
+                "lists {} env files; a project reads at most {MAX_ENV_FILES}",
+                files.len()
+            ),
+        );
+        return;
+    }
     for (file, path) in files {
         let Some(text) = local.files.get(file) else {
             continue;
         };
         let mut scope = found.clone();
         scope.extend(variables.iter().map(|(k, v)| (k.clone(), v.clone())));
-        match dotenv::parse(file, text, dotenv::Format::Dotenv, &scope) {
+        match dotenv::parse(file, text, dotenv::Format::Dotenv, &scope, &mut budget) {
             Ok(parsed) => {
                 for w in parsed.warnings {
                     diags.warn(&path, w);
@@ -437,6 +448,10 @@ fn env_file_variables(
         variables.entry(k).or_insert(v);
     }
 }
+
+/// The most env files `Package.EnvFiles` may list (the package step writes one per
+/// `--env-file`): each is read with every variable before it in scope.
+pub const MAX_ENV_FILES: usize = 64;
 
 /// Reads the `Package` property `compose-to-ecs package` writes:
 /// `{Files: {path: text}, EnvFiles: [path], Secrets: {secret: parameter}, Images: {service: image},
@@ -472,6 +487,14 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
             out
         };
     local.files = strings("Files", diags);
+    for key in local.files.keys() {
+        if let Err(why) = check_file_key(key) {
+            diags.error(
+                path.key("Files").key(key),
+                format!("{why}; a key of `Files` is a path relative to the project folder as `compose-to-ecs package` writes it (`nginx/default.conf`, `../shared/app.env`, `~/data/x`)"),
+            );
+        }
+    }
     local.secrets = strings("Secrets", diags);
     local.images = strings("Images", diags);
     match map.get("EnvFiles") {
@@ -512,6 +535,51 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
         }
     }
     (diags.errors().len() == before).then_some(local)
+}
+
+/// Checks a key of `Package.Files`: a project path as the package step writes it
+/// (`compose::local::project_path`), never one a forged event could use to name a place
+/// outside a mounted folder once the helper container joins it to a target. `~` may only
+/// lead, `..` segments only follow it or start the path (a file beside the project
+/// folder, `../shared/app.env`); no empty, `.` or later `..` segment, no leading `/`, no
+/// backslash, no NUL or other control character. The message never quotes the key
+/// beyond the path that names it.
+pub fn check_file_key(key: &str) -> Result<(), &'static str> {
+    if key.is_empty() {
+        return Err("an empty path");
+    }
+    if key.starts_with('/') {
+        return Err("an absolute path");
+    }
+    if key.contains('\\') {
+        return Err("a path with a backslash");
+    }
+    if key.chars().any(char::is_control) {
+        return Err("a path with a control character");
+    }
+    let mut segments = key.split('/').peekable();
+    if segments.peek() == Some(&"~") {
+        segments.next();
+    }
+    let mut leading = true;
+    let mut any = false;
+    for segment in segments {
+        match segment {
+            "" => return Err("a path with an empty segment"),
+            "." => return Err("a path with a `.` segment"),
+            "~" => return Err("a path with `~` after its start"),
+            ".." if leading => {}
+            ".." => return Err("a path with a `..` segment after a folder name"),
+            _ => {
+                leading = false;
+                any = true;
+            }
+        }
+    }
+    if !any {
+        return Err("a path that names no file");
+    }
+    Ok(())
 }
 
 /// Compose's rule for project names.

@@ -79,9 +79,11 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
             &mut compose_diags,
         );
         let mut origins = compose::merge::Origins::default();
+        let mut taints = Vec::new();
         if let Some(Prepared { spec, name, loaded }) = prepared {
             if let Some(l) = &loaded {
                 origins = l.origins.clone();
+                taints = l.taints.clone();
             }
             let given = convert::given(&spec);
             let valid = loaded.and_then(|l| {
@@ -99,7 +101,13 @@ pub fn expand(request: &Request) -> Result<Expanded, Diagnostics> {
                 }
             }
         }
-        for d in compose_items(compose_diags, several.then_some(id.as_str()), &origins) {
+        let items = compose_items(
+            compose_diags,
+            several.then_some(id.as_str()),
+            &origins,
+            &taints,
+        );
+        for d in items {
             local.push(d);
         }
         diags.extend(local);
@@ -196,13 +204,27 @@ pub fn references(
     request: &Request,
     stat: &mut dyn FnMut(&str, &str) -> compose::local::Stat,
 ) -> Vec<(String, compose::local::Reference)> {
+    references_and_taints(request, stat).0
+}
+
+/// [`references`], and the strings of each project's document that interpolation filled
+/// from variables (by logical ID): the local step's diagnostics quote them as written.
+#[allow(clippy::type_complexity)]
+pub fn references_and_taints(
+    request: &Request,
+    stat: &mut dyn FnMut(&str, &str) -> compose::local::Stat,
+) -> (
+    Vec<(String, compose::local::Reference)>,
+    Vec<(String, Vec<compose::interpolate::Taint>)>,
+) {
     let mut out = Vec::new();
+    let mut taints = Vec::new();
     let Value::Object(fragment) = &request.fragment else {
-        return out;
+        return (out, taints);
     };
     let shape = embed::shape(fragment);
     let Some(projects) = projects(fragment, shape) else {
-        return out;
+        return (out, taints);
     };
     let secret = embed::secret_parameters(fragment, shape, &request.template_parameter_values);
     for (id, resource) in projects {
@@ -227,8 +249,9 @@ pub fn references(
         for r in compose::local::references(&loaded, &mut |p| stat(id, p)) {
             out.push((id.clone(), r));
         }
+        taints.push((id.clone(), loaded.taints));
     }
-    out
+    (out, taints)
 }
 
 /// One project made ready for the stages: [`expand`] and [`references`] both go through
@@ -305,7 +328,7 @@ fn project_name(
         }
         diags.error(
             properties,
-            format!("the variable `COMPOSE_PROJECT_NAME` is `{name}`; a project name has lower-case letters, digits, `-` and `_`, and starts with a letter or digit"),
+            "the variable `COMPOSE_PROJECT_NAME` is not a project name (its value is not shown: it may come from an env file); a project name has lower-case letters, digits, `-` and `_`, and starts with a letter or digit",
         );
     }
     compose_name(&spec.compose)
@@ -329,11 +352,13 @@ fn compose_name(compose: &Value) -> Option<String> {
 /// Diagnostics of a project's Compose document, their paths prefixed by the project's
 /// logical ID when the template has several projects, and by the Compose file the value
 /// came from when the document was merged from several (`compose.prod.yaml:
-/// services.web.ports[1]: ...`).
+/// services.web.ports[1]: ...`). A message quoting what a variable substituted (an
+/// `.env` value may be a credential) quotes the string as written instead (`taints`).
 fn compose_items(
     diags: Diagnostics,
     project: Option<&str>,
     origins: &compose::merge::Origins,
+    taints: &[compose::interpolate::Taint],
 ) -> Vec<Diagnostic> {
     diags
         .errors()
@@ -341,6 +366,10 @@ fn compose_items(
         .chain(diags.warnings())
         .cloned()
         .map(|mut d| {
+            if let Some((p, m)) = compose::interpolate::redact(&d.path, &d.message, taints) {
+                d.path = p;
+                d.message = m;
+            }
             let whole_file = origins.names.iter().any(|n| d.path.starts_with(n.as_str()));
             if d.path.starts_with("Resources.") || whole_file {
                 return d;

@@ -143,6 +143,13 @@ struct LocalArgs {
     /// `<URI>:<service>-<content digest>`
     #[arg(long = "image-repository", value_name = "URI")]
     image_repository: Option<String>,
+    /// A file or folder outside the project folder that the files of the project may
+    /// name (repeatable); without it, such a path is refused (symbolic links followed)
+    #[arg(long = "allow-outside", value_name = "PATH")]
+    allow_outside: Vec<PathBuf>,
+    /// List every file the package step reads on standard error
+    #[arg(short = 'v', long)]
+    verbose: bool,
 }
 
 impl LocalArgs {
@@ -151,6 +158,7 @@ impl LocalArgs {
         mode: Mode,
         parameters_out: bool,
         stdin: Option<String>,
+        named: &[String],
     ) -> Result<package::Options, String> {
         if let Some(uri) = &self.image_repository {
             package::check_repository(uri)?;
@@ -162,6 +170,14 @@ impl LocalArgs {
             parameters_out,
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdin,
+            // What the command line names is the user's own choice: read wherever it is.
+            allow_outside: self
+                .allow_outside
+                .iter()
+                .cloned()
+                .chain(named.iter().filter(|f| *f != "-").map(PathBuf::from))
+                .collect(),
+            verbose: self.verbose,
         })
     }
 }
@@ -317,7 +333,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     )
                 }
             };
-            let options = local.options(Mode::Package, parameters_out.is_some(), stdin)?;
+            let named = wrapped.as_ref().map_or(&[][..], |p| &p.files[..]);
+            let options = local.options(Mode::Package, parameters_out.is_some(), stdin, named)?;
             let values = package::parameter_values(&fragment, &[]);
             let mut diags = Diagnostics::new();
             let packaged = package::package(&mut fragment, &dir, &values, &options, &mut diags);
@@ -641,7 +658,7 @@ fn dotenv_project_name(dir: &Path, env_files: &[PathBuf]) -> Option<String> {
     };
     let mut found = None;
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
+        let Ok(text) = package::files::read_text(&f, package::files::MAX_FILES_BYTES) else {
             continue;
         };
         let parsed = compose_to_ecs::compose::dotenv::parse(
@@ -649,6 +666,7 @@ fn dotenv_project_name(dir: &Path, env_files: &[PathBuf]) -> Option<String> {
             &text,
             compose_to_ecs::compose::dotenv::Format::Dotenv,
             &Default::default(),
+            &mut Default::default(),
         );
         if let Some(v) = parsed.ok().and_then(|p| {
             p.variables
@@ -715,7 +733,8 @@ fn process(
     project: Option<&Project>,
 ) -> Result<ExitCode, String> {
     let stdin = project.and_then(|p| p.stdin.clone());
-    let options = local.options(Mode::Preview, false, stdin)?;
+    let named = project.map_or(&[][..], |p| &p.files[..]);
+    let options = local.options(Mode::Preview, false, stdin, named)?;
     let values = input::request(fragment.clone(), &given)?.template_parameter_values;
     let shown = |diags: &Diagnostics| match project {
         Some(p) => p.compose_paths(diags),

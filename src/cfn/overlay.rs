@@ -473,6 +473,22 @@ const PLAIN_SIGHT: &[&str] = &[
     "EntryPoint",
     "DockerLabels",
     "HealthCheck",
+    "User",
+    "WorkingDirectory",
+    "Image",
+    "SystemControls",
+    "LogConfiguration",
+    "Hostname",
+    "ExtraHosts",
+];
+
+/// Resource properties readable by whoever may describe the resource, whatever its type:
+/// tags (`tag:GetResources`) and IAM policy documents (`iam:GetRolePolicy`).
+const READABLE_PROPERTIES: &[&str] = &[
+    "Tags",
+    "Policies",
+    "PolicyDocument",
+    "AssumeRolePolicyDocument",
 ];
 
 /// Errors for a `NoEcho` parameter the overlay would make readable after deploy: in an
@@ -510,6 +526,17 @@ fn check_plain_sight(
         return;
     };
     for (id, resource) in resources {
+        for key in READABLE_PROPERTIES {
+            let Some(value) = resource.get("Properties").and_then(|p| p.get(*key)) else {
+                continue;
+            };
+            if let Some(p) = named(value) {
+                diags.error(
+                    path.key("Resources").key(id).key("Properties").key(key),
+                    format!("refers to the `NoEcho` parameter `{p}`: its value would be readable by anyone who may describe the resource after deploy; keep it out of tags and policies"),
+                );
+            }
+        }
         let Some(Value::Array(containers)) = resource
             .get("Properties")
             .and_then(|p| p.get("ContainerDefinitions"))

@@ -11,7 +11,9 @@
 //! Pure: the text comes from the project's `Package`. Messages name the file and the
 //! line (`.env:3: ...`) and never quote a value: an env file holds credentials.
 
-use super::interpolate::{interpolate_private, Variable, Variables};
+use super::interpolate::{
+    interpolate_private, project_budget_message, Budget, Scope, Variable, Variables, MAX_FILE_BYTES,
+};
 use serde_json::Value;
 
 /// How an env file is written (`env_file[].format`).
@@ -34,22 +36,30 @@ pub struct Parsed {
 
 /// Reads env file `name` (its project path, for messages). `variables` are the variables
 /// its values may use and a bare `KEY` is taken from. An error starts with
-/// `<name>:<line>: ` and never quotes a value.
+/// `<name>:<line>: ` and never quotes a value. The file's text and what its values
+/// substitute are taken from `budget` (the project's); the substitutions of one file
+/// produce at most [`MAX_FILE_BYTES`], of one value [`super::interpolate::MAX_VALUE_BYTES`].
 pub fn parse(
     name: &str,
     text: &str,
     format: Format,
     variables: &Variables,
+    budget: &mut Budget,
 ) -> Result<Parsed, String> {
+    if !budget.spend(text.len()) {
+        return Err(format!("{name}: {}", project_budget_message()));
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = text.replace("\r\n", "\n");
     match format {
         Format::Dotenv => Parser {
             name,
             given: variables,
-            scope: variables.clone(),
+            own: Variables::new(),
             out: Parsed::default(),
             line: 1,
+            file_left: MAX_FILE_BYTES,
+            budget,
         }
         .run(&text),
         Format::Raw => raw(name, &text, variables),
@@ -97,13 +107,18 @@ fn raw(name: &str, text: &str, variables: &Variables) -> Result<Parsed, String> 
 
 struct Parser<'a> {
     name: &'a str,
-    /// The variables given by the caller: a bare `KEY` is taken from them.
+    /// The variables given by the caller: a bare `KEY` is taken from them, and a value
+    /// looks them up first.
     given: &'a Variables,
-    /// What a value may use: the given variables, then earlier lines.
-    scope: Variables,
+    /// The earlier lines' variables that `given` does not have: a value looks them up
+    /// next.
+    own: Variables,
     out: Parsed,
     /// The line the cursor is on.
     line: usize,
+    /// What substitution may still produce in this file.
+    file_left: usize,
+    budget: &'a mut Budget,
 }
 
 /// Whitespace within a line (compose-go's `isSpace`: not the newline).
@@ -179,7 +194,7 @@ impl Parser<'_> {
 
     fn set(&mut self, key: String, value: Variable) {
         if !self.given.contains_key(&key) {
-            self.scope.insert(key.clone(), value.clone());
+            self.own.insert(key.clone(), value.clone());
         }
         self.out.variables.insert(key, value);
     }
@@ -264,7 +279,13 @@ impl Parser<'_> {
             return Ok(Variable::Text(text.to_string()));
         }
         let label = format!("the value of `{key}`");
-        let (result, unset) = interpolate_private(text, &self.scope, &label);
+        let scope = Scope {
+            variables: self.given,
+            earlier: &self.own,
+            file_left: &mut self.file_left,
+            budget: &mut *self.budget,
+        };
+        let (result, unset) = interpolate_private(text, scope, &label);
         for name in unset {
             let warning = self.error(
                 line,
@@ -410,9 +431,15 @@ mod tests {
     }
 
     fn vars(text: &str) -> Variables {
-        parse(".env", text, Format::Dotenv, &given())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .variables
+        parse(
+            ".env",
+            text,
+            Format::Dotenv,
+            &given(),
+            &mut Budget::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .variables
     }
 
     fn text(v: &Variables, key: &str) -> String {
@@ -423,7 +450,14 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        parse(".env", text, Format::Dotenv, &given()).unwrap_err()
+        parse(
+            ".env",
+            text,
+            Format::Dotenv,
+            &given(),
+            &mut Budget::default(),
+        )
+        .unwrap_err()
     }
 
     #[test]
@@ -502,7 +536,14 @@ mod tests {
 
     #[test]
     fn unset_variables_warn_with_the_line() {
-        let p = parse(".env", "A=1\nB=${NOPE}x\n", Format::Dotenv, &given()).unwrap();
+        let p = parse(
+            ".env",
+            "A=1\nB=${NOPE}x\n",
+            Format::Dotenv,
+            &given(),
+            &mut Budget::default(),
+        )
+        .unwrap();
         assert_eq!(text(&p.variables, "B"), "x");
         assert_eq!(
             p.warnings,
@@ -561,6 +602,7 @@ mod tests {
             "# c\n  A=\"quoted\" # not a comment\nB=${TAG} \nTAG\nNOPE\n\n",
             Format::Raw,
             &given(),
+            &mut Budget::default(),
         )
         .unwrap();
         let v = p.variables;
@@ -569,7 +611,14 @@ mod tests {
         assert_eq!(text(&v, "TAG"), "1.27");
         assert!(!v.contains_key("NOPE"));
         assert_eq!(
-            parse("app.env", "A B=1", Format::Raw, &given()).unwrap_err(),
+            parse(
+                "app.env",
+                "A B=1",
+                Format::Raw,
+                &given(),
+                &mut Budget::default()
+            )
+            .unwrap_err(),
             "app.env:1: a variable name cannot contain spaces"
         );
     }
@@ -631,8 +680,14 @@ mod tests {
             "A=é # ü",
             "\n\n\n",
         ] {
-            let _ = parse(".env", text, Format::Dotenv, &given());
-            let _ = parse(".env", text, Format::Raw, &given());
+            let _ = parse(
+                ".env",
+                text,
+                Format::Dotenv,
+                &given(),
+                &mut Budget::default(),
+            );
+            let _ = parse(".env", text, Format::Raw, &given(), &mut Budget::default());
         }
     }
 }

@@ -51,7 +51,13 @@ impl Reader<'_> {
                 }
                 continue;
             };
-            match dotenv::parse(&file.raw, text, file.format, self.variables) {
+            match dotenv::parse(
+                &file.raw,
+                text,
+                file.format,
+                self.variables,
+                &mut self.budget,
+            ) {
                 Ok(parsed) => {
                     for w in parsed.warnings {
                         self.diags.warn(&file.path, w);

@@ -434,6 +434,7 @@ mod tests {
             diags: &mut diags,
             variables: &variables,
             local: None,
+            budget: Default::default(),
         };
         let map = service.as_object().cloned().unwrap_or_default();
         let h = r.host_access(&map, &Path::new("services").key("s"));

@@ -40,16 +40,180 @@ impl Variable {
 /// Variables by name.
 pub type Variables = BTreeMap<String, Variable>;
 
-/// Interpolates every string in `tree` in place. Errors and warnings go to `diags`.
-pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnostics) {
+/// The most bytes substitution puts into one string: no task definition holds more (ECS
+/// takes 64 KiB for a whole task definition), and a few references to long values would
+/// otherwise multiply (`B=$A$A$A$A`, `C=$B$B$B$B`, ...).
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// The most bytes substitution produces in one file (an env file, a Compose document, an
+/// `extends` file): about what a template can hold (1 MB).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// The most work the env files of one project may cost: every byte of env-file text read
+/// (a file named by several services is read for each) and every byte substituted.
+pub const MAX_PROJECT_BYTES: usize = 4 * 1024 * 1024;
+
+/// What is left of a project's budget for env files ([`MAX_PROJECT_BYTES`]), shared by
+/// the env files read for it one after the other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    left: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            left: MAX_PROJECT_BYTES,
+        }
+    }
+}
+
+impl Budget {
+    /// Takes `n` bytes from the budget; false (and nothing taken) when fewer are left.
+    pub fn spend(&mut self, n: usize) -> bool {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.left = 0;
+                false
+            }
+        }
+    }
+}
+
+/// The message of a project over [`MAX_PROJECT_BYTES`].
+pub fn project_budget_message() -> String {
+    format!("the project's env files take more than {MAX_PROJECT_BYTES} bytes to read and expand (each file counted once per service naming it, with every variable substituted); an env file is for settings, not data")
+}
+
+/// A string interpolation filled from variables: where it is, as written, and the text
+/// its variables substituted. A diagnostic about it must not quote that text (an `.env`
+/// value may be a credential): [`redact`] puts the string as written in its place.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Taint {
+    /// The string's path in the document.
+    pub path: String,
+    /// The string as written (`${PORT}:80`).
+    pub raw: String,
+    /// What the variables substituted into it, each non-empty.
+    pub values: Vec<String>,
+}
+
+/// Whether a backquoted span of a message shows what a variable substituted: it holds
+/// the value, or a piece of it (a port of `${PORTS}`), in any case (`cap_add` upper-cases).
+fn shows(span: &str, value: &str) -> bool {
+    let (span, value) = (span.to_lowercase(), value.to_lowercase());
+    span.contains(&value) || (span.len() >= 2 && value.contains(&span))
+}
+
+/// The service, secret, volume... a path is about: its first two segments
+/// (`services.web`).
+fn head(path: &str) -> &str {
+    let mut dots = path.match_indices(['.', '[']).map(|(i, _)| i);
+    let _ = dots.next();
+    match dots.next() {
+        Some(i) => &path[..i],
+        None => path,
+    }
+}
+
+/// A diagnostic with every backquoted span of its message that shows what a variable
+/// substituted ([`shows`]) replaced by the string as written (`invalid port `s3cret`` →
+/// ``invalid port `${PORT}` ``), and the same in its path (an environment variable named
+/// by a variable). Only the strings of the same service (or secret, volume, ...) count.
+/// `None` when nothing changes.
+pub fn redact(path: &str, message: &str, taints: &[Taint]) -> Option<(String, String)> {
+    let mut taints: Vec<&Taint> = taints
+        .iter()
+        .filter(|t| path.is_empty() || head(path) == head(&t.path))
+        .collect();
+    // The string at the diagnostic's path first, then those inside or above it.
+    let near = |t: &Taint| {
+        let within = |a: &str, b: &str| {
+            a.strip_prefix(b)
+                .is_some_and(|r| r.is_empty() || r.starts_with(['.', '[']))
+        };
+        match () {
+            _ if t.path == path => 0,
+            _ if within(path, &t.path) || within(&t.path, path) => 1,
+            _ => 2,
+        }
+    };
+    taints.sort_by_key(|t| near(t));
+    if taints.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut changed = false;
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        let span = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..open]);
+        out.push('`');
+        match taints
+            .iter()
+            .find(|t| t.values.iter().any(|v| shows(span, v)))
+        {
+            Some(t) => {
+                changed = true;
+                out.push_str(&t.raw);
+            }
+            None => out.push_str(span),
+        }
+        out.push('`');
+        rest = &rest[open + len + 2..];
+    }
+    out.push_str(rest);
+    let mut new_path = path.to_string();
+    for t in &taints {
+        for v in t.values.iter().filter(|v| v.len() >= 3) {
+            if new_path.contains(v.as_str()) {
+                new_path = new_path.replace(v.as_str(), &t.raw);
+                changed = true;
+            }
+        }
+    }
+    changed.then_some((new_path, out))
+}
+
+/// Interpolates every string in `tree` in place. Errors and warnings go to `diags`. The
+/// substitutions of one call (one document) produce at most [`MAX_FILE_BYTES`], each
+/// string at most [`MAX_VALUE_BYTES`]; past that, an error names the path and the
+/// variable, and the rest of the document is left as it is. Returns the strings filled
+/// from variables ([`Taint`]).
+pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnostics) -> Vec<Taint> {
     let mut state = State {
         variables,
+        earlier: None,
         diags,
         unset: BTreeSet::new(),
         label: None,
         top: "",
+        value_len: 0,
+        file_left: MAX_FILE_BYTES,
+        budget: None,
+        over_file: false,
+        substituted: Some(Vec::new()),
+        taints: Vec::new(),
     };
     walk(tree, &Path::root, &mut state);
+    state.taints
+}
+
+/// Where an env file's values look variables up, and what they may cost.
+pub struct Scope<'a> {
+    /// Looked up first (the caller's variables).
+    pub variables: &'a Variables,
+    /// Looked up when `variables` does not have the name (the file's earlier lines).
+    pub earlier: &'a Variables,
+    /// The bytes substitution may still produce in this file ([`MAX_FILE_BYTES`]).
+    pub file_left: &'a mut usize,
+    /// The project's budget.
+    pub budget: &'a mut Budget,
 }
 
 /// Interpolates one string that is itself a value to keep private (a line of an env
@@ -58,23 +222,33 @@ pub fn interpolate(tree: &mut Value, variables: &Variables, diags: &mut Diagnost
 /// substituted) and the names of the variables that were not set.
 pub fn interpolate_private(
     text: &str,
-    variables: &Variables,
+    scope: Scope,
     label: &str,
 ) -> (Result<Value, String>, BTreeSet<String>) {
     let mut diags = Diagnostics::new();
     let mut state = State {
-        variables,
+        variables: scope.variables,
+        earlier: Some(scope.earlier),
         diags: &mut diags,
         unset: BTreeSet::new(),
         label: Some(label),
         top: "",
+        value_len: 0,
+        file_left: *scope.file_left,
+        budget: Some(scope.budget),
+        over_file: false,
+        substituted: None,
+        taints: Vec::new(),
     };
     let result = interpolate_text(text, &mut state, &Path::root());
+    *scope.file_left = state.file_left;
     (result, state.unset)
 }
 
 struct State<'a> {
     variables: &'a Variables,
+    /// Looked up after `variables` (an env file's earlier lines).
+    earlier: Option<&'a Variables>,
     diags: &'a mut Diagnostics,
     unset: BTreeSet<String>,
     /// How errors name the string (`the value of `KEY``), or `None`: the path names it.
@@ -82,9 +256,52 @@ struct State<'a> {
     /// The string being interpolated (errors give positions in it, never its text: it may
     /// be a secret inlined from an env file).
     top: &'a str,
+    /// The bytes substituted into the string being built ([`MAX_VALUE_BYTES`]).
+    value_len: usize,
+    /// What substitution may still produce in this file ([`MAX_FILE_BYTES`]).
+    file_left: usize,
+    /// The project's budget, for env files.
+    budget: Option<&'a mut Budget>,
+    /// The file's budget ran out: the walk stops.
+    over_file: bool,
+    /// What variables substituted into the string being built (`None`: not tracked).
+    substituted: Option<Vec<String>>,
+    /// The strings filled from variables so far.
+    taints: Vec<Taint>,
 }
 
-impl State<'_> {
+impl<'a> State<'a> {
+    fn get(&self, name: &str) -> Option<&'a Variable> {
+        self.variables
+            .get(name)
+            .or_else(|| self.earlier.and_then(|e| e.get(name)))
+    }
+
+    /// Counts `n` bytes substituted for variable `name` into the string being built: an
+    /// error past a bound, naming the variable, never a value.
+    fn grow(&mut self, n: usize, name: &str) -> Result<(), String> {
+        self.value_len = self.value_len.saturating_add(n);
+        if self.value_len > MAX_VALUE_BYTES {
+            let what = self.label.unwrap_or("this value");
+            return Err(format!("substituting `{name}` takes the variables substituted into {what} past {MAX_VALUE_BYTES} bytes, the most one value may receive (no task definition holds more)"));
+        }
+        match self.file_left.checked_sub(n) {
+            Some(left) => self.file_left = left,
+            None => {
+                self.file_left = 0;
+                self.over_file = true;
+                return Err(format!("substituting `{name}` takes the variables substituted in this file past {MAX_FILE_BYTES} bytes, about what a template holds; the rest of the file is not interpolated"));
+            }
+        }
+        if let Some(budget) = self.budget.as_deref_mut() {
+            if !budget.spend(n) {
+                self.over_file = true;
+                return Err(project_budget_message());
+            }
+        }
+        Ok(())
+    }
+
     /// `invalid interpolation [in <label>] at character <n>: <why>`, `at` a slice of
     /// the string being interpolated starting where the problem is.
     fn invalid(&self, at: &str, why: &str) -> String {
@@ -100,10 +317,22 @@ impl State<'_> {
 /// `path` builds the node's path on demand: only a string holding a `$` needs it, so a
 /// walk over a large document allocates no paths for the rest.
 fn walk(value: &mut Value, path: &dyn Fn() -> Path, state: &mut State) {
+    if state.over_file {
+        return;
+    }
     match value {
         Value::String(text) if text.contains('$') => {
             let path = path();
-            match interpolate_text(text, state, &path) {
+            let result = interpolate_text(text, state, &path);
+            if let Some(values) = state.substituted.as_mut().filter(|v| !v.is_empty()) {
+                let values = std::mem::take(values);
+                state.taints.push(Taint {
+                    path: path.as_str().to_string(),
+                    raw: text.clone(),
+                    values,
+                });
+            }
+            match result {
                 Ok(new) => *value = new,
                 Err(message) => state.diags.error(&path, message),
             }
@@ -138,13 +367,23 @@ fn interpolate_text(text: &str, state: &mut State, path: &Path) -> Result<Value,
     let mut segments = Vec::new();
     let mut inner = State {
         variables: state.variables,
+        earlier: state.earlier,
         diags: &mut *state.diags,
         unset: std::mem::take(&mut state.unset),
         label: state.label,
         top: text,
+        value_len: 0,
+        file_left: state.file_left,
+        budget: state.budget.as_deref_mut(),
+        over_file: false,
+        substituted: state.substituted.take(),
+        taints: Vec::new(),
     };
     let result = expand(text, &mut inner, path, &mut segments, 0);
+    state.substituted = inner.substituted;
     state.unset = inner.unset;
+    state.file_left = inner.file_left;
+    state.over_file |= inner.over_file;
     result?;
     Ok(assemble(segments))
 }
@@ -245,7 +484,7 @@ fn expand(
                     .find(|c: char| !is_name_char(c))
                     .unwrap_or(after.len());
                 let name = &after[..len];
-                lookup_plain(name, state, path, out);
+                lookup_plain(name, state, path, out)?;
                 rest = &after[len..];
             }
             _ => {
@@ -304,8 +543,7 @@ fn substitute(
     }
     let op_and_arg = &body[name_len..];
     if op_and_arg.is_empty() {
-        lookup_plain(name, state, path, out);
-        return Ok(());
+        return lookup_plain(name, state, path, out);
     }
     let (op, arg) = if let Some(arg) = op_and_arg.strip_prefix(":-") {
         (":-", arg)
@@ -325,8 +563,8 @@ fn substitute(
             &format!("unexpected text after `${{{name}`; expected `}}`, `:-`, `-`, `:?`, `?`, `:+` or `+`"),
         ));
     };
-    let variable = state.variables.get(name).cloned();
-    let (set, non_empty) = match &variable {
+    let variable = state.get(name);
+    let (set, non_empty) = match variable {
         None => (false, false),
         Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => (true, !t.is_empty()),
         Some(Variable::Secret { value, .. }) => (true, !value.is_empty()),
@@ -336,7 +574,7 @@ fn substitute(
         ":-" | "-" => {
             let use_value = if op == ":-" { non_empty } else { set };
             if use_value {
-                push_variable(variable, out);
+                push_variable(name, variable, state, out)?;
             } else {
                 expand(arg, state, path, out, depth + 1)?;
             }
@@ -344,7 +582,7 @@ fn substitute(
         ":?" | "?" => {
             let ok = if op == ":?" { non_empty } else { set };
             if ok {
-                push_variable(variable, out);
+                push_variable(name, variable, state, out)?;
             } else {
                 // The author's message as written: interpolating it would quote the values
                 // of the variables it names.
@@ -371,20 +609,59 @@ fn substitute(
     Ok(())
 }
 
-fn push_variable(variable: Option<Variable>, out: &mut Vec<Segment>) {
+/// Substitutes variable `name`, counting what it adds before copying it.
+fn push_variable(
+    name: &str,
+    variable: Option<&Variable>,
+    state: &mut State,
+    out: &mut Vec<Segment>,
+) -> Result<(), String> {
+    let size = match variable {
+        None => return Ok(()),
+        Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => t.len(),
+        Some(Variable::Secret { parameter, .. }) => parameter.len() + 3,
+        Some(Variable::Expr(e)) => json_len(e),
+    };
+    state.grow(size, name)?;
     match variable {
         None => {}
         Some(Variable::Text(t) | Variable::Parameter { value: t, .. }) => {
-            out.push(Segment::Text(t))
+            if let Some(s) = state.substituted.as_mut().filter(|_| !t.is_empty()) {
+                s.push(t.clone());
+            }
+            out.push(Segment::Text(t.clone()))
         }
-        Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter)),
-        Some(Variable::Expr(e)) => out.push(Segment::Expr(e)),
+        Some(Variable::Secret { parameter, .. }) => out.push(Segment::Parameter(parameter.clone())),
+        Some(Variable::Expr(e)) => out.push(Segment::Expr(e.clone())),
     }
+    Ok(())
 }
 
-fn lookup_plain(name: &str, state: &mut State, path: &Path, out: &mut Vec<Segment>) {
-    match state.variables.get(name) {
-        Some(v) => push_variable(Some(v.clone()), out),
+/// The length of a value written as JSON, without writing it anywhere.
+fn json_len(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+fn lookup_plain(
+    name: &str,
+    state: &mut State,
+    path: &Path,
+    out: &mut Vec<Segment>,
+) -> Result<(), String> {
+    match state.get(name) {
+        Some(v) => push_variable(name, Some(v), state, out)?,
         None => {
             if state.unset.insert(name.to_string()) {
                 state.diags.warn(
@@ -394,6 +671,7 @@ fn lookup_plain(name: &str, state: &mut State, path: &Path, out: &mut Vec<Segmen
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -424,10 +702,17 @@ mod tests {
         let mut diags = Diagnostics::new();
         let mut state = State {
             variables: &vars,
+            earlier: None,
             diags: &mut diags,
             unset: BTreeSet::new(),
             label: None,
             top: "",
+            value_len: 0,
+            file_left: MAX_FILE_BYTES,
+            budget: None,
+            over_file: false,
+            substituted: None,
+            taints: Vec::new(),
         };
         let r = interpolate_text(text, &mut state, &Path::new("x"));
         (r, diags)
@@ -507,6 +792,66 @@ mod tests {
         assert!(run("${1A}").0.is_err());
         assert!(run("${A:x}").0.is_err());
         assert!(run("tail $").0.is_err());
+    }
+
+    #[test]
+    fn substitution_is_bounded_per_value_and_per_file() {
+        let mut vars = Variables::new();
+        vars.insert("BIG".into(), Variable::Text("x".repeat(40_000)));
+        let mut d = Diagnostics::new();
+        let mut tree = json!({"a": "${BIG}", "b": "${BIG}${BIG}"});
+        interpolate(&mut tree, &vars, &mut d);
+        let errors: Vec<String> = d.errors().iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors, ["b: substituting `BIG` takes the variables substituted into this value past 65536 bytes, the most one value may receive (no task definition holds more)"]);
+        let many: Map<String, Value> = (0..30)
+            .map(|i| (format!("k{i:02}"), json!("${BIG}")))
+            .collect();
+        let mut tree = Value::Object(many);
+        let mut d = Diagnostics::new();
+        interpolate(&mut tree, &vars, &mut d);
+        let errors: Vec<String> = d.errors().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "one error, then the walk stops: {errors:?}"
+        );
+        assert!(errors[0].starts_with("k26: substituting `BIG` takes the variables substituted in this file past 1048576 bytes"));
+    }
+
+    #[test]
+    fn redaction_quotes_the_string_as_written() {
+        let taints = [Taint {
+            path: "services.web.ports[0]".into(),
+            raw: "${PORT}:80".into(),
+            values: vec!["s3cret-x".into()],
+        }];
+        let redact = |path: &str, m: &str| redact(path, m, &taints);
+        assert_eq!(
+            redact(
+                "services.web.ports[0]",
+                "invalid port `s3cret-x:80`: `s3cret` is not a port"
+            ),
+            Some((
+                "services.web.ports[0]".into(),
+                "invalid port `${PORT}:80`: `${PORT}:80` is not a port".into()
+            ))
+        );
+        assert_eq!(
+            redact(
+                "services.web.environment.s3cret-x",
+                "`S3CRET-X` has no value"
+            ),
+            Some((
+                "services.web.environment.${PORT}:80".into(),
+                "`${PORT}:80` has no value".into()
+            ))
+        );
+        assert_eq!(
+            redact("services.db.ports[0]", "invalid port `s3cret-x`"),
+            None,
+            "another service"
+        );
+        assert_eq!(redact("services.web.ports[0]", "port `80` twice"), None);
     }
 
     #[test]

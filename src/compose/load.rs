@@ -30,6 +30,9 @@ pub struct Loaded {
     pub extends_files: Vec<(String, String)>,
     /// Which Compose file each value came from, when the project has several.
     pub origins: Origins,
+    /// The strings interpolation filled from variables: diagnostics about them never
+    /// quote what was substituted.
+    pub taints: Vec<super::interpolate::Taint>,
 }
 
 /// The longest Compose text read: a template holding it could not be larger (CloudFormation
@@ -97,7 +100,7 @@ pub fn load(
         other => (document(other, where_, diags)?, Origins::default()),
     };
     let mut tree = Value::Object(tree);
-    interpolate(&mut tree, variables, diags);
+    let taints = interpolate(&mut tree, variables, diags);
     let Value::Object(mut tree) = tree else {
         return None;
     };
@@ -150,6 +153,7 @@ pub fn load(
         local: None,
         extends_files: files.named,
         origins,
+        taints,
     })
 }
 

@@ -119,6 +119,35 @@ impl Reader<'_> {
                 refuse(path.key("healthcheck").key("test"), t);
             }
         }
+        // Also readable after deploy: the task definition's user, working directory,
+        // image, system controls and log options, and the role's policies.
+        for (key, t) in [
+            ("user", &s.user),
+            ("working_dir", &s.working_dir),
+            ("image", &s.image),
+        ] {
+            if let Some(t) = t {
+                refuse(path.key(key), t);
+            }
+        }
+        for (k, t) in &s.sysctls {
+            refuse(path.key("sysctls").key(k), t);
+        }
+        for (k, t) in &s.log_options {
+            refuse(path.key("logging").key("options").key(k), t);
+        }
+        for (i, t) in s.policies.iter().enumerate() {
+            refuse(path.key("x-aws-policies").index(i), t);
+        }
+        if let Some(role) = &s.role {
+            let found = parameters_in(role, &hidden);
+            if !found.is_empty() {
+                self.diags.error(
+                    path.key("x-aws-role"),
+                    format!("holds the `NoEcho` parameter {}, whose value anyone allowed `iam:GetRolePolicy` could read in the policy after deploy; name resources without it", named(&found)),
+                );
+            }
+        }
     }
 }
 

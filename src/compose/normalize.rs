@@ -41,6 +41,7 @@ pub fn normalize(
         diags,
         variables,
         local,
+        budget: Default::default(),
     };
     let mut project = Project {
         name: name.to_string(),
@@ -86,7 +87,8 @@ pub fn normalize(
         .and_then(|v| r.text(v, &root.key("x-aws-init_image")));
     project.kms_key = tree
         .get("x-aws-kms_key")
-        .and_then(|v| r.text(v, &root.key("x-aws-kms_key")));
+        .and_then(|v| r.text(v, &root.key("x-aws-kms_key")))
+        .filter(|k| r.no_wildcard(k, &root.key("x-aws-kms_key"), "a KMS key"));
     // Secrets and configs.
     if let Some(Value::Object(secrets)) = tree.get("secrets") {
         for (key, value) in secrets {
@@ -208,6 +210,9 @@ impl Reader<'_> {
                 self.diags
                     .error(path.key("image"), "the image name is empty");
             }
+        }
+        if let Some(image) = &s.image {
+            self.no_wildcard(image, &path.key("image"), "an image");
         }
         if get("build").is_some_and(|b| !b.is_null()) {
             match (&s.image, self.local.and_then(|l| l.images.get(name))) {
@@ -457,7 +462,9 @@ impl Reader<'_> {
         }
         if let Some(v) = get("x-aws-pull_credentials") {
             let p = path.key("x-aws-pull_credentials");
-            s.pull_credentials = self.text(v, &p);
+            s.pull_credentials = self
+                .text(v, &p)
+                .filter(|t| self.no_wildcard(t, &p, "a secret"));
             if let Some(Text::Lit(c)) = &s.pull_credentials {
                 let service = super::secrets::arn_service(c);
                 if c.trim().is_empty() || service.is_some_and(|s| s != "secretsmanager") {

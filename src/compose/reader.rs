@@ -19,6 +19,8 @@ pub(super) struct Reader<'a> {
     /// What the local step read from disk (`None`: the project was not packaged).
     #[allow(dead_code)] // read by the local-file areas as they land
     pub(super) local: Option<&'a Local>,
+    /// What the project's env files may still cost (`env_file` of every service).
+    pub(super) budget: super::interpolate::Budget,
 }
 
 impl Reader<'_> {

@@ -135,6 +135,9 @@ impl Reader<'_> {
         as_parameter: bool,
         path: &Path,
     ) -> Option<SecretSource> {
+        if !self.no_wildcard(&name, path, "a secret or parameter") {
+            return None;
+        }
         let Text::Lit(text) = &name else {
             return Some(if as_parameter {
                 SecretSource::Parameter(name)
@@ -337,6 +340,9 @@ impl Reader<'_> {
 
     fn kms_key(&mut self, v: &Value, path: &Path) -> Option<Text> {
         let key = self.text(v, path)?;
+        if !self.no_wildcard(&key, path, "a KMS key") {
+            return None;
+        }
         if let Text::Lit(k) = &key {
             let is_arn = arn_service(k) == Some("kms") && k.contains(":key/");
             let is_id = !k.starts_with("arn:") && !k.starts_with("alias/") && !k.is_empty();
@@ -395,6 +401,9 @@ impl Reader<'_> {
         }
         if let Some(name) = external {
             let name = name.unwrap_or_else(|| Text::Lit(key.to_string()));
+            if !self.no_wildcard(&name, &path.key("name"), "a parameter") {
+                return None;
+            }
             if let Text::Lit(n) = &name {
                 if let Some(service) = arn_service(n).filter(|s| *s != "ssm") {
                     self.diags.error(
@@ -631,6 +640,23 @@ impl Reader<'_> {
         }
     }
 
+    /// False (with an error at `path`) when a literal name holds `*` or `?`: IAM reads
+    /// both as wildcards in the resource the execution role is granted, so `name: '*'`
+    /// would grant every secret (`secret:*`). `what` is what the name names; the message
+    /// never quotes it (it may come from a variable).
+    pub(super) fn no_wildcard(&mut self, t: &Text, path: &Path, what: &str) -> bool {
+        match t {
+            Text::Lit(s) if s.contains(['*', '?']) => {
+                self.diags.error(
+                    path,
+                    format!("names {what} with `*` or `?`, which IAM reads as wildcards: the grant would reach every name it matches; name exactly one"),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// `x-aws-secrets`: variable → Secrets Manager ARN (optionally with a JSON key), SSM
     /// parameter name or ARN, or a top-level secret's key.
     pub(super) fn env_secrets(&mut self, v: &Value, path: &Path) -> BTreeMap<String, Text> {
@@ -648,6 +674,9 @@ impl Reader<'_> {
             let Some(t) = self.text(&value, &p) else {
                 continue;
             };
+            if !self.no_wildcard(&t, &p, "a secret or parameter") {
+                continue;
+            }
             if let Text::Lit(s) = &t {
                 let service = arn_service(s);
                 if s.trim().is_empty() {
@@ -766,6 +795,7 @@ mod tests {
             diags: &mut diags,
             variables: &variables,
             local: None,
+            budget: Default::default(),
         };
         let m = r.mode(&v, &Path::new("mode"));
         let text = diags.errors().iter().map(|d| d.to_string()).collect();

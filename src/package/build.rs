@@ -23,14 +23,23 @@ pub fn digest(context: &Path, dockerfile: &Dockerfile, build: &Build) -> io::Res
     let ignore = Ignore::read(context)?;
     for (rel, full) in context_files(context, &ignore)? {
         field(&mut h, "path", rel.as_bytes());
-        match std::fs::read_link(&full) {
-            Ok(target) => field(&mut h, "link", target.to_string_lossy().as_bytes()),
-            Err(_) => field(&mut h, "file", &std::fs::read(&full)?),
+        let kind = std::fs::symlink_metadata(&full)?.file_type();
+        if kind.is_symlink() {
+            field(
+                &mut h,
+                "link",
+                std::fs::read_link(&full)?.to_string_lossy().as_bytes(),
+            );
+        } else if kind.is_file() {
+            hash_file(&mut h, "file", &full)?;
+        } else {
+            // A FIFO, a socket or a device: never opened (a FIFO would wait for a writer).
+            field(&mut h, "special", b"");
         }
     }
     match dockerfile {
         Dockerfile::Inline(text) => field(&mut h, "dockerfile_inline", text.as_bytes()),
-        Dockerfile::File(path) => field(&mut h, "dockerfile", &std::fs::read(path)?),
+        Dockerfile::File(path) => hash_file(&mut h, "dockerfile", path)?,
     }
     if let Some(t) = &build.target {
         field(&mut h, "target", t.as_bytes());
@@ -48,6 +57,24 @@ pub fn digest(context: &Path, dockerfile: &Dockerfile, build: &Build) -> io::Res
         .map(|b| format!("{b:02x}"))
         .collect::<String>();
     Ok(hex[..12].to_string())
+}
+
+/// Hashes a regular file's content as a field, streamed (a build context may hold large
+/// files), opened without waiting on a FIFO and checked to be a regular file on the handle.
+fn hash_file(h: &mut Sha256, tag: &str, path: &Path) -> io::Result<()> {
+    let file = super::files::open_regular(path).map_err(|r| match r {
+        super::files::Refusal::Io(e) => e,
+        other => io::Error::other(other.message()),
+    })?;
+    let len = file.metadata()?.len();
+    h.update(tag.as_bytes());
+    h.update(len.to_be_bytes());
+    let mut reader = io::Read::take(file, len);
+    let copied = io::copy(&mut reader, h)?;
+    if copied != len {
+        return Err(io::Error::other("changed while it was read"));
+    }
+    Ok(())
 }
 
 /// Where a build's Dockerfile comes from.
@@ -104,10 +131,16 @@ pub struct Ignore {
 impl Ignore {
     /// Reads `<context>/.dockerignore` (none: nothing excluded).
     pub fn read(context: &Path) -> io::Result<Ignore> {
-        match std::fs::read_to_string(context.join(".dockerignore")) {
-            Ok(text) => Ok(Ignore::parse(&text)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Ignore::default()),
-            Err(e) => Err(e),
+        match super::files::read_bytes(&context.join(".dockerignore"), 1 << 20) {
+            Ok(bytes) => Ok(Ignore::parse(&String::from_utf8_lossy(&bytes))),
+            Err(super::files::Refusal::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
+                Ok(Ignore::default())
+            }
+            Err(super::files::Refusal::Io(e)) => Err(e),
+            Err(other) => Err(io::Error::other(format!(
+                "`.dockerignore` {}",
+                other.message()
+            ))),
         }
     }
 

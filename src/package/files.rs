@@ -1,7 +1,9 @@
 //! Reading the files a project refers to: project paths on the real file system, text
 //! only, bounded.
 
-use std::io;
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 /// The most bytes of file content the package step writes into one project's `Package`
@@ -10,22 +12,70 @@ use std::path::{Component, Path, PathBuf};
 pub const MAX_FILES_BYTES: usize = 512 * 1024;
 /// The most files the package step reads from one bind-mounted folder.
 pub const MAX_FOLDER_FILES: usize = 256;
-/// How deep the package step walks into a folder (a symbolic link loop ends here).
+/// How deep the package step walks into a folder.
 const MAX_DEPTH: usize = 32;
+/// The most entries (files, folders and anything else) a folder walk looks at: a tree
+/// of links or empty folders ends here, whatever it holds.
+pub const MAX_WALK_ENTRIES: usize = 4096;
 
 /// The suggestion for a file the template cannot carry.
 pub const BAKE: &str = "bake it into the image instead (a `COPY` in a Dockerfile)";
 
-/// Where project paths point on disk: the project folder and the home folder.
+/// Where project paths point on disk: the project folder and the home folder, and
+/// which real paths outside the project folder may be read.
 #[derive(Clone, Debug)]
 pub struct Root {
     /// The project folder (the Compose file's folder).
     pub dir: PathBuf,
     /// `$HOME`, for `~/` paths.
     pub home: Option<PathBuf>,
+    /// Real paths (files or folders) outside the project folder that may be read:
+    /// `--allow-outside`, and the files named on the command line.
+    pub allow: Vec<PathBuf>,
+    /// List every file read on standard error (`--verbose`).
+    pub verbose: bool,
 }
 
 impl Root {
+    /// A root without anything allowed outside it.
+    pub fn new(dir: PathBuf, home: Option<PathBuf>) -> Root {
+        Root {
+            dir,
+            home,
+            allow: Vec::new(),
+            verbose: false,
+        }
+    }
+
+    /// The real path of `full` (symbolic links resolved) when it lies inside the project
+    /// folder or an allowed path; otherwise [`Refusal::Outside`] with that real path.
+    pub fn inside(&self, full: &Path) -> Result<PathBuf, Refusal> {
+        let real = std::fs::canonicalize(full).map_err(Refusal::Io)?;
+        let project = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| absolute(&self.dir));
+        if real.starts_with(&project)
+            || self
+                .allow
+                .iter()
+                .any(|a| real.starts_with(std::fs::canonicalize(a).unwrap_or_else(|_| absolute(a))))
+        {
+            Ok(real)
+        } else {
+            Err(Refusal::Outside(real))
+        }
+    }
+
+    /// Reads a text file of the project: inside the project folder or an allowed path
+    /// ([`Root::inside`]), then as [`read_text`] with `cap`; listed on standard error with
+    /// `--verbose`.
+    pub fn read(&self, full: &Path, cap: usize) -> Result<String, Refusal> {
+        let real = self.inside(full)?;
+        let text = read_text(&real, cap)?;
+        if self.verbose {
+            eprintln!("read {} ({} bytes)", real.display(), text.len());
+        }
+        Ok(text)
+    }
+
     /// The file system path of a project path (`~/x` under the home folder, others under
     /// the project folder). `None` for `~/x` when the home folder is not known.
     pub fn resolve(&self, project_path: &str) -> Option<PathBuf> {
@@ -64,6 +114,12 @@ pub enum Refusal {
     Io(io::Error),
     /// Not UTF-8 text.
     Binary,
+    /// Not a regular file (a FIFO, a socket, a device, a folder), as the open handle says.
+    NotRegular,
+    /// More bytes than the given cap.
+    TooLarge(usize),
+    /// Outside the project folder and every allowed path; the real path.
+    Outside(PathBuf),
 }
 
 impl Refusal {
@@ -74,13 +130,69 @@ impl Refusal {
             Refusal::Binary => {
                 format!("is not UTF-8 text: the package step carries text files only; {BAKE}")
             }
+            Refusal::NotRegular => "is not a regular file (a FIFO, a socket, a device or a folder); the package step reads regular files only".into(),
+            Refusal::TooLarge(cap) => format!("is larger than {cap} bytes, the most the package step reads here; {BAKE}"),
+            Refusal::Outside(real) => outside_message(real),
         }
     }
 }
 
-/// Reads a text file: UTF-8 without NUL bytes.
-pub fn read_text(path: &Path) -> Result<String, Refusal> {
-    let bytes = std::fs::read(path).map_err(Refusal::Io)?;
+/// The message for a file whose real path lies outside the project folder.
+pub fn outside_message(real: &Path) -> String {
+    let folder = real.parent().unwrap_or(real);
+    format!(
+        "is outside the project folder (it is `{}`, symbolic links followed): the package step reads only the project folder, so that a Compose file or template cannot copy other files into the template; if it is meant, pass `--allow-outside {}`",
+        real.display(),
+        folder.display()
+    )
+}
+
+/// `O_NONBLOCK`: opening a FIFO with it returns at once instead of waiting for a writer.
+#[cfg(target_os = "linux")]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+const O_NONBLOCK: i32 = 0x0004;
+
+/// Opens `path` for reading and checks, on the open handle (`fstat`), that it is a
+/// regular file. The open never blocks on a FIFO.
+pub fn open_regular(path: &Path) -> Result<File, Refusal> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd"
+    ))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(Refusal::Io)?;
+    let meta = file.metadata().map_err(Refusal::Io)?;
+    if !meta.is_file() {
+        return Err(Refusal::NotRegular);
+    }
+    Ok(file)
+}
+
+/// Reads a regular file of at most `cap` bytes (reading `cap + 1` at most, whatever
+/// the file claims to be).
+pub fn read_bytes(path: &Path, cap: usize) -> Result<Vec<u8>, Refusal> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(cap as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::Io)?;
+    if bytes.len() > cap {
+        return Err(Refusal::TooLarge(cap));
+    }
+    Ok(bytes)
+}
+
+/// Reads a text file: a regular file of at most `cap` bytes, UTF-8 without NUL bytes.
+pub fn read_text(path: &Path, cap: usize) -> Result<String, Refusal> {
+    let bytes = read_bytes(path, cap)?;
     if bytes.contains(&0) {
         return Err(Refusal::Binary);
     }
@@ -96,42 +208,89 @@ pub enum Entry {
     /// Something that is neither a file nor a folder (a socket, a device), or a folder
     /// deeper than the walk goes.
     Other(String),
+    /// A folder already walked (a symbolic link back to it: a loop, or the same folder
+    /// twice).
+    Loop(String),
+    /// The walk looked at [`MAX_WALK_ENTRIES`] entries and stopped.
+    Budget,
 }
 
 /// Every entry under `dir`, sorted by relative path, following symbolic links (as a bind
-/// mount does). Stops after `limit` files (the caller reports it).
+/// mount does). Each folder is walked once (by device and inode: a link back to one is
+/// an [`Entry::Loop`]); stops after `limit` files (the caller reports it) or
+/// [`MAX_WALK_ENTRIES`] entries of any kind ([`Entry::Budget`]).
 pub fn walk(dir: &Path, limit: usize) -> io::Result<Vec<Entry>> {
     let mut out = Vec::new();
-    walk_into(dir, "", 0, limit, &mut out)?;
+    let mut walk = Walk {
+        limit,
+        files: 0,
+        seen: 0,
+        visited: BTreeSet::new(),
+    };
+    walk.visited.insert(identity(&std::fs::metadata(dir)?));
+    walk.folder(dir, "", 0, &mut out)?;
     Ok(out)
 }
 
-fn walk_into(
-    dir: &Path,
-    prefix: &str,
-    depth: usize,
+struct Walk {
     limit: usize,
-    out: &mut Vec<Entry>,
-) -> io::Result<()> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect::<io::Result<_>>()?;
-    names.sort();
-    for name in names {
-        if out.len() > limit {
-            return Ok(());
-        }
-        let rel = format!("{prefix}{name}");
-        let full = dir.join(&name);
-        match std::fs::metadata(&full) {
-            Ok(m) if m.is_file() => out.push(Entry::File(rel, full)),
-            Ok(m) if m.is_dir() && depth < MAX_DEPTH => {
-                walk_into(&full, &format!("{rel}/"), depth + 1, limit, out)?
+    files: usize,
+    seen: usize,
+    visited: BTreeSet<(u64, u64)>,
+}
+
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+impl Walk {
+    fn folder(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        depth: usize,
+        out: &mut Vec<Entry>,
+    ) -> io::Result<()> {
+        let mut names: Vec<String> = Vec::new();
+        for e in std::fs::read_dir(dir)? {
+            self.seen += 1;
+            if self.seen > MAX_WALK_ENTRIES {
+                out.push(Entry::Budget);
+                return Ok(());
             }
-            _ => out.push(Entry::Other(rel)),
+            names.push(e?.file_name().to_string_lossy().into_owned());
         }
+        names.sort();
+        for name in names {
+            if self.files > self.limit || matches!(out.last(), Some(Entry::Budget)) {
+                return Ok(());
+            }
+            let rel = format!("{prefix}{name}");
+            let full = dir.join(&name);
+            match std::fs::metadata(&full) {
+                Ok(m) if m.is_file() => {
+                    self.files += 1;
+                    out.push(Entry::File(rel, full))
+                }
+                Ok(m) if m.is_dir() && depth < MAX_DEPTH => {
+                    if self.visited.insert(identity(&m)) {
+                        self.folder(&full, &format!("{rel}/"), depth + 1, out)?
+                    } else {
+                        out.push(Entry::Loop(rel))
+                    }
+                }
+                _ => out.push(Entry::Other(rel)),
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// `path` made absolute and cleaned of `.` and `..` without touching the disk.
@@ -188,10 +347,7 @@ mod tests {
 
     #[test]
     fn resolves_home_and_project() {
-        let root = Root {
-            dir: PathBuf::from("/p"),
-            home: Some(PathBuf::from("/home/u")),
-        };
+        let root = Root::new(PathBuf::from("/p"), Some(PathBuf::from("/home/u")));
         assert_eq!(root.resolve("~/data"), Some(PathBuf::from("/home/u/data")));
         assert_eq!(root.resolve("a/b"), Some(PathBuf::from("/p/a/b")));
         assert_eq!(root.resolve(""), Some(PathBuf::from("/p")));

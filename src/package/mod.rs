@@ -16,6 +16,7 @@ pub mod build;
 pub mod files;
 
 use crate::cfn::logical_id::normalize;
+use crate::compose::load::MAX_COMPOSE_BYTES;
 use crate::compose::local::{Build, Local, Reference, Stat};
 use crate::diagnostics::{Diagnostics, Path as DiagPath};
 use crate::embed::PROJECT_TYPE;
@@ -61,6 +62,25 @@ pub struct Options {
     pub home: Option<PathBuf>,
     /// Standard input's text, for a `ComposeFile` of `-` (`-f -`).
     pub stdin: Option<String>,
+    /// Paths outside the project folder that may be read (`--allow-outside`, and the
+    /// files named on the command line: `-f`, `--env-file`).
+    pub allow_outside: Vec<PathBuf>,
+    /// List every file read on standard error (`--verbose`).
+    pub verbose: bool,
+}
+
+impl Options {
+    /// The root of a project in folder `dir`.
+    fn root(&self, dir: PathBuf) -> Root {
+        let mut allow = self.allow_outside.clone();
+        allow.extend(self.env_files.iter().cloned());
+        Root {
+            dir,
+            home: self.home.clone(),
+            allow,
+            verbose: self.verbose,
+        }
+    }
 }
 
 /// A secret value read from a file. Its `Debug` never shows it.
@@ -193,13 +213,7 @@ pub fn package(
         let Some((dir, names)) = compose_file(props, template_dir, &path, opts, diags) else {
             continue;
         };
-        let mut p = Project::new(
-            id,
-            Root {
-                dir,
-                home: opts.home.clone(),
-            },
-        );
+        let mut p = Project::new(id, opts.root(dir));
         if !names.is_empty() {
             p.touched = true;
             p.local.compose_files = names;
@@ -220,6 +234,7 @@ pub fn package(
 
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut settled = false;
+    let mut taints = Vec::new();
     for _ in 0..MAX_ROUNDS {
         write_packages(template, &projects);
         let request = crate::Request {
@@ -231,10 +246,12 @@ pub fn package(
             .iter()
             .map(|p| (p.id.clone(), p.root.clone()))
             .collect();
-        let refs = crate::references(&request, &mut |id, path| match roots.get(id) {
-            Some(root) => stat(root, path),
-            None => Stat::Unknown,
-        });
+        let (refs, found) =
+            crate::references_and_taints(&request, &mut |id, path| match roots.get(id) {
+                Some(root) => stat(root, path),
+                None => Stat::Unknown,
+            });
+        taints = found;
         let mut new = false;
         for (id, r) in refs {
             let Some(p) = projects.iter_mut().find(|p| p.id == id) else {
@@ -281,7 +298,32 @@ pub fn package(
         images(p, opts, &prefix, diags);
     }
     write_packages(template, &projects);
+    redact(diags, &taints, total > 1);
     packaged
+}
+
+/// Diagnostics about a path filled from variables quote it as written (`${CONF}`), never
+/// what the variables substituted (an `.env` value may be a credential).
+fn redact(
+    diags: &mut Diagnostics,
+    taints: &[(String, Vec<crate::compose::interpolate::Taint>)],
+    prefixed: bool,
+) {
+    for d in diags.items_mut() {
+        for (id, taints) in taints {
+            let path = match prefixed {
+                true => match d.path.strip_prefix(&format!("{id}.")) {
+                    Some(rest) => rest.to_string(),
+                    None => continue,
+                },
+                false => d.path.clone(),
+            };
+            if let Some((p, m)) = crate::compose::interpolate::redact(&path, &d.message, taints) {
+                d.path = if prefixed { format!("{id}.{p}") } else { p };
+                d.message = m;
+            }
+        }
+    }
 }
 
 /// `ComposeFile` → `Compose`; the project folder, and the files' names when there are
@@ -337,7 +379,12 @@ fn compose_file(
             }
         } else {
             let full = template_dir.join(name);
-            match files::read_text(&full) {
+            // The Compose file is named by the template: it lies in the template's
+            // folder, unless allowed.
+            match opts
+                .root(template_dir.to_path_buf())
+                .read(&full, MAX_COMPOSE_BYTES)
+            {
                 Ok(t) => (
                     t,
                     files::absolute(&full)
@@ -357,6 +404,18 @@ fn compose_file(
                 }
                 Err(Refusal::Binary) => {
                     diags.error(at, format!("`{name}` is not UTF-8 text"));
+                    continue;
+                }
+                Err(Refusal::Outside(real)) => {
+                    diags.error(at, format!("`{name}` is outside the template's folder (it is `{}`, symbolic links followed): the package step reads only the folder of the template it is given, so that a template cannot copy other files into its output; if it is meant, pass `--allow-outside {}`", real.display(), real.parent().unwrap_or(&real).display()));
+                    continue;
+                }
+                Err(Refusal::TooLarge(_)) => {
+                    diags.error(at, format!("`{name}` is larger than {MAX_COMPOSE_BYTES} bytes, more than a template can hold"));
+                    continue;
+                }
+                Err(r) => {
+                    diags.error(at, format!("`{name}` {}", r.message()));
                     continue;
                 }
             }
@@ -397,7 +456,9 @@ fn compose_file(
 fn env_files(p: &mut Project, opts: &Options, diags: &mut Diagnostics) {
     if opts.env_files.is_empty() {
         let full = p.root.dir.join(".env");
-        if full.is_file() {
+        // Anything there is read, or refused: a `.env` that is a link to a device, a FIFO
+        // or a missing file is an error, never skipped in silence.
+        if full.symlink_metadata().is_ok() {
             p.touched = true;
             if insert(p, ".env", &full, &format!("Resources.{}", p.id), diags) {
                 p.local.env_files.push(".env".into());
@@ -427,7 +488,7 @@ fn insert(p: &mut Project, key: &str, full: &Path, at: &str, diags: &mut Diagnos
     if p.local.files.contains_key(key) {
         return true;
     }
-    match files::read_text(full) {
+    match p.root.read(full, MAX_FILES_BYTES) {
         Ok(text) => {
             if p.bytes + text.len() > MAX_FILES_BYTES {
                 diags.error(
@@ -442,6 +503,17 @@ fn insert(p: &mut Project, key: &str, full: &Path, at: &str, diags: &mut Diagnos
             p.bytes += text.len();
             p.local.files.insert(key.to_string(), text);
             true
+        }
+        Err(Refusal::TooLarge(_)) => {
+            // A regular file (checked on its handle): its size is what it says.
+            let len = std::fs::metadata(full).map_or(0, |m| m.len());
+            diags.error(
+                at,
+                format!(
+                    "`{key}` ({len} bytes) takes the project's files past the {MAX_FILES_BYTES} bytes the package step writes into the template; {BAKE}"
+                ),
+            );
+            false
         }
         Err(r) => {
             diags.error(at, format!("`{key}` {}", r.message()));
@@ -492,6 +564,10 @@ fn read_folder(p: &mut Project, path: &str, at: &str, diags: &mut Diagnostics) {
     if !p.tried.insert(format!("{path}/")) {
         return;
     }
+    if let Err(r) = p.root.inside(&full) {
+        diags.error(at, format!("`{path}` {}", r.message()));
+        return;
+    }
     let entries = match files::walk(&full, MAX_FOLDER_FILES) {
         Ok(e) => e,
         Err(e) => {
@@ -526,6 +602,14 @@ fn read_folder(p: &mut Project, path: &str, at: &str, diags: &mut Diagnostics) {
                 at,
                 format!("`{}` is neither a file nor a folder (or lies too deep); the package step reads regular files only", key(&rel)),
             ),
+            files::Entry::Loop(rel) => diags.error(
+                at,
+                format!("`{}` is a folder the walk already read (a symbolic link back into the folder: a loop); remove the link", key(&rel)),
+            ),
+            files::Entry::Budget => diags.error(
+                at,
+                format!("`{path}` holds more than {} entries (files, folders, links), the most the package step looks at in a folder; {BAKE}", files::MAX_WALK_ENTRIES),
+            ),
         }
     }
 }
@@ -545,7 +629,7 @@ fn read_secret(
         diags.error(at, no_home(path));
         return;
     };
-    let value = match files::read_text(&full) {
+    let value = match p.root.read(&full, MAX_PARAMETER_BYTES) {
         Ok(v) => v,
         Err(Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             diags.error(at, format!("`{path}` does not exist in the project folder"));
@@ -555,15 +639,15 @@ fn read_secret(
             diags.error(at, format!("`{path}` is not UTF-8 text: a secret file becomes a template parameter, which holds text; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead"));
             return;
         }
+        Err(Refusal::TooLarge(_)) => {
+            diags.error(at, format!("`{path}` is larger than the {MAX_PARAMETER_BYTES} bytes of a template parameter; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead"));
+            return;
+        }
         Err(r) => {
             diags.error(at, format!("`{path}` {}", r.message()));
             return;
         }
     };
-    if value.len() > MAX_PARAMETER_BYTES {
-        diags.error(at, format!("`{path}` holds {} bytes, over the {MAX_PARAMETER_BYTES} of a template parameter; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead", value.len()));
-        return;
-    }
     let parameter = format!("{}{}SecretValue", p.id, normalize(name));
     p.secret_params
         .insert(name.to_string(), (parameter.clone(), at.to_string()));
@@ -868,13 +952,9 @@ mod tests {
     use super::*;
 
     fn project(dir: &Path) -> Project {
-        Project::new(
-            "Shop",
-            Root {
-                dir: dir.to_path_buf(),
-                home: Some(dir.join("home")),
-            },
-        )
+        let mut root = Root::new(dir.to_path_buf(), Some(dir.join("home")));
+        root.allow.push(dir.join("home"));
+        Project::new("Shop", root)
     }
 
     #[test]
