@@ -147,7 +147,8 @@ struct LocalArgs {
     /// name (repeatable); without it, such a path is refused (symbolic links followed)
     #[arg(long = "allow-outside", value_name = "PATH")]
     allow_outside: Vec<PathBuf>,
-    /// List every file the package step reads on standard error
+    /// List every file the package step reads on standard error, and every occurrence of
+    /// each warning (by default one line per cause, naming the services it applies to)
     #[arg(short = 'v', long)]
     verbose: bool,
 }
@@ -342,7 +343,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(p) => p.compose_paths(&diags),
                 None => diags,
             };
-            print_diagnostics(&diags);
+            print_diagnostics(&diags, local.verbose);
             if diags.has_errors() {
                 return Ok(ExitCode::from(1));
             }
@@ -744,10 +745,10 @@ fn process(
     let packaged = package::package(&mut fragment, dir, &values, &options, &mut diags);
     let diags = shown(&diags);
     if diags.has_errors() {
-        print_diagnostics(&diags);
+        print_diagnostics(&diags, local.verbose);
         return Ok(ExitCode::from(1));
     }
-    let mut warnings = print_diagnostics(&diags);
+    let mut warnings = print_diagnostics(&diags, local.verbose);
     given.extend(packaged.secrets.into_iter().map(|(k, v)| (k, v.0)));
     let request = input::request(fragment, &given)?;
     match expand(&request) {
@@ -756,7 +757,7 @@ fn process(
             for w in expanded.warnings {
                 found.push(w);
             }
-            warnings += print_diagnostics(&shown(&found));
+            warnings += print_diagnostics(&shown(&found), local.verbose);
             let bytes = write_output(
                 &expanded.fragment,
                 out.format(Format::Json),
@@ -768,7 +769,7 @@ fn process(
             Ok(ExitCode::SUCCESS)
         }
         Err(diags) => {
-            print_diagnostics(&shown(&diags));
+            print_diagnostics(&shown(&diags), local.verbose);
             Ok(ExitCode::from(1))
         }
     }
@@ -907,9 +908,10 @@ fn write_output(value: &Value, format: Format, output: Option<&Path>) -> Result<
 }
 
 /// Prints the diagnostics one line per cause, most important first
-/// (`compose_to_ecs::report`); answers the number of warning lines.
-fn print_diagnostics(diags: &Diagnostics) -> usize {
-    let lines = report::lines(diags, false);
+/// (`compose_to_ecs::report`), or every occurrence with `verbose`; answers the number of
+/// warning lines.
+fn print_diagnostics(diags: &Diagnostics, verbose: bool) -> usize {
+    let lines = report::lines(diags, verbose);
     for l in &lines {
         eprintln!("{l}");
     }

@@ -652,4 +652,11 @@ fn warnings_are_one_line_per_cause_and_speak_the_cli() {
         ],
         "{stderr}"
     );
+    // `--verbose`: every occurrence.
+    let (code, _, stderr) = run_in(&dir, &["convert", "-q", "-v", "-o", "out.json"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let restarts = stderr
+        .lines()
+        .filter(|l| l.ends_with("ECS restarts failed tasks itself"));
+    assert_eq!(restarts.count(), 3, "{stderr}");
 }
