@@ -5,6 +5,28 @@
 use super::*;
 
 impl Reader<'_> {
+    /// A name other services reach a service by (a network alias, a `links` alias,
+    /// `container_name`, `hostname`), lower case; `None` with a warning when it cannot be a
+    /// DNS name (what Service Connect accepts: letters, digits, `.`, `_`, `-`, at most 127
+    /// characters, not starting with `-`).
+    pub(super) fn host_name(&mut self, name: &str, path: &Path) -> Option<String> {
+        let lower = name.trim().to_ascii_lowercase();
+        let valid = !lower.is_empty()
+            && lower.len() <= 127
+            && !lower.starts_with(['-', '.'])
+            && lower
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid {
+            self.diags.warn(
+                path,
+                "ignored: other services cannot reach the service by this name, which is not a DNS name (letters, digits, `.`, `_` and `-`, at most 127 characters)",
+            );
+            return None;
+        }
+        Some(lower)
+    }
+
     pub(super) fn network(&mut self, key: &str, v: &Value, project: &str, path: &Path) -> Network {
         let mut network = Network {
             name: format!("{project}_{key}"),
