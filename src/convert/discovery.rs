@@ -13,6 +13,7 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
 use crate::compose::model::{NetworkMode, Service};
+use crate::compose::values::Protocol;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -69,9 +70,22 @@ pub fn entry(ctx: &mut Context, s: &Service) {
     ctx.out.add(id, entry);
 }
 
-/// The port SRV records name in `bridge`/`host` mode: the first TCP port.
+/// The port SRV records name in `bridge`/`host` mode: the first declared TCP port, or
+/// else the first one known.
 pub fn srv_port(ctx: &Context, s: &Service) -> Option<u16> {
-    tcp_ports(ctx, s).into_iter().next()
+    let declared = s
+        .ports
+        .iter()
+        .filter(|p| p.protocol == Protocol::Tcp)
+        .map(|p| p.target)
+        .chain(
+            s.expose
+                .iter()
+                .filter(|(_, p)| *p == Protocol::Tcp)
+                .map(|(p, _)| *p),
+        )
+        .min();
+    declared.or_else(|| tcp_ports(ctx, s).into_iter().next())
 }
 
 /// TCP ports other services reach this one on: declared, exposed, the image's, the ones
