@@ -104,6 +104,21 @@ fn split(image: &str) -> (String, String) {
     (parts.join("/"), tag.to_string())
 }
 
+/// The table as Markdown rows, for docs/compose-support.md.
+pub fn render_markdown() -> String {
+    let mut out = String::from("| Images | Ports | Source |\n|---|---|---|\n");
+    for (names, ports, source) in TABLE {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+        out.push_str(&format!(
+            "| {} | {} | {source} |\n",
+            names.join(", "),
+            ports.join(", ")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
