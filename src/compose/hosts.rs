@@ -206,7 +206,7 @@ fn hosty(key: &str) -> bool {
 /// An option whose next argument is a host: `-h`, `-H`, `--host`, `--db-host`, `--server`...
 fn host_option(arg: &str) -> bool {
     match arg {
-        "-h" | "-H" | "-s" => true,
+        "-h" | "-H" => true,
         _ => arg.starts_with("--") && !arg.contains('=') && hosty(&arg.to_ascii_uppercase()),
     }
 }
