@@ -9,6 +9,37 @@ impl Reader<'_> {
     /// `container_name`, `hostname`), lower case; `None` with a warning when it cannot be a
     /// DNS name (what Service Connect accepts: letters, digits, `.`, `_`, `-`, at most 127
     /// characters, not starting with `-`).
+    pub(super) fn host_name_value(&mut self, v: &Value, path: &Path) -> Option<String> {
+        match v {
+            Value::String(s) => self.host_name(s, path),
+            Value::Number(n) => self.host_name(&n.to_string(), path),
+            _ if crate::cfn::intrinsics::is_intrinsic(v) => {
+                self.diags.warn(
+                    path,
+                    "ignored: a name that comes from an intrinsic function or a `NoEcho` parameter is not known when the template is expanded, so other services cannot reach the service by it",
+                );
+                None
+            }
+            _ => {
+                self.expected(path, "a string", v);
+                None
+            }
+        }
+    }
+
+    /// [`Self::host_name_value`] for each item of a list (or a single string).
+    pub(super) fn host_names(&mut self, v: &Value, path: &Path) -> Vec<String> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.host_name_value(item, &path.index(i)))
+                .collect(),
+            Value::Null => Vec::new(),
+            other => self.host_name_value(other, path).into_iter().collect(),
+        }
+    }
+
     pub(super) fn host_name(&mut self, name: &str, path: &Path) -> Option<String> {
         let lower = name.trim().to_ascii_lowercase();
         let valid = !lower.is_empty()

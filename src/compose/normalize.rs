@@ -364,7 +364,7 @@ impl Reader<'_> {
         for key in ["container_name", "hostname"] {
             let Some(v) = get(key) else { continue };
             let p = path.key(key);
-            let name = self.literal(v, &p).and_then(|n| self.host_name(&n, &p));
+            let name = self.host_name_value(v, &p);
             match key {
                 "container_name" => s.names.container_name = name,
                 _ => s.names.hostname = name,
@@ -398,11 +398,7 @@ impl Reader<'_> {
                             }
                             if let Some(aliases) = cfg.get("aliases") {
                                 let ap = p.key(&net).key("aliases");
-                                for (i, a) in self.string_list(aliases, &ap).iter().enumerate() {
-                                    if let Some(a) = self.host_name(a, &ap.index(i)) {
-                                        s.names.aliases.insert(a);
-                                    }
-                                }
+                                s.names.aliases.extend(self.host_names(aliases, &ap));
                             }
                             s.networks.insert(net);
                         }
