@@ -44,6 +44,19 @@ fn not_supported_list_in_docs_matches_the_code() {
     generated(REJECTED_BEGIN, REJECTED_END, &render_rejected());
 }
 
+const PORTS_BEGIN: &str = "<!-- BEGIN IMAGE PORTS: generated from src/compose/image_ports.rs; UPDATE_DOCS=1 cargo test --test docs -->\n";
+const PORTS_END: &str = "<!-- END IMAGE PORTS -->";
+
+/// The table of widely used images' default ports is the code's.
+#[test]
+fn image_ports_in_docs_match_the_code() {
+    generated(
+        PORTS_BEGIN,
+        PORTS_END,
+        &compose_to_ecs::compose::image_ports::render_markdown(),
+    );
+}
+
 /// Words that say a key is not converted.
 const NEGATIVE: &[&str] = &[
     "not supported",

@@ -7,6 +7,8 @@ pub mod dotenv;
 mod env_file;
 mod extends;
 pub mod host;
+pub mod hosts;
+pub mod image_ports;
 pub mod interpolate;
 pub mod load;
 pub mod local;

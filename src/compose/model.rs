@@ -496,6 +496,9 @@ pub struct Service {
     pub expose: BTreeSet<(u16, Protocol)>,
     /// `depends_on` and `links`: service → condition.
     pub depends_on: BTreeMap<String, Condition>,
+    /// The names other services reach this one by besides its service name (network
+    /// `aliases`, `container_name`, `hostname`), and the aliases its `links` give others.
+    pub names: Names,
     /// Networks the service joins.
     pub networks: BTreeSet<String>,
     /// `deploy.replicas` / `scale`.
@@ -541,6 +544,19 @@ pub struct Service {
     /// What `compose-to-ecs package` learnt of the service's image by inspecting it
     /// (`Package.ImageConfig`): none in a template written by hand.
     pub image_config: Option<ImageConfig>,
+}
+
+/// The names a service gives itself and others, besides service names (lower case).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Names {
+    /// `networks.*.aliases`, every network's.
+    pub aliases: BTreeSet<String>,
+    /// `container_name`.
+    pub container_name: Option<String>,
+    /// `hostname`.
+    pub hostname: Option<String>,
+    /// `links` written `service:alias`: alias → the linked service.
+    pub links: BTreeMap<String, String>,
 }
 
 /// An image's own configuration, as `docker image inspect` reports it.

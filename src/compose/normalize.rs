@@ -366,6 +366,15 @@ impl Reader<'_> {
         if let Some(v) = get("x-aws-ephemeral_storage") {
             s.ephemeral_storage = self.ephemeral_storage(v, &path.key("x-aws-ephemeral_storage"));
         }
+        for key in ["container_name", "hostname"] {
+            let Some(v) = get(key) else { continue };
+            let p = path.key(key);
+            let name = self.host_name_value(v, &p);
+            match key {
+                "container_name" => s.names.container_name = name,
+                _ => s.names.hostname = name,
+            }
+        }
         if let Some(v) = get("depends_on") {
             self.depends_on(v, &path.key("depends_on"), &mut s);
         }
@@ -374,11 +383,10 @@ impl Reader<'_> {
             for (i, link) in self.string_list(v, &p).into_iter().enumerate() {
                 let target = link.split(':').next().unwrap_or_default().to_string();
                 if let Some(alias) = link.split_once(':').map(|(_, a)| a) {
-                    if alias != target {
-                        self.diags.warn(
-                            p.index(i),
-                            format!("the alias `{alias}` is ignored: reach the service by its name `{target}`"),
-                        );
+                    if let Some(alias) = self.host_name(alias, &p.index(i)) {
+                        if alias != target.to_ascii_lowercase() {
+                            s.names.links.insert(alias, target.clone());
+                        }
                     }
                 }
                 s.depends_on.entry(target).or_insert(Condition::Started);
@@ -392,6 +400,10 @@ impl Reader<'_> {
                         for (net, cfg) in m {
                             if !(cfg.is_null() || cfg.is_object()) {
                                 self.expected(&p.key(&net), "a mapping or null", &cfg);
+                            }
+                            if let Some(aliases) = cfg.get("aliases") {
+                                let ap = p.key(&net).key("aliases");
+                                s.names.aliases.extend(self.host_names(aliases, &ap));
                             }
                             s.networks.insert(net);
                         }

@@ -164,6 +164,7 @@ pub fn convert(
         alarms::alarms(&mut ctx, s, &listeners.target_groups);
         exec::command_output(&mut ctx, s);
     }
+    discovery::warnings(&mut ctx);
     dashboard::dashboard(&mut ctx);
     check_id_lengths(&ctx.out, ctx.diags);
     for id in &ctx.out.clashes {

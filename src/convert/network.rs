@@ -1,5 +1,6 @@
 //! The VPC (created when none is given: two public subnets, or in private mode two more
-//! private subnets behind NAT) and one security group per Compose network.
+//! private subnets behind NAT, and DHCP options whose search domain is the project's
+//! namespace) and one security group per Compose network.
 
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
@@ -94,10 +95,42 @@ pub fn vpc(ctx: &mut Context) {
         ctx.subnets = Value::Array(subnets);
         ready.extend(routes);
     }
+    ready.push(dhcp_options(ctx, &vpc_id));
     ctx.network_ready = ready;
     let vpc_out = ctx.id("VpcId");
     ctx.out
         .output(vpc_out, "VPC created for the project", ref_(&vpc_id));
+}
+
+/// `<P>DhcpOptions`, associated with the created VPC: the search domain is the project's
+/// Cloud Map namespace, so a short name (`db`) resolves to `db.<project>.local` on any
+/// port, for tasks in `awsvpc` mode (ECS gives each task's network interface the VPC's
+/// DHCP domain as its DNS search list: `DomainNameSearchList` in the task metadata) and
+/// for the instances, whose `bridge` and `host` containers use their resolver. One domain:
+/// several (space-separated) reach Amazon Linux 2023 as one mangled search entry. Returns
+/// the association, which tasks and instances wait for.
+fn dhcp_options(ctx: &mut Context, vpc_id: &str) -> String {
+    let options = ctx.id("DhcpOptions");
+    let association = ctx.id("DhcpOptionsAssociation");
+    ctx.out.add(
+        options.clone(),
+        Resource::new(
+            "AWS::EC2::DHCPOptions",
+            json!({
+                "DomainName": super::discovery::namespace_name(ctx),
+                "DomainNameServers": ["AmazonProvidedDNS"],
+                "Tags": name_tags(ctx, ""),
+            }),
+        ),
+    );
+    ctx.out.add(
+        association.clone(),
+        Resource::new(
+            "AWS::EC2::VPCDHCPOptionsAssociation",
+            json!({"VpcId": ref_(vpc_id), "DhcpOptionsId": ref_(&options)}),
+        ),
+    );
+    association
 }
 
 /// `x-aws-private_subnets` (or the `PrivateSubnets` property), for a VPC the project

@@ -1,6 +1,6 @@
 //! The ECS service: replicas, rolling updates with the deployment circuit breaker, the
 //! launch type or capacity provider strategy, the `awsvpc` network configuration, load
-//! balancer and discovery wiring, and `DependsOn` for `depends_on`.
+//! balancer and discovery wiring, and `DependsOn` on `depends_on` and the services it names.
 
 use super::autoscaling::desired_count;
 use super::capacity::{association_id, strategy};
@@ -112,7 +112,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         ));
     }
     let registry = get_att(&ctx.service_id(s, "ServiceDiscoveryEntry"), "Arn");
-    match (mode, srv_port(s)) {
+    match (mode, srv_port(ctx, s)) {
         (NetworkMode::Awsvpc, _) => props["ServiceRegistries"] = json!([{"RegistryArn": registry}]),
         // `bridge` and `host` tasks have no address of their own: SRV records name the
         // instance and the port.
@@ -143,8 +143,11 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
             resource = resource.depends_on(association);
         }
     }
-    for dep in s.depends_on.keys() {
-        resource = resource.depends_on(format!("{}{}Service", ctx.prefix, normalize(dep)));
+    // Servers before clients: `depends_on`, and the services it names (validate::reach).
+    if let Some(reach) = ctx.valid.reach().services.get(&s.name) {
+        for dep in &reach.after {
+            resource = resource.depends_on(format!("{}{}Service", ctx.prefix, normalize(dep)));
+        }
     }
     let id = ctx.service_id(s, "Service");
     ctx.out.add(id, resource);

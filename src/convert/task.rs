@@ -220,7 +220,7 @@ fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
         .valid
         .service_plan(&s.name)
         .map_or(NetworkMode::Awsvpc, |p| p.network_mode);
-    let mappings = port_mappings(s, mode);
+    let mappings = port_mappings(s, mode, &tcp_ports(ctx, s));
     if !mappings.is_empty() {
         set("PortMappings", Value::Array(mappings));
     }
@@ -229,13 +229,18 @@ fn container(ctx: &Context, s: &Service, logs: Value) -> Value {
 }
 
 /// One mapping per container port and protocol; TCP ports are named for Service Connect.
-/// In `bridge` mode the host port is dynamic (`0`: ECS picks one of the ephemeral range);
-/// in `host` mode it is the container port.
-fn port_mappings(s: &Service, mode: NetworkMode) -> Vec<Value> {
-    let named = tcp_ports(s);
-    let mut all: BTreeSet<(u16, Protocol)> =
+/// The declared ports (`ports`, `expose`) come first, then the other ports the service is
+/// known to be reached on (`validate::reach`). In `bridge` mode the host port is dynamic
+/// (`0`: ECS picks one of the ephemeral range); in `host` mode it is the container port.
+fn port_mappings(s: &Service, mode: NetworkMode, named: &BTreeSet<u16>) -> Vec<Value> {
+    let mut declared: BTreeSet<(u16, Protocol)> =
         s.ports.iter().map(|p| (p.target, p.protocol)).collect();
-    all.extend(s.expose.iter().copied());
+    declared.extend(s.expose.iter().copied());
+    let known = named
+        .iter()
+        .map(|p| (*p, Protocol::Tcp))
+        .filter(|p| !declared.contains(p));
+    let all: Vec<(u16, Protocol)> = declared.iter().copied().chain(known).collect();
     all.into_iter()
         .map(|(port, protocol)| {
             let mut m = json!({"ContainerPort": port, "Protocol": protocol.lower()});

@@ -12,6 +12,7 @@ pub mod instance_access;
 pub mod instances;
 pub mod limits;
 pub mod loadbalancer;
+pub mod reach;
 pub mod rules;
 pub mod support;
 pub mod support_table;
@@ -31,6 +32,7 @@ pub struct Valid {
     sizes: BTreeMap<String, (u32, u32)>,
     plan: compute::Plan,
     balancer: Option<loadbalancer::Plan>,
+    reach: reach::Plan,
 }
 
 impl Valid {
@@ -52,6 +54,11 @@ impl Valid {
     /// Where every service runs, and the project's EC2 capacity.
     pub fn plan(&self) -> &compute::Plan {
         &self.plan
+    }
+
+    /// How every service is reached: names, ports, start order.
+    pub fn reach(&self) -> &reach::Plan {
+        &self.reach
     }
 
     /// The load balancer, when some port is published.
@@ -106,6 +113,7 @@ pub fn validate_with(
     host::fargate_limits(&mut project, &mut local);
     instance_access::check(&project, &plan, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
+    let reach = reach::plan(&project, &mut local);
     let failed = local.has_errors();
     diags.extend(local);
     if failed {
@@ -116,6 +124,7 @@ pub fn validate_with(
             sizes,
             plan,
             balancer,
+            reach,
         })
     }
 }
