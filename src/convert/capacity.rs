@@ -3,10 +3,11 @@
 //! provider association (`FARGATE`, `FARGATE_SPOT`, the EC2 provider). Services with a
 //! capacity provider strategy name their providers and wait for the association.
 
+use super::network::{network_id, security_group};
 use super::Context;
 use crate::cfn::intrinsics::{arn, get_att, ref_, sub};
 use crate::cfn::template::Resource;
-use crate::compose::model::{Provider, Share};
+use crate::compose::model::{NetworkMode, Provider, Share};
 use crate::validate::compute::Ami;
 use serde_json::{json, Value};
 
@@ -96,6 +97,7 @@ pub fn ec2_capacity(ctx: &mut Context) {
             ),
         );
     }
+    network_bridges(ctx, &group);
     let image = match &plan.ami {
         Ami::Id(id) => json!(id),
         Ami::Ssm(parameter) => json!(format!("{{{{resolve:ssm:{parameter}}}}}")),
@@ -217,4 +219,60 @@ pub fn strategy(ctx: &Context, shares: &[Share]) -> Value {
             })
             .collect(),
     )
+}
+
+/// A Compose network whose members run both as `awsvpc` tasks (with the network's group)
+/// and as `bridge`/`host` tasks (behind the instances' group): rules both ways, so that its
+/// members reach each other as on a Compose network (`<P><Net>NetworkToInstancesIngress`,
+/// `<P><Net>NetworkFromInstancesIngress`; an external group is left as it is).
+fn network_bridges(ctx: &mut Context, group: &str) {
+    let mut both = Vec::new();
+    for key in ctx.project().networks.keys() {
+        let modes: Vec<NetworkMode> = ctx
+            .project()
+            .services
+            .values()
+            .filter(|s| s.networks.contains(key))
+            .map(|s| {
+                ctx.valid
+                    .service_plan(&s.name)
+                    .map_or(NetworkMode::Awsvpc, |p| p.network_mode)
+            })
+            .collect();
+        let awsvpc = modes.contains(&NetworkMode::Awsvpc);
+        if awsvpc && modes.iter().any(|m| *m != NetworkMode::Awsvpc) {
+            both.push(key.clone());
+        }
+    }
+    for key in both {
+        let external = ctx.project().networks[&key].external.is_some();
+        let network = security_group(ctx, &key);
+        let id = network_id(ctx, &key);
+        ctx.out.add(
+            format!("{id}ToInstancesIngress"),
+            Resource::new(
+                "AWS::EC2::SecurityGroupIngress",
+                json!({
+                    "Description": format!("Allow the awsvpc tasks of network {key} to reach its bridge and host tasks"),
+                    "GroupId": ref_(group),
+                    "IpProtocol": "-1",
+                    "SourceSecurityGroupId": network,
+                }),
+            ),
+        );
+        if !external {
+            ctx.out.add(
+                format!("{id}FromInstancesIngress"),
+                Resource::new(
+                    "AWS::EC2::SecurityGroupIngress",
+                    json!({
+                        "Description": format!("Allow the bridge and host tasks of network {key} to reach its awsvpc tasks"),
+                        "GroupId": ref_(&id),
+                        "IpProtocol": "-1",
+                        "SourceSecurityGroupId": ref_(group),
+                    }),
+                ),
+            );
+        }
+    }
 }

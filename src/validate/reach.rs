@@ -202,7 +202,7 @@ fn order(project: &Project, mentions: &[Mention], plan: &mut Plan, diags: &mut D
                 diags.warn(
                     Path::new("services").key(client),
                     format!(
-                        "`{client}` and `{target}` reach each other ({}), so `{client}` is not made to start after `{target}`: a task of `{client}` that starts first reaches `{target}` through Service Connect only once it restarts; add `depends_on` to choose the order",
+                        "`{client}` and `{target}` reach each other in a cycle ({}), so `{client}` is not made to start after `{target}`: a task of `{client}` that starts first reaches `{target}` through Service Connect only once it restarts; add `depends_on` to choose the order",
                         chain.join(" → ")
                     ),
                 );
