@@ -149,9 +149,10 @@ impl LocalArgs {
     fn options(
         &self,
         mode: Mode,
-        parameters_out: bool,
+        outputs: Vec<(String, PathBuf)>,
         stdin: Option<String>,
     ) -> Result<package::Options, String> {
+        let parameters_out = outputs.iter().any(|(flag, _)| flag == "--parameters-out");
         if let Some(uri) = &self.image_repository {
             package::check_repository(uri)?;
         }
@@ -162,6 +163,7 @@ impl LocalArgs {
             parameters_out,
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdin,
+            outputs,
         })
     }
 }
@@ -317,10 +319,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     )
                 }
             };
-            let options = local.options(Mode::Package, parameters_out.is_some(), stdin)?;
+            let mut outputs = Vec::new();
+            if let Some(o) = &out.output {
+                outputs.push(("-o".to_string(), o.clone()));
+            }
+            if let Some(p) = &parameters_out {
+                outputs.push(("--parameters-out".to_string(), p.clone()));
+            }
+            let options = local.options(Mode::Package, outputs, stdin)?;
             let values = package::parameter_values(&fragment, &[]);
             let mut diags = Diagnostics::new();
             let packaged = package::package(&mut fragment, &dir, &values, &options, &mut diags);
+            if !diags.has_errors() {
+                // What the macro will answer: the same checks, on the packaged result.
+                check_packaged(&fragment, &packaged, &mut diags);
+            }
             let diags = match &wrapped {
                 Some(p) => p.compose_paths(&diags),
                 None => diags,
@@ -335,7 +348,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let bytes = write_output(&fragment, out.format(default_format), out.output.as_deref())?;
             if !out.quiet {
-                eprintln!("{}", package_summary(&fragment, &packaged, bytes, &out));
+                eprintln!(
+                    "{}",
+                    package_summary(&fragment, &packaged, bytes, &out, diags.warnings().len())
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -709,7 +725,7 @@ fn process(
     project: Option<&Project>,
 ) -> Result<ExitCode, String> {
     let stdin = project.and_then(|p| p.stdin.clone());
-    let options = local.options(Mode::Preview, false, stdin)?;
+    let options = local.options(Mode::Preview, Vec::new(), stdin)?;
     let values = input::request(fragment.clone(), &given)?.template_parameter_values;
     let shown = |diags: &Diagnostics| match project {
         Some(p) => p.compose_paths(diags),
@@ -752,6 +768,41 @@ fn process(
         Err(diags) => {
             print_diagnostics(&shown(&diags));
             Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Runs the macro on the packaged template in memory, as CloudFormation will: the secret
+/// parameters take their values from the step, the template's other parameters their
+/// defaults. Its warnings and errors join `diags` (an error means the macro would refuse
+/// the template: `package` exits 1 and writes nothing). A template parameter without a
+/// default cannot be given a value here; the check is then skipped with a warning.
+fn check_packaged(fragment: &Value, packaged: &package::Packaged, diags: &mut Diagnostics) {
+    let given: Vec<(String, String)> = packaged
+        .secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect();
+    let request = match input::request(fragment.clone(), &given) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.warn(
+                "Parameters",
+                format!("not checked against the macro before deploy: {e}"),
+            );
+            return;
+        }
+    };
+    match expand(&request) {
+        Ok(expanded) => {
+            for w in expanded.warnings {
+                diags.push(w);
+            }
+        }
+        Err(found) => {
+            for d in found.errors().into_iter().chain(found.warnings()) {
+                diags.push(d.clone());
+            }
         }
     }
 }
@@ -835,6 +886,7 @@ fn package_summary(
     packaged: &package::Packaged,
     bytes: usize,
     out: &OutputArgs,
+    warnings: usize,
 ) -> String {
     let mut projects = 0;
     let (mut files, mut images) = (0, 0);
@@ -862,11 +914,12 @@ fn package_summary(
         Some(p) => format!(" to {}", p.display()),
         None => String::new(),
     };
-    format!("summary: packaged {projects} project{}{to}: {files} file{}, {secrets} secret parameter{}, {images} image{}{size}",
+    format!("summary: packaged {projects} project{}{to}: {files} file{}, {secrets} secret parameter{}, {images} image{}; {warnings} warning{}{size}",
         if projects == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
         if secrets == 1 { "" } else { "s" },
         if images == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
     )
 }
 
