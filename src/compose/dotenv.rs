@@ -30,6 +30,17 @@ pub struct Parsed {
     pub variables: Variables,
     /// Warnings, each starting with `<file>:<line>: `.
     pub warnings: Vec<String>,
+    /// Each statement's variable and where it is written: byte offsets into the text
+    /// [`normalized`] gives (from `export` or the name to the end of its line). Compose's
+    /// syntax only; the local step rewrites a file statement by statement with them.
+    pub statements: Vec<(String, std::ops::Range<usize>)>,
+}
+
+/// The text the parser reads: without a byte order mark, `\r\n` as `\n`.
+pub fn normalized(text: &str) -> String {
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n")
 }
 
 /// Reads env file `name` (its project path, for messages). `variables` are the variables
@@ -41,8 +52,7 @@ pub fn parse(
     format: Format,
     variables: &Variables,
 ) -> Result<Parsed, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.replace("\r\n", "\n");
+    let text = normalized(text);
     match format {
         Format::Dotenv => Parser {
             name,
@@ -132,6 +142,7 @@ impl Parser<'_> {
             if rest.is_empty() {
                 return Ok(self.out);
             }
+            let start = text.len() - rest.len();
             let line = self.line;
             if let Some(after) = rest.strip_prefix("export") {
                 if after.starts_with([' ', '\t']) {
@@ -164,16 +175,20 @@ impl Parser<'_> {
                 // `KEY` alone: from the given variables, else left out.
                 if let Some(v) = self.given.get(&key) {
                     let v = v.clone();
-                    self.set(key, v);
+                    self.set(key.clone(), v);
                 }
                 rest = self.advance(rest, end);
+                let stop = text.len() - rest.len();
+                self.out.statements.push((key, start..stop));
                 continue;
             }
             rest = &rest[end + 1..];
             rest = rest.trim_start_matches(is_space);
             let (value, after) = self.value(&key, rest, line)?;
-            self.set(key, value);
+            self.set(key.clone(), value);
             rest = after;
+            let stop = text.len() - rest.len();
+            self.out.statements.push((key, start..stop));
         }
     }
 

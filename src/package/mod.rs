@@ -13,6 +13,7 @@
 //! pushed with `docker`.
 
 pub mod build;
+mod credentials;
 pub mod files;
 
 use crate::cfn::logical_id::normalize;
@@ -146,6 +147,11 @@ struct Project {
     secret_params: BTreeMap<String, (String, String)>,
     builds: BTreeMap<String, Build>,
     bytes: usize,
+    /// Services' env files and `extends` files among the files read.
+    service_env_files: BTreeSet<String>,
+    extends_files: BTreeSet<String>,
+    /// The `NoEcho` parameters made for credential variables, by name.
+    env_params: BTreeMap<String, credentials::EnvParam>,
 }
 
 impl Project {
@@ -159,6 +165,9 @@ impl Project {
             secret_params: BTreeMap::new(),
             builds: BTreeMap::new(),
             bytes: 0,
+            service_env_files: BTreeSet::new(),
+            extends_files: BTreeSet::new(),
+            env_params: BTreeMap::new(),
         }
     }
 }
@@ -251,6 +260,11 @@ pub fn package(
             p.touched = true;
             match r {
                 Reference::File { path, required, at } => {
+                    if at.contains(".env_file") {
+                        p.service_env_files.insert(path.clone());
+                    } else if at.contains("extends") {
+                        p.extends_files.insert(path.clone());
+                    }
                     let at = prefix(p, &at);
                     read_file(p, &path, required, &at, diags)
                 }
@@ -278,6 +292,11 @@ pub fn package(
                 DiagPath::new("Resources").key(&p.id),
                 format!("the files this project refers to kept bringing new references after {MAX_ROUNDS} rounds (an `extends` chain or env files that name each other); shorten the chain"),
             );
+        }
+    }
+    if !diags.has_errors() {
+        for p in &mut projects {
+            credentials::protect(template, p, values, &mut packaged, total > 1, diags);
         }
     }
     secret_parameters(template, &mut projects, &packaged, opts, diags);
@@ -590,18 +609,43 @@ fn secret_parameters(
                 .map(|(name, (param, at))| (p.id.clone(), name.clone(), param.clone(), at.clone()))
         })
         .collect();
-    if all.is_empty() {
+    let env: Vec<(String, String, credentials::EnvParam)> = projects
+        .iter()
+        .flat_map(|p| {
+            p.env_params
+                .iter()
+                .map(|(param, e)| (p.id.clone(), param.clone(), e.clone()))
+        })
+        .collect();
+    if all.is_empty() && env.is_empty() {
         return;
     }
     if opts.mode == Mode::Package && !opts.parameters_out {
-        let names: Vec<String> = all.iter().map(|(_, n, _, _)| format!("`{n}`")).collect();
-        diags.error(
-            &all[0].3,
-            format!(
-                "the value of secret {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
-                names.join(", ")
-            ),
-        );
+        if !all.is_empty() {
+            let names: Vec<String> = all.iter().map(|(_, n, _, _)| format!("`{n}`")).collect();
+            diags.error(
+                &all[0].3,
+                format!(
+                    "the value of secret {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                    names.join(", ")
+                ),
+            );
+        } else {
+            let mut names: Vec<String> = env
+                .iter()
+                .map(|(_, _, e)| format!("`{}`", e.variable))
+                .collect();
+            names.dedup();
+            diags.error(
+                &env[0].2.at,
+                format!(
+                    "{} {} like {}, whose values must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                    plural("variable", "variables", &names),
+                    if names.len() == 1 { "looks" } else { "look" },
+                    if names.len() == 1 { "a credential" } else { "credentials" },
+                ),
+            );
+        }
         return;
     }
     let Value::Object(root) = template else {
@@ -647,6 +691,17 @@ fn secret_parameters(
         if let Some(p) = projects.iter_mut().find(|p| &p.id == id) {
             p.local.secrets.insert(name.clone(), param.clone());
         }
+    }
+    for (id, param, e) in &env {
+        // The step chose a name no parameter of the template has.
+        params.insert(
+            param.clone(),
+            json!({
+                "Type": "String",
+                "NoEcho": true,
+                "Description": format!("The value of variable `{}` of project {id}, a credential from {} (written by compose-to-ecs package; pass it with --parameter-overrides)", e.variable, if e.source.starts_with("the ") { e.source.clone() } else { format!("`{}`", e.source) }),
+            }),
+        );
     }
 }
 
