@@ -152,6 +152,23 @@ struct Project {
     extends_files: BTreeSet<String>,
     /// The `NoEcho` parameters made for credential variables, by name.
     env_params: BTreeMap<String, credentials::EnvParam>,
+    /// The secrets' files by real path: (secret, project path).
+    secret_files: BTreeMap<PathBuf, (String, String)>,
+    /// Who refers to each key of `Files`: where, and how.
+    file_refs: BTreeMap<String, Vec<(String, Via)>>,
+}
+
+/// How a file of `Package.Files` is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// A bind-mounted file or a file of a bind-mounted folder.
+    Bind,
+    /// A config's `file`.
+    Config,
+    /// An env file (`.env`, `--env-file`, a service's `env_file`).
+    EnvFile,
+    /// An `extends.file`.
+    Other,
 }
 
 impl Project {
@@ -168,6 +185,8 @@ impl Project {
             service_env_files: BTreeSet::new(),
             extends_files: BTreeSet::new(),
             env_params: BTreeMap::new(),
+            secret_files: BTreeMap::new(),
+            file_refs: BTreeMap::new(),
         }
     }
 }
@@ -293,6 +312,9 @@ pub fn package(
                 format!("the files this project refers to kept bringing new references after {MAX_ROUNDS} rounds (an `extends` chain or env files that name each other); shorten the chain"),
             );
         }
+    }
+    for p in &mut projects {
+        secret_files_stay_secret(p, diags);
     }
     if !diags.has_errors() {
         for p in &mut projects {
@@ -445,8 +467,26 @@ fn env_files(p: &mut Project, opts: &Options, diags: &mut Diagnostics) {
     }
 }
 
+/// Records that `at` uses file `key` (how, from where `at` is).
+fn note_use(p: &mut Project, key: &str, at: &str) {
+    let via = if at.contains(".volumes[") {
+        Via::Bind
+    } else if at.contains("configs.") {
+        Via::Config
+    } else if at.contains("env_file") || at == "--env-file" || at.starts_with("Resources.") {
+        Via::EnvFile
+    } else {
+        Via::Other
+    };
+    let refs = p.file_refs.entry(key.to_string()).or_default();
+    if !refs.iter().any(|(a, _)| a == at) {
+        refs.push((at.to_string(), via));
+    }
+}
+
 /// Reads a text file into the project's `Files` under `key`; false when it was refused.
 fn insert(p: &mut Project, key: &str, full: &Path, at: &str, diags: &mut Diagnostics) -> bool {
+    note_use(p, key, at);
     if p.local.files.contains_key(key) {
         return true;
     }
@@ -489,6 +529,7 @@ fn no_home(path: &str) -> String {
 
 fn read_file(p: &mut Project, path: &str, required: bool, at: &str, diags: &mut Diagnostics) {
     if p.local.files.contains_key(path) {
+        note_use(p, path, at);
         return;
     }
     let Some(full) = p.root.resolve(path) else {
@@ -587,10 +628,50 @@ fn read_secret(
         diags.error(at, format!("`{path}` holds {} bytes, over the {MAX_PARAMETER_BYTES} of a template parameter; store the secret in AWS Secrets Manager and name it with `x-aws-secrets` or `external: true` instead", value.len()));
         return;
     }
+    if let Ok(real) = std::fs::canonicalize(&full) {
+        p.secret_files
+            .insert(real, (name.to_string(), path.to_string()));
+    }
     let parameter = format!("{}{}SecretValue", p.id, normalize(name));
     p.secret_params
         .insert(name.to_string(), (parameter.clone(), at.to_string()));
     packaged.secrets.insert(parameter, SecretValue(value));
+}
+
+/// A secret's file (compared by real path) never enters `Files`: a bind mount of it (or
+/// of a folder holding it) at the secret's own project path is delivered through the
+/// secret by the converter, at the same place in the container; any other use (a config, an
+/// env file, an `extends` file, the file under another name through a symbolic link) is
+/// refused.
+fn secret_files_stay_secret(p: &mut Project, diags: &mut Diagnostics) {
+    if p.secret_files.is_empty() {
+        return;
+    }
+    for (key, refs) in p.file_refs.clone() {
+        let Some(real) = p
+            .root
+            .resolve(&key)
+            .and_then(|f| std::fs::canonicalize(f).ok())
+        else {
+            continue;
+        };
+        let Some((name, own)) = p.secret_files.get(&real).cloned() else {
+            continue;
+        };
+        if p.local.files.remove(&key).is_some() {
+            p.local.env_files.retain(|f| f != &key);
+        }
+        for (at, via) in refs {
+            let why = match via {
+                Via::Bind if key == own => continue,
+                Via::Bind => format!("`{key}` is the file of secret `{name}` (`{own}`) under another name; a secret's file reaches a container only through the secret: mount `{own}` itself (it is then delivered through the secret), or list `{name}` under the service's `secrets:`"),
+                Via::Config => format!("`{key}` is the file of secret `{name}`, and a config's content is written into the template in plain text; list `{name}` under the service's `secrets:` (with `target:` for its path) instead"),
+                Via::EnvFile => format!("`{key}` is the file of secret `{name}`, and an env file's values would be written into the template; keep that file for the secret alone"),
+                Via::Other => format!("`{key}` is the file of secret `{name}`; keep that file for the secret alone"),
+            };
+            diags.error(at, why);
+        }
+    }
 }
 
 /// Declares the `NoEcho` parameters of the secrets read, and records them in `Package`.
