@@ -71,6 +71,19 @@ def answered(proc, name, step, refused_by, problems):
     return None
 
 
+def credential_sources(packaged):
+    """How many `NoEcho` parameters `package` made for credentials, by where it found them:
+    `.env` and env files, or literals in the Compose file (from each parameter's
+    Description, which names the source)."""
+    import re
+    with open(packaged) as fh:
+        text = fh.read()
+    found = {"env": 0, "compose": 0}
+    for desc in re.findall(r"a credential from (.*?) \(written by compose-to-ecs package", text):
+        found["compose" if desc.startswith("the Compose file") else "env"] += 1
+    return found
+
+
 def one_app(args, name, folder, work, problems):
     """(result, details, diagnostics lines) for one application folder."""
     compose = next((c for c in COMPOSE_NAMES if os.path.isfile(os.path.join(folder, c))), None)
@@ -106,6 +119,7 @@ def one_app(args, name, folder, work, problems):
         return verdict
     with open(params_file) as fh:
         params = [f"{p['ParameterKey']}={p['ParameterValue']}" for p in json.load(fh)]
+    credentials = credential_sources(packaged)
     param_args = [a for p in params for a in ("--param", p)]
     builds = 0
     log = os.path.join(bin_dir, "docker.log")
@@ -129,7 +143,8 @@ def one_app(args, name, folder, work, problems):
         summary = json.loads(lines[-1])
     except (IndexError, ValueError):
         return "failed", "cfn-check printed no summary: " + cell((check.stderr or check.stdout)[-300:]), []
-    detail = f"{summary.get('resources')} resources, {builds} image builds, {len(params)} secret parameters"
+    detail = (f"{summary.get('resources')} resources, {builds} image builds, {len(params)} secret parameters"
+              f" ({credentials['env']} credentials from env files, {credentials['compose']} from the Compose file)")
     if summary.get("ok"):
         return "deployed", detail, []
     reason = summary.get("moto_reason") or summary.get("lint_rules") or summary.get("static_ids") or ""
@@ -162,6 +177,11 @@ def main():
                 print(f"      {d}")
 
     count = {k: sum(1 for r in rows if r[1] == k) for k in ("deployed", "refused", "failed")}
+    import re
+    from_env = sum(int(m.group(1)) for r in rows if r[1] == "deployed"
+                   for m in [re.search(r"\((\d+) credentials from env files", r[2])] if m)
+    from_compose = sum(int(m.group(1)) for r in rows if r[1] == "deployed"
+                       for m in [re.search(r", (\d+) from the Compose file\)", r[2])] if m)
     lines = [
         SECTION,
         "",
@@ -173,6 +193,11 @@ def main():
         "packaged template is expanded, linted with cfn-lint, and deployed through the macro path "
         "in `../shared/tools/cfn-check` with the secret parameters from the parameters file. "
         f"The run fails below {args.min_deployed} deployed.",
+        "",
+        f"Credentials (issue 21): in the deployed applications, {from_env} credentials found in "
+        f"`.env` and env files and {from_compose} literal credentials of the Compose files' "
+        "`environment` arrive as secrets: `package` made each a `NoEcho` parameter (its value only "
+        "in the parameters file), delivered to the container from a created secret.",
         "",
         "| application | result | details | diagnostics |",
         "|---|---|---|---|",
