@@ -318,3 +318,59 @@ fn a_secret_file_used_as_text_is_refused() {
     assert!(!f.path("out.yaml").exists());
     assert!(!f.path("params.json").exists());
 }
+
+/// A URL built from a credential is a reference, not a second parameter; a raw env file
+/// is never rewritten (its lines are literal) and keeps the converter's warning; a literal
+/// the step cannot rewrite (flow style) stays, with a warning naming the key, never the
+/// value.
+#[test]
+fn derived_values_raw_files_and_what_stays_text() {
+    let f = Folder::new();
+    f.write(
+        "compose.yaml",
+        "services:\n  api:\n    image: nginx\n    environment: {DATABASE_URL: \"${DATABASE_URL}\", DB_PASSWORD: flow-style-value}\n    env_file: [{path: raw.env, format: raw}]\n",
+    );
+    f.write(
+        ".env",
+        "PW=derived-secret\nDATABASE_URL=postgres://app:${PW}@db/app\n",
+    );
+    f.write("raw.env", "API_TOKEN=raw-token\n");
+    let (code, stdout, stderr) = f.run(&[
+        "package",
+        "-o",
+        "packaged.json",
+        "--format",
+        "json",
+        "--parameters-out",
+        "params.json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    let params: Vec<Value> = serde_json::from_str(&f.read("params.json")).unwrap();
+    let keys: Vec<&str> = params
+        .iter()
+        .map(|p| p["ParameterKey"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].ends_with("EnvPW"), "{keys:?}");
+    assert_eq!(params[0]["ParameterValue"], "derived-secret");
+    let packaged = f.read("packaged.json");
+    assert!(!packaged.contains("derived-secret"));
+    assert!(
+        packaged.contains("DATABASE_URL=postgres://app:${PW}@db/app"),
+        "the line is kept as written"
+    );
+    assert!(
+        packaged.contains("API_TOKEN=raw-token"),
+        "a raw file is literal"
+    );
+    for w in [
+        "warning: services.api.environment.DB_PASSWORD: looks like a credential, and its value stays in the template in plain text",
+        "warning: services.api.env_file[0].path: `API_TOKEN` looks like a credential",
+    ] {
+        assert!(stderr.contains(w), "{w}\n{stderr}");
+    }
+    for v in ["derived-secret", "flow-style-value", "raw-token"] {
+        assert!(!stderr.contains(v), "{v}: {stderr}");
+    }
+}

@@ -30,7 +30,7 @@ fn words(name: &str) -> Vec<String> {
 /// Whether a variable's name says its value is a credential: the words of
 /// [`super::dotenv::is_credential_name`] (`PASSWORD`, `PASSWD`, `PASS`, `SECRET`, `TOKEN`,
 /// `CREDENTIAL`, `APIKEY`, a last word `KEY` as in `API_KEY`, `PRIVATE_KEY`,
-/// `ACCESS_KEY`), and also `PW`/`PWD` (not the shell's `PWD` alone), `DSN`, and a last word
+/// `ACCESS_KEY`), and also `PW`, a last word `PWD` (not the shell's `PWD` alone), `DSN`, a last word
 /// `AUTH` (`REDIS_AUTH`; not `AUTH_URL`). A name ending in `FILE`, `PATH` or `DIR` holds
 /// where a credential is, not the credential (`POSTGRES_PASSWORD_FILE`).
 pub fn is_credential_name(name: &str) -> bool {
@@ -44,8 +44,8 @@ pub fn is_credential_name(name: &str) -> bool {
     if matches!(last.as_str(), "FILE" | "PATH" | "DIR") {
         return false;
     }
-    (words.len() >= 2 && matches!(last.as_str(), "PW" | "PWD" | "AUTH"))
-        || words.iter().any(|w| w == "DSN")
+    (words.len() >= 2 && matches!(last.as_str(), "PWD" | "AUTH"))
+        || words.iter().any(|w| w == "DSN" || w == "PW")
 }
 
 /// Whether a value holds a URL with a password (`scheme://user:password@host`).
@@ -137,6 +137,7 @@ mod tests {
     #[test]
     fn credential_names_and_shapes() {
         for name in [
+            "PW",
             "POSTGRES_PW",
             "PGADMIN_PW",
             "DB_PWD",

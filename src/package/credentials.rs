@@ -91,7 +91,16 @@ struct EnvText {
 
 impl EnvText {
     fn new(path: &str, original: &str, scope: &Variables) -> EnvText {
-        let text = dotenv::normalized(original);
+        // The parser normalises what it is given once more: take the fixed point, so that
+        // its statements' offsets are offsets into `text`.
+        let mut text = dotenv::normalized(original);
+        loop {
+            let again = dotenv::normalized(&text);
+            if again == text {
+                break;
+            }
+            text = again;
+        }
         let parsed = dotenv::parse(path, &text, Format::Dotenv, scope).ok();
         EnvText {
             path: path.to_string(),
@@ -105,7 +114,7 @@ impl EnvText {
         if let Some(p) = &self.parsed {
             for (k, span) in &p.statements {
                 if k == key {
-                    out.extend(variable_refs(&self.text[span.clone()]));
+                    out.extend(variable_refs(self.text.get(span.clone()).unwrap_or("")));
                 }
             }
         }
@@ -125,7 +134,7 @@ impl EnvText {
             }
             match replaced.get(k) {
                 Some(param) => out.push_str(&format!("{k}=${{{param}}}")),
-                None => out.push_str(&self.text[span.clone()]),
+                None => out.push_str(self.text.get(span.clone()).unwrap_or("")),
             }
             out.push('\n');
         }
@@ -699,6 +708,7 @@ fn compose_literals(
         other => vec![other],
     };
     let mut made: Vec<(String, EnvParam, String)> = Vec::new();
+    let mut referenced: BTreeSet<String> = BTreeSet::new();
     for doc in docs.iter_mut() {
         let tree = match &**doc {
             Value::String(text) => parse(text),
@@ -744,13 +754,12 @@ fn compose_literals(
             _ => None,
         };
         match rewritten {
-            Some(v) => **doc = v,
+            Some(v) => {
+                **doc = v;
+                referenced.extend(found.into_iter().map(|(_, param)| param));
+            }
             None => {
                 for (l, _) in &found {
-                    made.retain(|(_, e, _)| {
-                        !(e.variable == l.variable
-                            && e.at == format!("services.{}.environment.{}", l.service, l.variable))
-                    });
                     diags.warn(
                         prefix(&format!("services.{}.environment.{}", l.service, l.variable)),
                         "looks like a credential, and its value stays in the template in plain text: the package step could not rewrite this part of the Compose file (anchors, flow style or escapes); write `${VARIABLE}` here and set the variable in `.env`, whose credentials become `NoEcho` parameters",
@@ -759,9 +768,12 @@ fn compose_literals(
             }
         }
     }
+    // Only the parameters a rewritten document refers to.
     for (param, e, value) in made {
-        packaged.secrets.insert(param.clone(), SecretValue(value));
-        p.env_params.insert(param, e);
+        if referenced.contains(&param) {
+            packaged.secrets.insert(param.clone(), SecretValue(value));
+            p.env_params.insert(param, e);
+        }
     }
 }
 
