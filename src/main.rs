@@ -783,6 +783,28 @@ fn check_packaged(fragment: &Value, packaged: &package::Packaged, diags: &mut Di
         .iter()
         .map(|(k, v)| (k.clone(), v.0.clone()))
         .collect();
+    let missing: Vec<String> = fragment
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, p)| p.get("Default").is_none() && !packaged.secrets.contains_key(*k))
+        .map(|(k, _)| format!("`{k}`"))
+        .collect();
+    if !missing.is_empty() {
+        diags.warn(
+            "Parameters",
+            format!(
+                "not checked against the macro before deploy: {} no default to check with (`compose-to-ecs expand` with `--param` checks it)",
+                if missing.len() == 1 {
+                    format!("parameter {} has", missing[0])
+                } else {
+                    format!("parameters {} have", missing.join(", "))
+                }
+            ),
+        );
+        return;
+    }
     let request = match input::request(fragment.clone(), &given) {
         Ok(r) => r,
         Err(e) => {
