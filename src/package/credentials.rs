@@ -109,18 +109,6 @@ impl EnvText {
         }
     }
 
-    fn statement_refs(&self, key: &str) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        if let Some(p) = &self.parsed {
-            for (k, span) in &p.statements {
-                if k == key {
-                    out.extend(variable_refs(self.text.get(span.clone()).unwrap_or("")));
-                }
-            }
-        }
-        out
-    }
-
     /// The file with only the statements `keep` accepts, those of `replaced` as
     /// `KEY=${PARAMETER}`.
     fn rewrite(&self, keep: &dyn Fn(&str) -> bool, replaced: &BTreeMap<String, String>) -> String {
@@ -239,20 +227,25 @@ pub(super) fn protect(
         (out, found)
     };
     let (envs, found) = parse_all(&p.local.files, &Variables::new());
-    let refs_of = |key: &str| -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        for e in &envs {
-            out.extend(e.statement_refs(key));
+    // Which variables each variable's statements refer to (once, for every file).
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for e in &envs {
+        if let Some(parsed) = &e.parsed {
+            for (k, span) in &parsed.statements {
+                edges
+                    .entry(k.clone())
+                    .or_default()
+                    .extend(variable_refs(e.text.get(span.clone()).unwrap_or("")));
+            }
         }
-        out
-    };
+    }
     let closure = |start: BTreeSet<String>| -> BTreeSet<String> {
         let mut set = start;
         let mut todo: Vec<String> = set.iter().cloned().collect();
         while let Some(k) = todo.pop() {
-            for r in refs_of(&k) {
+            for r in edges.get(&k).into_iter().flatten() {
                 if set.insert(r.clone()) {
-                    todo.push(r);
+                    todo.push(r.clone());
                 }
             }
         }
@@ -261,17 +254,42 @@ pub(super) fn protect(
     let mut used: BTreeSet<String> = uses.keys().cloned().collect();
     used.extend(found.keys().filter(|k| k.starts_with("COMPOSE_")).cloned());
     let used = closure(used);
-    // What flows into a field ECS cannot fill from a secret, and from where.
-    let mut text_places: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (var, list) in &uses {
-        for u in list {
-            if let Use::Text(place) = u {
-                for v in closure([var.clone()].into()) {
-                    text_places.entry(v).or_default().insert(place.clone());
+    // What flows into a field ECS cannot fill from a secret (`in_text`), and where: a
+    // variable's own text uses, else those of the variables whose lines name it.
+    let direct: BTreeMap<&String, BTreeSet<&String>> = uses
+        .iter()
+        .map(|(var, list)| {
+            let places = list
+                .iter()
+                .filter_map(|u| match u {
+                    Use::Text(place) => Some(place),
+                    Use::Secret => None,
+                })
+                .collect::<BTreeSet<_>>();
+            (var, places)
+        })
+        .filter(|(_, places)| !places.is_empty())
+        .collect();
+    let in_text = closure(direct.keys().map(|k| (*k).clone()).collect());
+    let places_of = |key: &String| -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = direct
+            .get(key)
+            .into_iter()
+            .flatten()
+            .map(|p| (*p).clone())
+            .collect();
+        if out.is_empty() {
+            for (var, places) in &direct {
+                if edges.get(*var).is_some_and(|r| r.contains(key)) {
+                    out.extend(places.iter().map(|p| (*p).clone()));
                 }
             }
         }
-    }
+        if out.is_empty() {
+            out.extend(direct.values().flatten().take(3).map(|p| (*p).clone()));
+        }
+        out
+    };
     let named_by_secret: BTreeSet<&String> = uses
         .iter()
         .filter(|(_, l)| l.contains(&Use::Secret))
@@ -306,12 +324,12 @@ pub(super) fn protect(
             if !credential || value.is_empty() {
                 continue;
             }
-            if let Some(places) = text_places.get(key) {
+            if in_text.contains(key) {
                 if warned.insert(key.clone()) {
                     let source = source_of(key, &project_env, &p.local.files);
-                    for place in places {
+                    for place in places_of(key) {
                         diags.warn(
-                            prefix(place),
+                            prefix(&place),
                             format!("uses `{key}` from `{source}`, which looks like a credential: ECS cannot fill this field from a secret, so the value stays in the template in plain text; pass it to the container through `environment` and read the variable there (`$${key}` in a shell command)"),
                         );
                     }
