@@ -15,6 +15,10 @@
 pub mod build;
 mod credentials;
 pub mod files;
+mod literals;
+mod outputs;
+mod params;
+mod secret_files;
 
 use crate::cfn::logical_id::normalize;
 use crate::compose::local::{Build, Local, Reference, Stat};
@@ -22,6 +26,7 @@ use crate::diagnostics::{Diagnostics, Path as DiagPath};
 use crate::embed::PROJECT_TYPE;
 use build::Dockerfile;
 use files::{Refusal, Root, BAKE, MAX_FILES_BYTES, MAX_FOLDER_FILES};
+pub use outputs::write_parameters;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -151,24 +156,11 @@ struct Project {
     service_env_files: BTreeSet<String>,
     extends_files: BTreeSet<String>,
     /// The `NoEcho` parameters made for credential variables, by name.
-    env_params: BTreeMap<String, credentials::EnvParam>,
+    env_params: BTreeMap<String, params::EnvParam>,
     /// The secrets' files by real path: (secret, project path).
     secret_files: BTreeMap<PathBuf, (String, String)>,
     /// Who refers to each key of `Files`: where, and how.
-    file_refs: BTreeMap<String, Vec<(String, Via)>>,
-}
-
-/// How a file of `Package.Files` is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Via {
-    /// A bind-mounted file or a file of a bind-mounted folder.
-    Bind,
-    /// A config's `file`.
-    Config,
-    /// An env file (`.env`, `--env-file`, a service's `env_file`).
-    EnvFile,
-    /// An `extends.file`.
-    Other,
+    file_refs: BTreeMap<String, Vec<(String, secret_files::Via)>>,
 }
 
 impl Project {
@@ -314,7 +306,7 @@ pub fn package(
         }
     }
     for p in &mut projects {
-        secret_files_stay_secret(p, diags);
+        secret_files::secret_files_stay_secret(p, diags);
     }
     if !diags.has_errors() {
         for p in &mut projects {
@@ -467,26 +459,9 @@ fn env_files(p: &mut Project, opts: &Options, diags: &mut Diagnostics) {
     }
 }
 
-/// Records that `at` uses file `key` (how, from where `at` is).
-fn note_use(p: &mut Project, key: &str, at: &str) {
-    let via = if at.contains(".volumes[") {
-        Via::Bind
-    } else if at.contains("configs.") {
-        Via::Config
-    } else if at.contains("env_file") || at == "--env-file" || at.starts_with("Resources.") {
-        Via::EnvFile
-    } else {
-        Via::Other
-    };
-    let refs = p.file_refs.entry(key.to_string()).or_default();
-    if !refs.iter().any(|(a, _)| a == at) {
-        refs.push((at.to_string(), via));
-    }
-}
-
 /// Reads a text file into the project's `Files` under `key`; false when it was refused.
 fn insert(p: &mut Project, key: &str, full: &Path, at: &str, diags: &mut Diagnostics) -> bool {
-    note_use(p, key, at);
+    secret_files::note_use(p, key, at);
     if p.local.files.contains_key(key) {
         return true;
     }
@@ -529,7 +504,7 @@ fn no_home(path: &str) -> String {
 
 fn read_file(p: &mut Project, path: &str, required: bool, at: &str, diags: &mut Diagnostics) {
     if p.local.files.contains_key(path) {
-        note_use(p, path, at);
+        secret_files::note_use(p, path, at);
         return;
     }
     let Some(full) = p.root.resolve(path) else {
@@ -638,42 +613,6 @@ fn read_secret(
     packaged.secrets.insert(parameter, SecretValue(value));
 }
 
-/// A secret's file (compared by real path) never enters `Files`: a bind mount of it (or
-/// of a folder holding it) at the secret's own project path is delivered through the
-/// secret by the converter, at the same place in the container; any other use (a config, an
-/// env file, an `extends` file, the file under another name through a symbolic link) is
-/// refused.
-fn secret_files_stay_secret(p: &mut Project, diags: &mut Diagnostics) {
-    if p.secret_files.is_empty() {
-        return;
-    }
-    for (key, refs) in p.file_refs.clone() {
-        let Some(real) = p
-            .root
-            .resolve(&key)
-            .and_then(|f| std::fs::canonicalize(f).ok())
-        else {
-            continue;
-        };
-        let Some((name, own)) = p.secret_files.get(&real).cloned() else {
-            continue;
-        };
-        if p.local.files.remove(&key).is_some() {
-            p.local.env_files.retain(|f| f != &key);
-        }
-        for (at, via) in refs {
-            let why = match via {
-                Via::Bind if key == own => continue,
-                Via::Bind => format!("`{key}` is the file of secret `{name}` (`{own}`) under another name; a secret's file reaches a container only through the secret: mount `{own}` itself (it is then delivered through the secret), or list `{name}` under the service's `secrets:`"),
-                Via::Config => format!("`{key}` is the file of secret `{name}`, and a config's content is written into the template in plain text; list `{name}` under the service's `secrets:` (with `target:` for its path) instead"),
-                Via::EnvFile => format!("`{key}` is the file of secret `{name}`, and an env file's values would be written into the template; keep that file for the secret alone"),
-                Via::Other => format!("`{key}` is the file of secret `{name}`; keep that file for the secret alone"),
-            };
-            diags.error(at, why);
-        }
-    }
-}
-
 /// Declares the `NoEcho` parameters of the secrets read, and records them in `Package`.
 fn secret_parameters(
     template: &mut Value,
@@ -690,7 +629,7 @@ fn secret_parameters(
                 .map(|(name, (param, at))| (p.id.clone(), name.clone(), param.clone(), at.clone()))
         })
         .collect();
-    let env: Vec<(String, String, credentials::EnvParam)> = projects
+    let env: Vec<(String, String, params::EnvParam)> = projects
         .iter()
         .flat_map(|p| {
             p.env_params
@@ -878,7 +817,7 @@ fn images(
             }
         }
         let context = files::absolute(&context);
-        outputs_outside(&context, b, opts, &at, diags);
+        outputs::outputs_outside(&context, b, opts, &at, diags);
         let digest = match build::digest(&context, &dockerfile, b) {
             Ok(d) => d,
             Err(e) => {
@@ -929,52 +868,6 @@ fn images(
     }
 }
 
-/// Refuses an output of `package` (`-o`, `--parameters-out`) inside build context
-/// `context` unless the context's `.dockerignore` leaves it out: `docker build` would send
-/// it, and a `COPY . .` would put the secret values (or the packaged files) into the image
-/// pushed to the registry; its content would also change the image's digest on every run.
-/// Compared by real path (symbolic links resolved).
-fn outputs_outside(context: &Path, b: &Build, opts: &Options, at: &str, diags: &mut Diagnostics) {
-    let Ok(real_context) = std::fs::canonicalize(context) else {
-        return;
-    };
-    for (flag, out) in &opts.outputs {
-        let real = real_path_of(out);
-        let Ok(rel) = real.strip_prefix(&real_context) else {
-            continue;
-        };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        let ignored = build::Ignore::read(context).is_ok_and(|i| i.excludes(&rel));
-        if !ignored {
-            diags.error(
-                at,
-                format!(
-                    "`{flag} {}` lies inside the build context `{}` of service `{}`, which `docker build` sends whole: a `COPY` would put it into the pushed image; write it outside the context, or add `{rel}` to the context's `.dockerignore`",
-                    out.display(),
-                    shown(&b.context),
-                    b.service
-                ),
-            );
-        }
-    }
-}
-
-/// A path with its folder's symbolic links resolved (the file itself may not exist yet;
-/// a link at the file's own name is replaced, never followed, when it is written).
-fn real_path_of(path: &Path) -> PathBuf {
-    let abs = files::absolute(path);
-    match (abs.parent(), abs.file_name()) {
-        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
-            .map(|p| p.join(name))
-            .unwrap_or(abs.clone()),
-        _ => abs,
-    }
-}
-
 fn plural(one: &str, many: &str, items: &[String]) -> String {
     format!(
         "{} {}",
@@ -1020,69 +913,6 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         }
         props.insert("Package".into(), Value::Object(package));
     }
-}
-
-/// Writes the secret values to `path` as `aws cloudformation deploy --parameter-overrides
-/// file://PATH` reads them (the CloudFormation format, `[{"ParameterKey": ...,
-/// "ParameterValue": ...}]`), readable by its owner only. Never through a symbolic link
-/// or into a file someone else opened: the values go into a new file created exclusively
-/// (`O_CREAT|O_EXCL`, mode 0600 from its creation) in the target's folder, written and
-/// synced through that one handle, then renamed over `path` (a link at `path` is
-/// replaced, never followed).
-pub fn write_parameters(
-    path: &Path,
-    secrets: &BTreeMap<String, SecretValue>,
-) -> std::io::Result<()> {
-    let list: Vec<Value> = secrets
-        .iter()
-        .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v.0}))
-        .collect();
-    let mut text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other)?;
-    text.push('\n');
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut attempt = 0u32;
-    let (temp, mut file) = loop {
-        let temp = folder.join(format!(
-            ".{}.{}.{attempt}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(&temp) {
-            Ok(f) => break (temp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    };
-    let written = (|| {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // The umask may only have narrowed it; never wider than 0600.
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
 }
 
 #[cfg(test)]
