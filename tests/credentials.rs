@@ -374,3 +374,53 @@ fn derived_values_raw_files_and_what_stays_text() {
         assert!(!stderr.contains(v), "{v}: {stderr}");
     }
 }
+
+/// `.env` that is also a service's `env_file`: every credential line becomes a reference
+/// (the container gets them all), except one a health check uses, which stays text (warned)
+/// rather than make the macro refuse the health check.
+#[test]
+fn dotenv_as_a_service_env_file() {
+    let f = Folder::new();
+    f.write(
+        "compose.yaml",
+        "services:\n  app:\n    image: nginx\n    env_file: .env\n    environment:\n      DB_PASSWORD: 123456\n    healthcheck:\n      test: [\"CMD-SHELL\", \"check --pw ${HC_SECRET}\"]\n",
+    );
+    f.write(
+        ".env",
+        "HC_SECRET=hc-value\nOTHER=1\nAPI_TOKEN=env-file-token\n",
+    );
+    let (code, _, stderr) = f.run(&[
+        "package",
+        "-o",
+        "packaged.json",
+        "--format",
+        "json",
+        "--parameters-out",
+        "params.json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let packaged: Value = serde_json::from_str(&f.read("packaged.json")).unwrap();
+    let project = packaged["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let dotenv = packaged["Resources"][&project]["Properties"]["Package"]["Files"][".env"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        dotenv,
+        format!("HC_SECRET=hc-value\nOTHER=1\nAPI_TOKEN=${{{project}EnvAPITOKEN}}\n")
+    );
+    let text = f.read("packaged.json");
+    assert!(!text.contains("env-file-token") && !text.contains("123456"));
+    assert!(stderr.contains("warning: services.app.healthcheck: uses `HC_SECRET` from `.env`"));
+    assert!(
+        !stderr.contains("`API_TOKEN`"),
+        "a reference gets no plain-text warning: {stderr}"
+    );
+    assert!(!stderr.contains("hc-value"));
+}

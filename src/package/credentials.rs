@@ -342,8 +342,12 @@ pub(super) fn protect(
         let e = EnvText::new(f, &text, &scope);
         let Some(parsed) = &e.parsed else { continue };
         let mut own: BTreeMap<String, String> = BTreeMap::new();
+        let also_project = project_env.contains(f);
         for (key, var) in &parsed.variables {
             let Variable::Text(value) = var else { continue };
+            if also_project && in_text.contains(key) {
+                continue; // a project variable kept as text (warned above)
+            }
             if value.is_empty() || !(is_credential_name(key) || has_url_password(value)) {
                 continue;
             }
