@@ -193,6 +193,11 @@ To deploy through the macro instead, use `package`.")]
         out: OutputArgs,
         #[command(flatten)]
         local: LocalArgs,
+        /// Write the values of the template's `NoEcho` parameters (secret files, credentials
+        /// found in `.env`, env files and `environment`) to FILE (mode 0600), for `aws
+        /// cloudformation deploy --parameter-overrides file://FILE`
+        #[arg(long = "parameters-out", value_name = "FILE")]
+        parameters_out: Option<PathBuf>,
     },
     /// Resolve a project's local files (Compose files, `.env`, env files, config and secret
     /// files, builds) and write a template that still uses `Transform: ComposeToECS`, for
@@ -368,7 +373,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 fragment,
                 folder(&template),
                 params.pairs()?,
-                &out,
+                (&out, None),
                 &local,
                 None,
             )
@@ -379,6 +384,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             params,
             out,
             local,
+            parameters_out,
         } => {
             let mut project = Project::from_args(compose_file, &compose, &local)?;
             // The wrapper declares no parameters: `--param` values are Compose variables.
@@ -388,7 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 fragment,
                 Path::new("."),
                 Vec::new(),
-                &out,
+                (&out, parameters_out.as_deref()),
                 &local,
                 Some(&project),
             )
@@ -720,7 +726,7 @@ fn process(
     mut fragment: Value,
     dir: &Path,
     mut given: Vec<(String, String)>,
-    out: &OutputArgs,
+    (out, parameters_out): (&OutputArgs, Option<&Path>),
     local: &LocalArgs,
     project: Option<&Project>,
 ) -> Result<ExitCode, String> {
@@ -742,6 +748,7 @@ fn process(
     for w in diags.warnings() {
         eprintln!("warning: {w}");
     }
+    let secrets = packaged.secrets.clone();
     given.extend(packaged.secrets.into_iter().map(|(k, v)| (k, v.0)));
     let request = input::request(fragment, &given)?;
     match expand(&request) {
@@ -749,6 +756,20 @@ fn process(
             let mut found = Diagnostics::new();
             for w in expanded.warnings {
                 found.push(w);
+            }
+            if project.is_some() && parameters_out.is_none() && !secrets.is_empty() {
+                let names: Vec<String> = secrets.keys().map(|k| format!("`{k}`")).collect();
+                found.warn(
+                    "Parameters",
+                    format!(
+                        "the template declares `NoEcho` parameters for the secret files and credentials it read ({}), whose values it never holds: add `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                        names.join(", ")
+                    ),
+                );
+            }
+            if let Some(path) = parameters_out {
+                package::write_parameters(path, &secrets)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             let found = shown(&found);
             warnings += found.warnings().len();
