@@ -219,8 +219,9 @@ Then: aws cloudformation deploy --template-file packaged.yaml --stack-name shop 
         compose: ComposeArgs,
         #[command(flatten)]
         out: OutputArgs,
-        /// Write the values of the secret-file parameters to FILE (mode 0600), for
-        /// `aws cloudformation deploy --parameter-overrides file://FILE`
+        /// Write the values of the `NoEcho` parameters the step makes (secret files, credentials
+        /// found in `.env`, env files and `environment`) to FILE (mode 0600), for `aws
+        /// cloudformation deploy --parameter-overrides file://FILE`
         #[arg(long = "parameters-out", value_name = "FILE")]
         parameters_out: Option<PathBuf>,
         #[command(flatten)]
