@@ -424,3 +424,20 @@ fn dotenv_as_a_service_env_file() {
     );
     assert!(!stderr.contains("hc-value"));
 }
+
+/// Credentials need a parameters file, as secret files do: one error, no value.
+#[test]
+fn credentials_need_a_parameters_file() {
+    let f = Folder::new();
+    f.write(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n",
+    );
+    let (code, stdout, stderr) = f.run(&["package", "-o", "packaged.yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_no_marker("the diagnostics", &stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors, ["error: .env: variable `POSTGRES_PASSWORD` looks like a credential, whose value must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`"]);
+    assert!(!f.path("packaged.yaml").exists());
+}

@@ -302,8 +302,8 @@ pub(super) fn protect(
                     param.clone(),
                     EnvParam {
                         variable: key.clone(),
+                        at: prefix(&source),
                         source,
-                        at: format!("Resources.{}.Properties.Package.Files", p.id),
                     },
                 );
                 packaged
@@ -358,7 +358,7 @@ pub(super) fn protect(
                     EnvParam {
                         variable: key.clone(),
                         source: f.clone(),
-                        at: format!("Resources.{}.Properties.Package.Files", p.id),
+                        at: prefix(f),
                     },
                 );
                 packaged

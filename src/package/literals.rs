@@ -172,7 +172,10 @@ pub(super) fn protect(
                         EnvParam {
                             variable: l.variable.clone(),
                             source: "the Compose file".into(),
-                            at: format!("services.{}.environment.{}", l.service, l.variable),
+                            at: prefix(&format!(
+                                "services.{}.environment.{}",
+                                l.service, l.variable
+                            )),
                         },
                         l.value.clone(),
                     ));

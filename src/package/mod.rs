@@ -659,10 +659,11 @@ fn secret_parameters(
             diags.error(
                 &env[0].2.at,
                 format!(
-                    "{} {} like {}, whose values must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                    "{} {} like {}, whose {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
                     plural("variable", "variables", &names),
                     if names.len() == 1 { "looks" } else { "look" },
                     if names.len() == 1 { "a credential" } else { "credentials" },
+                    if names.len() == 1 { "value" } else { "values" },
                 ),
             );
         }
