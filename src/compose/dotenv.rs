@@ -626,6 +626,26 @@ mod tests {
     }
 
     #[test]
+    fn statements_are_located() {
+        let text = "# c\nexport A=1 # x\nB=\"two\nlines\"\nREGION\n\nC='3'";
+        let p = parse(".env", text, Format::Dotenv, &given()).unwrap();
+        let spans: Vec<(&str, &str)> = p
+            .statements
+            .iter()
+            .map(|(k, r)| (k.as_str(), &text[r.clone()]))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("A", "export A=1 # x"),
+                ("B", "B=\"two\nlines\""),
+                ("REGION", "REGION"),
+                ("C", "C='3'"),
+            ]
+        );
+    }
+
+    #[test]
     fn no_input_panics() {
         for text in [
             "\"",
