@@ -85,6 +85,19 @@ def runtime(args, name, packaged, expanded):
     return found
 
 
+def credential_sources(packaged):
+    """How many `NoEcho` parameters `package` made for credentials, by where it found them:
+    `.env` and env files, or literals in the Compose file (from each parameter's
+    Description, which names the source)."""
+    import re
+    with open(packaged) as fh:
+        text = fh.read()
+    found = {"env": 0, "compose": 0}
+    for desc in re.findall(r"a credential from (.*?) \(written by compose-to-ecs package", text):
+        found["compose" if desc.startswith("the Compose file") else "env"] += 1
+    return found
+
+
 def one_app(args, name, folder, work, problems):
     """(result, details, diagnostics lines) for one application folder."""
     compose = next((c for c in COMPOSE_NAMES if os.path.isfile(os.path.join(folder, c))), None)
@@ -122,6 +135,7 @@ def one_app(args, name, folder, work, problems):
         return verdict
     with open(params_file) as fh:
         params = [f"{p['ParameterKey']}={p['ParameterValue']}" for p in json.load(fh)]
+    credentials = credential_sources(packaged)
     param_args = [a for p in params for a in ("--param", p)]
     builds = 0
     log = os.path.join(bin_dir, "docker.log")
@@ -146,7 +160,8 @@ def one_app(args, name, folder, work, problems):
         summary = json.loads(lines[-1])
     except (IndexError, ValueError):
         return "failed", "cfn-check printed no summary: " + cell((check.stderr or check.stdout)[-300:]), []
-    detail = (f"{summary.get('resources')} resources, {builds} image builds, {len(params)} secret parameters, "
+    detail = (f"{summary.get('resources')} resources, {builds} image builds, {len(params)} secret parameters"
+              f" ({credentials['env']} credentials from env files, {credentials['compose']} from the Compose file), "
               f"{len(found)} run-time findings")
     if summary.get("ok"):
         return "deployed", detail, []
@@ -188,6 +203,11 @@ def main():
         by_rule[f[1]] = by_rule.get(f[1], 0) + 1
     rules = ", ".join(f"{r} {n}" for r, n in sorted(by_rule.items(), key=lambda kv: int(kv[0][1:]))) or "none"
     clean = sum(1 for r in rows if r[1] == "deployed" and ", 0 run-time findings" in r[2])
+    import re
+    from_env = sum(int(m.group(1)) for r in rows if r[1] == "deployed"
+                   for m in [re.search(r"\((\d+) credentials from env files", r[2])] if m)
+    from_compose = sum(int(m.group(1)) for r in rows if r[1] == "deployed"
+                       for m in [re.search(r", (\d+) from the Compose file\)", r[2])] if m)
     lines = [
         SECTION,
         "",
@@ -201,6 +221,11 @@ def main():
         f"The run fails below {args.min_deployed} deployed. "
         f"The run-time model (`scripts/runtime.py`, [runtime.md](runtime.md)) over the expanded templates: "
         f"**{len(args.runtime_findings)} findings** ({rules}); **{clean} deployed applications have none**.",
+        "",
+        f"Credentials (issue 21): in the deployed applications, {from_env} credentials found in "
+        f"`.env` and env files and {from_compose} literal credentials of the Compose files' "
+        "`environment` arrive as secrets: `package` made each a `NoEcho` parameter (its value only "
+        "in the parameters file), delivered to the container from a created secret.",
         "",
         "| application | result | details | diagnostics |",
         "|---|---|---|---|",

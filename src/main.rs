@@ -157,10 +157,11 @@ impl LocalArgs {
     fn options(
         &self,
         mode: Mode,
-        parameters_out: bool,
+        outputs: Vec<(String, PathBuf)>,
         stdin: Option<String>,
         named: &[String],
     ) -> Result<package::Options, String> {
+        let parameters_out = outputs.iter().any(|(flag, _)| flag == "--parameters-out");
         if let Some(uri) = &self.image_repository {
             package::check_repository(uri)?;
         }
@@ -179,6 +180,7 @@ impl LocalArgs {
                 .chain(named.iter().filter(|f| *f != "-").map(PathBuf::from))
                 .collect(),
             verbose: self.verbose,
+            outputs,
         })
     }
 }
@@ -208,6 +210,11 @@ To deploy through the macro instead, use `package`.")]
         out: OutputArgs,
         #[command(flatten)]
         local: LocalArgs,
+        /// Write the values of the template's `NoEcho` parameters (secret files, credentials
+        /// found in `.env`, env files and `environment`) to FILE (mode 0600), for `aws
+        /// cloudformation deploy --parameter-overrides file://FILE`
+        #[arg(long = "parameters-out", value_name = "FILE")]
+        parameters_out: Option<PathBuf>,
     },
     /// Resolve a project's local files (Compose files, `.env`, env files, config and secret
     /// files, builds) and write a template that still uses `Transform: ComposeToECS`, for
@@ -229,8 +236,9 @@ Then: aws cloudformation deploy --template-file packaged.yaml --stack-name shop 
         compose: ComposeArgs,
         #[command(flatten)]
         out: OutputArgs,
-        /// Write the values of the secret-file parameters to FILE (mode 0600), for
-        /// `aws cloudformation deploy --parameter-overrides file://FILE`
+        /// Write the values of the `NoEcho` parameters the step makes (secret files, credentials
+        /// found in `.env`, env files and `environment`) to FILE (mode 0600), for `aws
+        /// cloudformation deploy --parameter-overrides file://FILE`
         #[arg(long = "parameters-out", value_name = "FILE")]
         parameters_out: Option<PathBuf>,
         #[command(flatten)]
@@ -335,15 +343,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             let named = wrapped.as_ref().map_or(&[][..], |p| &p.files[..]);
-            let options = local.options(Mode::Package, parameters_out.is_some(), stdin, named)?;
+            let mut outputs = Vec::new();
+            if let Some(o) = &out.output {
+                outputs.push(("-o".to_string(), o.clone()));
+            }
+            if let Some(p) = &parameters_out {
+                outputs.push(("--parameters-out".to_string(), p.clone()));
+            }
+            let options = local.options(Mode::Package, outputs, stdin, named)?;
             let values = package::parameter_values(&fragment, &[]);
             let mut diags = Diagnostics::new();
             let packaged = package::package(&mut fragment, &dir, &values, &options, &mut diags);
+            if !diags.has_errors() {
+                // What the macro will answer: the same checks, on the packaged result.
+                check_packaged(&fragment, &packaged, &mut diags);
+            }
             let diags = match &wrapped {
                 Some(p) => p.compose_paths(&diags),
                 None => diags,
             };
-            print_diagnostics(&diags, local.verbose);
+            let warnings = print_diagnostics(&diags, local.verbose);
             if diags.has_errors() {
                 return Ok(ExitCode::from(1));
             }
@@ -353,7 +372,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let bytes = write_output(&fragment, out.format(default_format), out.output.as_deref())?;
             if !out.quiet {
-                eprintln!("{}", package_summary(&fragment, &packaged, bytes, &out));
+                eprintln!(
+                    "{}",
+                    package_summary(&fragment, &packaged, bytes, &out, warnings)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -370,7 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 fragment,
                 folder(&template),
                 params.pairs()?,
-                &out,
+                (&out, None),
                 &local,
                 None,
             )
@@ -381,6 +403,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             params,
             out,
             local,
+            parameters_out,
         } => {
             let mut project = Project::from_args(compose_file, &compose, &local)?;
             // The wrapper declares no parameters: `--param` values are Compose variables.
@@ -390,7 +413,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 fragment,
                 Path::new("."),
                 Vec::new(),
-                &out,
+                (&out, parameters_out.as_deref()),
                 &local,
                 Some(&project),
             )
@@ -729,13 +752,13 @@ fn process(
     mut fragment: Value,
     dir: &Path,
     mut given: Vec<(String, String)>,
-    out: &OutputArgs,
+    (out, parameters_out): (&OutputArgs, Option<&Path>),
     local: &LocalArgs,
     project: Option<&Project>,
 ) -> Result<ExitCode, String> {
     let stdin = project.and_then(|p| p.stdin.clone());
     let named = project.map_or(&[][..], |p| &p.files[..]);
-    let options = local.options(Mode::Preview, false, stdin, named)?;
+    let options = local.options(Mode::Preview, Vec::new(), stdin, named)?;
     let values = input::request(fragment.clone(), &given)?.template_parameter_values;
     let shown = |diags: &Diagnostics| match project {
         Some(p) => p.compose_paths(diags),
@@ -749,6 +772,7 @@ fn process(
         return Ok(ExitCode::from(1));
     }
     let mut warnings = print_diagnostics(&diags, local.verbose);
+    let secrets = packaged.secrets.clone();
     given.extend(packaged.secrets.into_iter().map(|(k, v)| (k, v.0)));
     let request = input::request(fragment, &given)?;
     match expand(&request) {
@@ -756,6 +780,20 @@ fn process(
             let mut found = Diagnostics::new();
             for w in expanded.warnings {
                 found.push(w);
+            }
+            if project.is_some() && parameters_out.is_none() && !secrets.is_empty() {
+                let names: Vec<String> = secrets.keys().map(|k| format!("`{k}`")).collect();
+                found.warn(
+                    "Parameters",
+                    format!(
+                        "the template declares `NoEcho` parameters for the secret files and credentials it read ({}), whose values it never holds: add `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                        names.join(", ")
+                    ),
+                );
+            }
+            if let Some(path) = parameters_out {
+                package::write_parameters(path, &secrets)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             warnings += print_diagnostics(&shown(&found), local.verbose);
             let bytes = write_output(
@@ -771,6 +809,63 @@ fn process(
         Err(diags) => {
             print_diagnostics(&shown(&diags), local.verbose);
             Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Runs the macro on the packaged template in memory, as CloudFormation will: the secret
+/// parameters take their values from the step, the template's other parameters their
+/// defaults. Its warnings and errors join `diags` (an error means the macro would refuse
+/// the template: `package` exits 1 and writes nothing). A template parameter without a
+/// default cannot be given a value here; the check is then skipped with a warning.
+fn check_packaged(fragment: &Value, packaged: &package::Packaged, diags: &mut Diagnostics) {
+    let given: Vec<(String, String)> = packaged
+        .secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect();
+    let missing: Vec<String> = fragment
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, p)| p.get("Default").is_none() && !packaged.secrets.contains_key(*k))
+        .map(|(k, _)| format!("`{k}`"))
+        .collect();
+    if !missing.is_empty() {
+        diags.warn(
+            "Parameters",
+            format!(
+                "not checked against the macro before deploy: {} no default to check with (`compose-to-ecs expand` with `--param` checks it)",
+                if missing.len() == 1 {
+                    format!("parameter {} has", missing[0])
+                } else {
+                    format!("parameters {} have", missing.join(", "))
+                }
+            ),
+        );
+        return;
+    }
+    let request = match input::request(fragment.clone(), &given) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.warn(
+                "Parameters",
+                format!("not checked against the macro before deploy: {e}"),
+            );
+            return;
+        }
+    };
+    match expand(&request) {
+        Ok(expanded) => {
+            for w in expanded.warnings {
+                diags.push(w);
+            }
+        }
+        Err(found) => {
+            for d in found.errors().into_iter().chain(found.warnings()) {
+                diags.push(d.clone());
+            }
         }
     }
 }
@@ -854,6 +949,7 @@ fn package_summary(
     packaged: &package::Packaged,
     bytes: usize,
     out: &OutputArgs,
+    warnings: usize,
 ) -> String {
     let mut projects = 0;
     let (mut files, mut images) = (0, 0);
@@ -881,11 +977,12 @@ fn package_summary(
         Some(p) => format!(" to {}", p.display()),
         None => String::new(),
     };
-    format!("summary: packaged {projects} project{}{to}: {files} file{}, {secrets} secret parameter{}, {images} image{}{size}",
+    format!("summary: packaged {projects} project{}{to}: {files} file{}, {secrets} secret parameter{}, {images} image{}; {warnings} warning{}{size}",
         if projects == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
         if secrets == 1 { "" } else { "s" },
         if images == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
     )
 }
 

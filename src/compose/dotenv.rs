@@ -32,6 +32,17 @@ pub struct Parsed {
     pub variables: Variables,
     /// Warnings, each starting with `<file>:<line>: `.
     pub warnings: Vec<String>,
+    /// Each statement's variable and where it is written: byte offsets into the text
+    /// [`normalized`] gives (from `export` or the name to the end of its line). Compose's
+    /// syntax only; the local step rewrites a file statement by statement with them.
+    pub statements: Vec<(String, std::ops::Range<usize>)>,
+}
+
+/// The text the parser reads: without a byte order mark, `\r\n` as `\n`.
+pub fn normalized(text: &str) -> String {
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n")
 }
 
 /// Reads env file `name` (its project path, for messages). `variables` are the variables
@@ -49,8 +60,7 @@ pub fn parse(
     if !budget.spend(text.len()) {
         return Err(format!("{name}: {}", project_budget_message()));
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.replace("\r\n", "\n");
+    let text = normalized(text);
     match format {
         Format::Dotenv => Parser {
             name,
@@ -147,6 +157,7 @@ impl Parser<'_> {
             if rest.is_empty() {
                 return Ok(self.out);
             }
+            let start = text.len() - rest.len();
             let line = self.line;
             if let Some(after) = rest.strip_prefix("export") {
                 if after.starts_with([' ', '\t']) {
@@ -179,16 +190,20 @@ impl Parser<'_> {
                 // `KEY` alone: from the given variables, else left out.
                 if let Some(v) = self.given.get(&key) {
                     let v = v.clone();
-                    self.set(key, v);
+                    self.set(key.clone(), v);
                 }
                 rest = self.advance(rest, end);
+                let stop = text.len() - rest.len();
+                self.out.statements.push((key, start..stop));
                 continue;
             }
             rest = &rest[end + 1..];
             rest = rest.trim_start_matches(is_space);
             let (value, after) = self.value(&key, rest, line)?;
-            self.set(key, value);
+            self.set(key.clone(), value);
             rest = after;
+            let stop = text.len() - rest.len();
+            self.out.statements.push((key, start..stop));
         }
     }
 
@@ -657,6 +672,26 @@ mod tests {
         ] {
             assert!(!is_credential_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn statements_are_located() {
+        let text = "# c\nexport A=1 # x\nB=\"two\nlines\"\nREGION\n\nC='3'";
+        let p = parse(".env", text, Format::Dotenv, &given()).unwrap();
+        let spans: Vec<(&str, &str)> = p
+            .statements
+            .iter()
+            .map(|(k, r)| (k.as_str(), &text[r.clone()]))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("A", "export A=1 # x"),
+                ("B", "B=\"two\nlines\""),
+                ("REGION", "REGION"),
+                ("C", "C='3'"),
+            ]
+        );
     }
 
     #[test]

@@ -170,7 +170,8 @@ impl Reader<'_> {
             if environment.contains_key(&k) {
                 continue;
             }
-            if dotenv::is_credential_name(&k) {
+            // A reference (a `NoEcho` parameter `package` made) is delivered from a secret.
+            if dotenv::is_credential_name(&k) && matches!(text, Text::Lit(_)) {
                 credentials
                     .entry(file.to_string())
                     .or_default()

@@ -42,6 +42,11 @@ pub struct Local {
     /// The Compose files the document was merged from, in order, when there were several
     /// (`ComposeFile` as a list): diagnostics name the file a key came from.
     pub compose_files: Vec<String>,
+    /// The files of the secrets in `secrets` (project path → secret): never in `files`,
+    /// their content is the secret's. Not part of `Package`: the normalizer fills it from
+    /// the document ([`Local::with_secret_files`]), so that a bind mount of such a file,
+    /// or of a folder holding one, is delivered through the secret.
+    pub secret_files: BTreeMap<String, String>,
 }
 
 /// What a project path is on disk.
@@ -61,14 +66,51 @@ impl Local {
     /// What `path` is, as far as the local step recorded it: a file it read, a folder some
     /// of whose files it read, or nothing.
     pub fn stat(&self, path: &str) -> Stat {
-        if self.files.contains_key(path) {
+        if self.files.contains_key(path) || self.secret_files.contains_key(path) {
             return Stat::File;
         }
         let prefix = format!("{path}/");
-        match self.files.range(prefix.clone()..).next() {
-            Some((k, _)) if k.starts_with(&prefix) => Stat::Folder,
-            _ => Stat::Missing,
+        let under = |m: &BTreeMap<String, String>| {
+            m.range(prefix.clone()..)
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(&prefix))
+        };
+        if under(&self.files) || under(&self.secret_files) {
+            Stat::Folder
+        } else {
+            Stat::Missing
         }
+    }
+
+    /// This record with [`Local::secret_files`] filled from the document's top-level
+    /// `secrets` (`tree`): each packaged secret's `file`, as a project path.
+    pub fn with_secret_files(&self, tree: &Map<String, Value>) -> Local {
+        let mut out = self.clone();
+        if let Some(Value::Object(secrets)) = tree.get("secrets") {
+            for (key, item) in secrets {
+                if !self.secrets.contains_key(key) {
+                    continue;
+                }
+                if let Some(path) = item
+                    .get("file")
+                    .and_then(Value::as_str)
+                    .and_then(project_path)
+                {
+                    out.secret_files.insert(path, key.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The secrets whose files lie under folder `path`, by their path relative to it.
+    pub fn secrets_under<'a>(&'a self, path: &str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let prefix = format!("{path}/");
+        let len = prefix.len();
+        self.secret_files
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(move |(k, v)| (&k[len..], v.as_str()))
     }
 
     /// The files under folder `path`, by their path relative to it.

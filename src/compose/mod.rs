@@ -3,6 +3,7 @@
 
 pub mod binds;
 pub mod compute;
+pub mod credentials;
 pub mod dotenv;
 mod env_file;
 mod extends;

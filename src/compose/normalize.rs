@@ -37,10 +37,12 @@ pub fn normalize(
     local: Option<&Local>,
     diags: &mut Diagnostics,
 ) -> Project {
+    // A secret's own file is delivered through the secret wherever it is bind-mounted.
+    let with_secrets = local.map(|l| l.with_secret_files(tree));
     let mut r = Reader {
         diags,
         variables,
-        local,
+        local: with_secrets.as_ref(),
         budget: Default::default(),
     };
     let mut project = Project {

@@ -624,6 +624,23 @@ impl Reader<'_> {
             Stat::File => false,
             Stat::Missing | Stat::Unknown => !binds::looks_like_file(path),
         };
+        // A secret's own file (the local step left it out of `Files`): delivered through
+        // the secret, at the same place, never as text (docs/security.md).
+        if let Some(local) = self.local {
+            if let Some(key) = local.secret_files.get(path) {
+                if target.starts_with('/') && self.check_target(target, p, "file") {
+                    s.secrets.push(secret_mount(key, target, p));
+                }
+                return;
+            }
+            if folder {
+                let mounts: Vec<FileMount> = local
+                    .secrets_under(path)
+                    .map(|(rel, key)| secret_mount(key, &format!("{target}/{rel}"), p))
+                    .collect();
+                s.secrets.extend(mounts);
+            }
+        }
         // With the content at hand, what it is comes first: a missing file or one too
         // large is the problem to fix, whatever its target.
         let files: Option<Vec<(String, &str)>> = match (self.local, stat) {
@@ -828,6 +845,19 @@ fn target_of_last(s: &Service) -> String {
     s.mounts
         .last()
         .map_or_else(String::new, |m| m.target.clone())
+}
+
+/// A secret's file bind-mounted at `target` (at `p`): the secret, written there by the
+/// helper container (root, `0444`), as `secrets: [{source, target}]` would.
+fn secret_mount(key: &str, target: &str, p: &Path) -> FileMount {
+    FileMount {
+        source: key.to_string(),
+        target: target.to_string(),
+        uid: None,
+        gid: None,
+        mode: 0o444,
+        path: p.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,12 @@
 //! pushed with `docker`.
 
 pub mod build;
+mod credentials;
 pub mod files;
+mod literals;
+mod outputs;
+mod params;
+mod secret_files;
 
 use crate::cfn::logical_id::normalize;
 use crate::compose::load::MAX_COMPOSE_BYTES;
@@ -22,6 +27,7 @@ use crate::diagnostics::{Diagnostics, Path as DiagPath};
 use crate::embed::PROJECT_TYPE;
 use build::Dockerfile;
 use files::{Refusal, Root, BAKE, MAX_FILES_BYTES, MAX_FOLDER_FILES};
+pub use outputs::write_parameters;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -67,6 +73,10 @@ pub struct Options {
     pub allow_outside: Vec<PathBuf>,
     /// List every file read on standard error (`--verbose`).
     pub verbose: bool,
+    /// The files `package` writes (`-o`, `--parameters-out`), by the flag that names them:
+    /// none may lie inside a build context that sends it to `docker build` (a `COPY . .`
+    /// would put it into the pushed image).
+    pub outputs: Vec<(String, PathBuf)>,
 }
 
 impl Options {
@@ -162,6 +172,15 @@ struct Project {
     secret_params: BTreeMap<String, (String, String)>,
     builds: BTreeMap<String, Build>,
     bytes: usize,
+    /// Services' env files and `extends` files among the files read.
+    service_env_files: BTreeSet<String>,
+    extends_files: BTreeSet<String>,
+    /// The `NoEcho` parameters made for credential variables, by name.
+    env_params: BTreeMap<String, params::EnvParam>,
+    /// The secrets' files by real path: (secret, project path).
+    secret_files: BTreeMap<PathBuf, (String, String)>,
+    /// Who refers to each key of `Files`: where, and how.
+    file_refs: BTreeMap<String, Vec<(String, secret_files::Via)>>,
 }
 
 impl Project {
@@ -175,6 +194,11 @@ impl Project {
             secret_params: BTreeMap::new(),
             builds: BTreeMap::new(),
             bytes: 0,
+            service_env_files: BTreeSet::new(),
+            extends_files: BTreeSet::new(),
+            env_params: BTreeMap::new(),
+            secret_files: BTreeMap::new(),
+            file_refs: BTreeMap::new(),
         }
     }
 }
@@ -264,6 +288,11 @@ pub fn package(
             p.touched = true;
             match r {
                 Reference::File { path, required, at } => {
+                    if at.contains(".env_file") {
+                        p.service_env_files.insert(path.clone());
+                    } else if at.contains("extends") {
+                        p.extends_files.insert(path.clone());
+                    }
                     let at = prefix(p, &at);
                     read_file(p, &path, required, &at, diags)
                 }
@@ -291,6 +320,14 @@ pub fn package(
                 DiagPath::new("Resources").key(&p.id),
                 format!("the files this project refers to kept bringing new references after {MAX_ROUNDS} rounds (an `extends` chain or env files that name each other); shorten the chain"),
             );
+        }
+    }
+    for p in &mut projects {
+        secret_files::secret_files_stay_secret(p, diags);
+    }
+    if !diags.has_errors() {
+        for p in &mut projects {
+            credentials::protect(template, p, values, &mut packaged, total > 1, diags);
         }
     }
     secret_parameters(template, &mut projects, &packaged, opts, diags);
@@ -485,6 +522,7 @@ fn env_files(p: &mut Project, opts: &Options, diags: &mut Diagnostics) {
 
 /// Reads a text file into the project's `Files` under `key`; false when it was refused.
 fn insert(p: &mut Project, key: &str, full: &Path, at: &str, diags: &mut Diagnostics) -> bool {
+    secret_files::note_use(p, key, at);
     if p.local.files.contains_key(key) {
         return true;
     }
@@ -538,6 +576,7 @@ fn no_home(path: &str) -> String {
 
 fn read_file(p: &mut Project, path: &str, required: bool, at: &str, diags: &mut Diagnostics) {
     if p.local.files.contains_key(path) {
+        secret_files::note_use(p, path, at);
         return;
     }
     let Some(full) = p.root.resolve(path) else {
@@ -648,6 +687,10 @@ fn read_secret(
             return;
         }
     };
+    if let Ok(real) = std::fs::canonicalize(&full) {
+        p.secret_files
+            .insert(real, (name.to_string(), path.to_string()));
+    }
     let parameter = format!("{}{}SecretValue", p.id, normalize(name));
     p.secret_params
         .insert(name.to_string(), (parameter.clone(), at.to_string()));
@@ -670,18 +713,44 @@ fn secret_parameters(
                 .map(|(name, (param, at))| (p.id.clone(), name.clone(), param.clone(), at.clone()))
         })
         .collect();
-    if all.is_empty() {
+    let env: Vec<(String, String, params::EnvParam)> = projects
+        .iter()
+        .flat_map(|p| {
+            p.env_params
+                .iter()
+                .map(|(param, e)| (p.id.clone(), param.clone(), e.clone()))
+        })
+        .collect();
+    if all.is_empty() && env.is_empty() {
         return;
     }
     if opts.mode == Mode::Package && !opts.parameters_out {
-        let names: Vec<String> = all.iter().map(|(_, n, _, _)| format!("`{n}`")).collect();
-        diags.error(
-            &all[0].3,
-            format!(
-                "the value of secret {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
-                names.join(", ")
-            ),
-        );
+        if !all.is_empty() {
+            let names: Vec<String> = all.iter().map(|(_, n, _, _)| format!("`{n}`")).collect();
+            diags.error(
+                &all[0].3,
+                format!(
+                    "the value of secret {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                    names.join(", ")
+                ),
+            );
+        } else {
+            let mut names: Vec<String> = env
+                .iter()
+                .map(|(_, _, e)| format!("`{}`", e.variable))
+                .collect();
+            names.dedup();
+            diags.error(
+                &env[0].2.at,
+                format!(
+                    "{} {} like {}, whose {} must go to a parameters file, never into the template: pass `--parameters-out params.json` and deploy with `--parameter-overrides file://params.json`",
+                    plural("variable", "variables", &names),
+                    if names.len() == 1 { "looks" } else { "look" },
+                    if names.len() == 1 { "a credential" } else { "credentials" },
+                    if names.len() == 1 { "value" } else { "values" },
+                ),
+            );
+        }
         return;
     }
     let Value::Object(root) = template else {
@@ -727,6 +796,17 @@ fn secret_parameters(
         if let Some(p) = projects.iter_mut().find(|p| &p.id == id) {
             p.local.secrets.insert(name.clone(), param.clone());
         }
+    }
+    for (id, param, e) in &env {
+        // The step chose a name no parameter of the template has.
+        params.insert(
+            param.clone(),
+            json!({
+                "Type": "String",
+                "NoEcho": true,
+                "Description": format!("The value of variable `{}` of project {id}, a credential from {} (written by compose-to-ecs package; pass it with --parameter-overrides)", e.variable, if e.source.starts_with("the ") { e.source.clone() } else { format!("`{}`", e.source) }),
+            }),
+        );
     }
 }
 
@@ -822,6 +902,7 @@ fn images(
             }
         }
         let context = files::absolute(&context);
+        outputs::outputs_outside(&context, b, opts, &at, diags);
         let digest = match build::digest(&context, &dockerfile, b) {
             Ok(d) => d,
             Err(e) => {
@@ -917,34 +998,6 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         }
         props.insert("Package".into(), Value::Object(package));
     }
-}
-
-/// Writes the secret values to `path` as `aws cloudformation deploy --parameter-overrides
-/// file://PATH` reads them (the CloudFormation format, `[{"ParameterKey": ...,
-/// "ParameterValue": ...}]`), readable by its owner only (mode 0600, also when the file
-/// existed).
-pub fn write_parameters(
-    path: &Path,
-    secrets: &BTreeMap<String, SecretValue>,
-) -> std::io::Result<()> {
-    let list: Vec<Value> = secrets
-        .iter()
-        .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v.0}))
-        .collect();
-    let mut text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other)?;
-    text.push('\n');
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let file = options.open(path)?;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        drop(file);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())
 }
 
 #[cfg(test)]
