@@ -677,7 +677,14 @@ mod tests {
     #[test]
     fn statements_are_located() {
         let text = "# c\nexport A=1 # x\nB=\"two\nlines\"\nREGION\n\nC='3'";
-        let p = parse(".env", text, Format::Dotenv, &given()).unwrap();
+        let p = parse(
+            ".env",
+            text,
+            Format::Dotenv,
+            &given(),
+            &mut Budget::default(),
+        )
+        .unwrap();
         let spans: Vec<(&str, &str)> = p
             .statements
             .iter()
