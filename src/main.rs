@@ -66,7 +66,8 @@ struct ComposeArgs {
     project_name: Option<String>,
     /// A Compose profile to activate (repeatable): services listing `profiles:` are
     /// converted only when one of theirs is active. Default: `COMPOSE_PROFILES`
-    /// (comma-separated). A Compose profile, not an AWS one: no AWS credentials are used
+    /// (comma-separated). A Compose profile, not an AWS one (`up`, `down`, `ps` and
+    /// `logs` take the AWS profile from `AWS_PROFILE`)
     #[arg(long = "profile", value_name = "PROFILE")]
     profiles: Vec<String>,
 }

@@ -81,7 +81,7 @@ async fn down(clients: &Clients, stack: &str, yes: bool) -> Result<ExitCode, Str
     let (status, new_events) = events::follow(cfn, &stack_id, seen, &mut progress).await?;
     if status.as_str() != "DELETE_COMPLETE" {
         eprintln!("error: stack {stack} ended {}", status.as_str());
-        events::report_failure(clients, &stack_id, &new_events).await;
+        events::report_failure(clients, &new_events).await;
         return Ok(ExitCode::from(1));
     }
     println!("stack {stack} deleted");

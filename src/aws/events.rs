@@ -98,7 +98,10 @@ async fn new_events(
 fn line(e: &StackEvent) -> String {
     let time = e
         .timestamp
-        .and_then(|t| t.fmt(aws_smithy_types_format()).ok())
+        .and_then(|t| {
+            t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
+                .ok()
+        })
         .map(|t| t.get(11..19).unwrap_or(&t).to_string())
         .unwrap_or_default();
     let status = e
@@ -113,10 +116,6 @@ fn line(e: &StackEvent) -> String {
         _ => String::new(),
     };
     format!("{time}  {status:<20} {id} ({kind}){reason}")
-}
-
-fn aws_smithy_types_format() -> aws_sdk_cloudformation::primitives::DateTimeFormat {
-    aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime
 }
 
 /// Prints the stack's new events until its status is final; returns that status and the
@@ -176,7 +175,7 @@ fn is_cause(e: &StackEvent) -> bool {
 
 /// Prints why an operation failed: each failing resource with its reason, and the stopped
 /// tasks of failing ECS services.
-pub async fn report_failure(clients: &Clients, stack: &str, events: &[StackEvent]) {
+pub async fn report_failure(clients: &Clients, events: &[StackEvent]) {
     let causes: Vec<&StackEvent> = events.iter().filter(|e| is_cause(e)).collect();
     if causes.is_empty() {
         let reason = events
@@ -211,7 +210,6 @@ pub async fn report_failure(clients: &Clients, stack: &str, events: &[StackEvent
             eprintln!("    {line}");
         }
     }
-    let _ = stack;
 }
 
 /// The cluster and service names in a service ARN (`arn:aws:ecs:R:A:service/CLUSTER/NAME`).
@@ -301,6 +299,30 @@ mod tests {
             service_arn_parts("arn:aws:ecs:us-east-1:123456789012:service/web"),
             None
         );
+    }
+
+    #[test]
+    fn events_read_as_lines_and_count_progress() {
+        let e = StackEvent::builder()
+            .stack_id("arn:stack")
+            .event_id("1")
+            .stack_name("shop")
+            .timestamp(aws_sdk_cloudformation::primitives::DateTime::from_secs(
+                3723,
+            ))
+            .logical_resource_id("ShopWebService")
+            .physical_resource_id("arn:aws:ecs:us-east-1:1:service/c/s")
+            .resource_type("AWS::ECS::Service")
+            .resource_status(ResourceStatus::CreateComplete)
+            .build();
+        assert_eq!(
+            line(&e),
+            "01:02:03  CREATE_COMPLETE      ShopWebService (AWS::ECS::Service)"
+        );
+        let mut progress = Progress::new(2);
+        progress.note(&e);
+        progress.note(&e);
+        assert_eq!(progress.text(), "[1/2] ");
     }
 
     #[test]

@@ -297,7 +297,7 @@ async fn deploy(
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("error: stack {stack} ended {}", status.as_str());
-        events::report_failure(clients, &stack_id, &new_events).await;
+        events::report_failure(clients, &new_events).await;
         Ok(ExitCode::from(1))
     }
 }
