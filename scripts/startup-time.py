@@ -14,7 +14,7 @@ Runs the Lambda binary against a stub of the Runtime API on 127.0.0.1 (loopback 
 Every wait is bounded (`--timeout` seconds), every process is stopped after its run, and
 each run's stub (its own port) is shut down with it: the script always stops by itself.
 
-Use (build first: `cargo build --release --bin compose-to-ecs-lambda`):
+Use (build first: `cargo build --release -p compose-to-ecs-lambda`):
     python3 scripts/startup-time.py [--runs 20] [--binary target/release/compose-to-ecs-lambda]
         [--event event.json] [--cpu 1]
 `--cpu N` pins the binary to one core (`taskset -c N`); `--json` prints the figures as JSON.
@@ -209,7 +209,7 @@ def main():
     if not 1 <= args.runs <= 1000:
         sys.exit("--runs must be between 1 and 1000")
     if not os.access(args.binary, os.X_OK):
-        sys.exit(f"{args.binary}: not built; run `cargo build --release --bin compose-to-ecs-lambda`")
+        sys.exit(f"{args.binary}: not built; run `cargo build --release -p compose-to-ecs-lambda`")
     if args.event:
         with open(args.event, "rb") as f:
             event = f.read()

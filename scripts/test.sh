@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone: installs what it needs (pinned Python tools into .venv,
 # the cfn-check emulator's environments under ~/.cache/cfn-check), then runs
-#   1. cargo test: unit, property, golden fixtures (tests/fixtures), schema coverage, docs
+#   1. cargo test: unit, property, golden fixtures (tests/fixtures), schema coverage, docs,
+#      and `up`/`down`/`ps`/`logs` against a local moto server (tests/up.rs); then that the
+#      Lambda's package compiles no AWS SDK crate
 #   2. cfn-lint over every expected template of the fixtures (any error fails); the run-time
 #      model (scripts/runtime.py): its self-test, then every fixture's expected.json
 #   3. the examples: expand each with the CLI, cfn-lint it, run the run-time model over it,
@@ -29,7 +31,16 @@ bash scripts/tools-venv.sh
 export PATH="$root/.venv/bin:$PATH"
 
 echo "== cargo test"
-cargo test --all-targets
+# --workspace: the Lambda's package (lambda/) too. tests/up.rs starts .venv/bin/moto_server.
+cargo test --workspace --all-targets
+
+echo "== the Lambda is built without the AWS SDK"
+# The CLI's AWS commands are behind the root package's default feature `aws`; the Lambda's
+# package turns it off, so its dependency tree (what `sam build` compiles) has no aws- crate.
+if cargo tree -p compose-to-ecs-lambda -e normal,build --prefix none | grep -E '^aws-'; then
+    echo "the Lambda's dependencies include the AWS SDK (above)" >&2
+    exit 1
+fi
 
 # cfn-lint's exit status is a bit mask: 2 errors, 4 warnings, 8 informational; fail on
 # errors (and on a crash of cfn-lint itself), report warnings.

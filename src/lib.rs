@@ -3,7 +3,7 @@
 //!
 //! One pipeline, one module per stage: [`compose::load`] → [`validate`] → [`convert`] →
 //! [`emit`]. The core is pure: no I/O, environment, clock or AWS calls. The two binaries
-//! (`src/main.rs`, the CLI; `src/bin/lambda.rs`, the Lambda) and the local step
+//! (`src/main.rs`, the CLI; `lambda/src/main.rs`, the Lambda) and the local step
 //! ([`package`], which the CLI runs) are the only code that touches the world; both
 //! binaries go through [`macro_::handle`] or [`expand`].
 

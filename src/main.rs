@@ -15,6 +15,10 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The AWS commands (`up`, `down`, `ps`, `logs`): one file each under src/aws/.
+#[cfg(feature = "aws")]
+mod aws;
+
 /// mimalloc: the transform builds and drops many small JSON values, and glibc's malloc
 /// was a third of its instructions (docs/performance.md).
 #[global_allocator]
@@ -62,7 +66,8 @@ struct ComposeArgs {
     project_name: Option<String>,
     /// A Compose profile to activate (repeatable): services listing `profiles:` are
     /// converted only when one of theirs is active. Default: `COMPOSE_PROFILES`
-    /// (comma-separated). A Compose profile, not an AWS one: no AWS credentials are used
+    /// (comma-separated). A Compose profile, not an AWS one (`up`, `down`, `ps` and
+    /// `logs` take the AWS profile from `AWS_PROFILE`)
     #[arg(long = "profile", value_name = "PROFILE")]
     profiles: Vec<String>,
 }
@@ -265,6 +270,35 @@ Then: aws cloudformation deploy --template-file packaged.yaml --stack-name shop 
     Macro,
     /// Print the support table (the body of docs/compose-support.md)
     SupportTable,
+    /// Deploy the Compose project as a CloudFormation stack, as `docker compose up` did with
+    /// an ECS context: package, expand, show the change set, execute it, follow it, print
+    /// the endpoints (docs/up.md)
+    #[cfg(feature = "aws")]
+    #[command(after_help = "Examples:
+  compose-to-ecs up                                        # compose.yaml here; stack named after the project
+  compose-to-ecs up -f compose.yaml -f compose.prod.yaml --stack-name shop-prod --yes
+  compose-to-ecs up --image-repository 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop
+
+Credentials, profile and region as the AWS CLI takes them (AWS_PROFILE, AWS_REGION, ...).")]
+    Up(aws::up::Args),
+    /// Delete the project's stack; list the EFS file systems it keeps (docs/up.md)
+    #[cfg(feature = "aws")]
+    #[command(after_help = "Examples:
+  compose-to-ecs down                                      # the stack of the project here
+  compose-to-ecs down --stack-name shop-prod --yes")]
+    Down(aws::down::Args),
+    /// Show the project's services, tasks, health and endpoints
+    #[cfg(feature = "aws")]
+    #[command(after_help = "Examples:
+  compose-to-ecs ps
+  compose-to-ecs ps -p shop")]
+    Ps(aws::ps::Args),
+    /// Print the containers' logs from CloudWatch Logs
+    #[cfg(feature = "aws")]
+    #[command(after_help = "Examples:
+  compose-to-ecs logs
+  compose-to-ecs logs web --since 10m --follow")]
+    Logs(aws::logs::Args),
 }
 
 fn main() -> ExitCode {
@@ -291,6 +325,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot write standard output: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "aws")]
+        Command::Up(args) => aws::up::run(args),
+        #[cfg(feature = "aws")]
+        Command::Down(args) => aws::down::run(args),
+        #[cfg(feature = "aws")]
+        Command::Ps(args) => aws::ps::run(args),
+        #[cfg(feature = "aws")]
+        Command::Logs(args) => aws::logs::run(args),
         Command::SupportTable => {
             print!("{}", compose_to_ecs::validate::support::render_markdown());
             Ok(ExitCode::SUCCESS)

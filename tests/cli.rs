@@ -601,7 +601,11 @@ fn package_takes_compose_files_and_a_compose_file_list() {
 
 #[test]
 fn every_subcommand_has_examples_in_its_help() {
-    for sub in ["convert", "package", "expand", "macro"] {
+    let mut subs = vec!["convert", "package", "expand", "macro"];
+    if cfg!(feature = "aws") {
+        subs.extend(["up", "down", "ps", "logs"]);
+    }
+    for sub in subs {
         let (code, stdout, _) = run(&[sub, "--help"], None);
         assert_eq!(code, 0);
         assert!(stdout.contains("Example"), "{sub}: {stdout}");
