@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Create <repo>/.venv and install the pinned deployment/lint tools into it:
-#   cfn-lint, aws-sam-cli (sam), cargo-lambda (+ the ziglang it cross-links with).
+#   cfn-lint, aws-sam-cli (sam), cargo-lambda (+ the ziglang it cross-links with), and
+#   moto in server mode (moto_server: a local AWS API endpoint for the tests of `up`,
+#   `down`, `ps` and `logs`, tests/up.rs).
 # Idempotent: when every tool is already at its pinned version it prints nothing
 # and exits 0. Needs only python3 and PyPI.
 #
@@ -14,6 +16,7 @@ CFN_LINT_VERSION=1.58.0
 SAM_CLI_VERSION=1.170.0
 CARGO_LAMBDA_VERSION=1.9.2
 ZIGLANG_VERSION=0.17.1
+MOTO_VERSION=5.2.6
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo_root/.venv"
@@ -29,6 +32,8 @@ tools_ok() {
         *) return 1 ;;
     esac
     [ "$("$bin/python" -m ziglang version 2>/dev/null)" = "$ZIGLANG_VERSION" ] || return 1
+    [ -x "$bin/moto_server" ] || return 1
+    [ "$("$bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" = "$MOTO_VERSION" ] || return 1
 }
 
 if tools_ok; then
@@ -50,14 +55,15 @@ if [ ! -x "$bin/python" ]; then
     fi
 fi
 
-log "installing cfn-lint==$CFN_LINT_VERSION aws-sam-cli==$SAM_CLI_VERSION cargo-lambda==$CARGO_LAMBDA_VERSION ziglang==$ZIGLANG_VERSION"
+log "installing cfn-lint==$CFN_LINT_VERSION aws-sam-cli==$SAM_CLI_VERSION cargo-lambda==$CARGO_LAMBDA_VERSION ziglang==$ZIGLANG_VERSION moto[server]==$MOTO_VERSION"
 # All in one resolution, so aws-sam-cli's own cfn-lint requirement cannot move
 # cfn-lint off its pin.
 "$bin/python" -m pip install --quiet --disable-pip-version-check \
     "cfn-lint==$CFN_LINT_VERSION" \
     "aws-sam-cli==$SAM_CLI_VERSION" \
     "cargo-lambda==$CARGO_LAMBDA_VERSION" \
-    "ziglang==$ZIGLANG_VERSION"
+    "ziglang==$ZIGLANG_VERSION" \
+    "moto[server]==$MOTO_VERSION"
 
 if ! tools_ok; then
     log "installed, but a tool does not report its pinned version:"
@@ -65,6 +71,7 @@ if ! tools_ok; then
     "$bin/sam" --version >&2 || true
     "$bin/cargo-lambda" lambda --version >&2 || true
     "$bin/python" -m ziglang version >&2 || true
+    "$bin/python" -c 'import moto; print("moto", moto.__version__)' >&2 || true
     exit 1
 fi
 log "ready: $bin"

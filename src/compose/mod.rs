@@ -8,6 +8,7 @@ mod env_file;
 mod extends;
 pub mod host;
 pub mod interpolate;
+pub mod jobs;
 pub mod load;
 pub mod local;
 pub mod merge;

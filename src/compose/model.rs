@@ -535,6 +535,9 @@ pub struct Service {
     pub host: super::host::HostAccess,
     /// ECS Exec and alarm thresholds (docs/operations.md).
     pub operations: super::operations::ServiceOperations,
+    /// Run once to completion in each deployment, not as an ECS service
+    /// (`restart: "no"`/`on-failure`, or awaited with `service_completed_successfully`).
+    pub job: Option<super::jobs::Job>,
     /// What `compose-to-ecs package` learnt of the service's image by inspecting it
     /// (`Package.ImageConfig`): none in a template written by hand.
     pub image_config: Option<ImageConfig>,

@@ -10,6 +10,7 @@ mod discovery;
 mod exec;
 mod host;
 mod iam;
+mod jobs;
 mod loadbalancer;
 mod logs;
 mod network;
@@ -153,6 +154,12 @@ pub fn convert(
         iam::execution_role(&mut ctx, s);
         iam::task_role(&mut ctx, s);
         task::task_definition(&mut ctx, s);
+        if s.job.is_some() {
+            // Run once to completion in each deployment: no ECS service, nothing that
+            // watches or scales one.
+            jobs::job(&mut ctx, s);
+            continue;
+        }
         discovery::entry(&mut ctx, s);
         let listeners = loadbalancer::listeners(&mut ctx, s);
         service::service(&mut ctx, s, &listeners);

@@ -10,7 +10,6 @@ use super::network::{private_subnets, security_group};
 use super::volumes;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
-use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
 use crate::compose::model::{FailureAction, NetworkMode, Service};
 use crate::validate::volumes::needs_client_group;
@@ -145,7 +144,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         }
     }
     for dep in s.depends_on.keys() {
-        resource = resource.depends_on(format!("{}{}Service", ctx.prefix, normalize(dep)));
+        resource = resource.depends_on(super::jobs::dependency_id(ctx, dep));
     }
     let id = ctx.service_id(s, "Service");
     ctx.out.add(id, resource);
