@@ -14,6 +14,7 @@ mod jobs;
 mod loadbalancer;
 mod logs;
 mod network;
+mod run;
 mod secrets;
 mod service;
 mod task;
@@ -171,6 +172,7 @@ pub fn convert(
         alarms::alarms(&mut ctx, s, &listeners.target_groups);
         exec::command_output(&mut ctx, s);
     }
+    run::outputs(&mut ctx);
     dashboard::dashboard(&mut ctx);
     check_id_lengths(&ctx.out, ctx.diags);
     for id in &ctx.out.clashes {
