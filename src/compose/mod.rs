@@ -17,5 +17,6 @@ pub mod noecho;
 pub mod normalize;
 pub mod operations;
 mod reader;
+pub mod schedule;
 pub mod secrets;
 pub mod values;

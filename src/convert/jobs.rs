@@ -25,10 +25,12 @@ pub const JOB_TYPE: &str = "Custom::ComposeToECSJob";
 /// Seconds CloudFormation waits for the provider's answer: its maximum, one hour.
 pub const SERVICE_TIMEOUT_SECONDS: u32 = 3600;
 
-/// The logical ID a dependent waits for: `<P><Svc>Job` for a job, else `<P><Svc>Service`.
+/// The logical ID a dependent waits for: `<P><Svc>Job` for a job, `<P><Svc>Schedule` for a
+/// scheduled service, else `<P><Svc>Service`.
 pub fn dependency_id(ctx: &Context, name: &str) -> String {
     let kind = match ctx.project().services.get(name) {
         Some(s) if s.job.is_some() => "Job",
+        Some(s) if s.schedule.is_some() => "Schedule",
         _ => "Service",
     };
     format!("{}{}{kind}", ctx.prefix, normalize(name))

@@ -15,6 +15,7 @@ mod loadbalancer;
 mod logs;
 mod network;
 mod run;
+mod schedule;
 mod secrets;
 mod service;
 mod task;
@@ -159,6 +160,11 @@ pub fn convert(
             // Run once to completion in each deployment: no ECS service, nothing that
             // watches or scales one.
             jobs::job(&mut ctx, s);
+            continue;
+        }
+        if s.schedule.is_some() {
+            // Run on an EventBridge Scheduler schedule: no ECS service either.
+            schedule::schedule(&mut ctx, s);
             continue;
         }
         discovery::entry(&mut ctx, s);

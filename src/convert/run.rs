@@ -6,9 +6,9 @@
 //! a warning points to the documented line.
 
 use super::Context;
-use crate::cfn::intrinsics::sub_with;
+use crate::cfn::intrinsics::ref_;
 use crate::compose::model::Service;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// CloudFormation's limit on a template's outputs.
 const MAX_OUTPUTS: usize = 200;
@@ -33,63 +33,81 @@ pub fn outputs(ctx: &mut Context) {
     }
 }
 
-/// The `run-task` line of one service.
+/// Pieces of a `Fn::Join` with `""`: text, and values; adjacent texts merged.
+#[derive(Default)]
+struct Line(Vec<Value>);
+
+impl Line {
+    fn text(&mut self, s: &str) -> &mut Self {
+        match self.0.last_mut() {
+            Some(Value::String(last)) => last.push_str(s),
+            _ => self.0.push(json!(s)),
+        }
+        self
+    }
+
+    fn value(&mut self, v: &Value) -> &mut Self {
+        match v {
+            Value::String(s) => self.text(s),
+            other => {
+                self.0.push(other.clone());
+                self
+            }
+        }
+    }
+}
+
+/// The `run-task` line of one service: an `Fn::Join` (an `Fn::Sub` with a variable map
+/// would do as well, but the offline emulator's static check does not resolve such
+/// variables in outputs).
 fn output(ctx: &mut Context, s: &Service) {
     let params = super::jobs::run_parameters(ctx, s);
-    let mut variables = Map::new();
-    let mut var = |name: &str, v: Value| -> String {
-        variables.insert(name.to_string(), v);
-        format!("${{{name}}}")
-    };
-    let cluster = match params.get("Cluster") {
-        Some(Value::Object(r)) if r.get("Ref") == Some(&json!(ctx.id("Cluster"))) => {
-            format!("${{{}}}", ctx.id("Cluster"))
-        }
-        Some(other) => var("ClusterName", other.clone()),
-        None => String::new(),
-    };
-    let mut text = format!(
-        "aws ecs run-task --region ${{AWS::Region}} --cluster {cluster} --task-definition ${{{}}} --count 1",
-        ctx.service_id(s, "TaskDefinition")
-    );
+    let mut line = Line::default();
+    line.text("aws ecs run-task --region ")
+        .value(&json!({"Ref": "AWS::Region"}))
+        .text(" --cluster ");
+    if let Some(cluster) = params.get("Cluster") {
+        line.value(cluster);
+    }
+    line.text(" --task-definition ")
+        .value(&ref_(&ctx.service_id(s, "TaskDefinition")))
+        .text(" --count 1");
     if let Some(Value::String(lt)) = params.get("LaunchType") {
-        text.push_str(&format!(" --launch-type {lt}"));
+        line.text(&format!(" --launch-type {lt}"));
     }
     if let Some(Value::Array(shares)) = params.get("CapacityProviderStrategy") {
-        text.push_str(" --capacity-provider-strategy");
-        for (i, share) in shares.iter().enumerate() {
-            let provider = match share.get("CapacityProvider") {
-                Some(Value::String(p)) => p.clone(),
-                Some(other) => var(&format!("CapacityProvider{}", i + 1), other.clone()),
-                None => continue,
+        line.text(" --capacity-provider-strategy");
+        for share in shares {
+            let Some(provider) = share.get("CapacityProvider") else {
+                continue;
             };
             let number = |k: &str| share.get(k).and_then(Value::as_u64).unwrap_or(0);
-            text.push_str(&format!(
-                " capacityProvider={provider},weight={},base={}",
-                number("Weight"),
-                number("Base")
-            ));
+            line.text(" capacityProvider=")
+                .value(provider)
+                .text(&format!(
+                    ",weight={},base={}",
+                    number("Weight"),
+                    number("Base")
+                ));
         }
     }
     if let Some(Value::String(v)) = params.get("PlatformVersion") {
-        text.push_str(&format!(" --platform-version {v}"));
+        line.text(&format!(" --platform-version {v}"));
     }
     if let Some(vpc) = params
         .get("NetworkConfiguration")
         .and_then(|n| n.get("AwsvpcConfiguration"))
     {
         let join = |v: &Value| json!({"Fn::Join": [",", v]});
-        let subnets = var("Subnets", join(&vpc["Subnets"]));
-        let groups = var("SecurityGroups", join(&vpc["SecurityGroups"]));
-        let public = match &vpc["AssignPublicIp"] {
-            Value::String(p) => p.clone(),
-            other => var("AssignPublicIp", other.clone()),
-        };
-        text.push_str(&format!(
-            " --network-configuration 'awsvpcConfiguration={{subnets=[{subnets}],securityGroups=[{groups}],assignPublicIp={public}}}'"
-        ));
+        line.text(" --network-configuration 'awsvpcConfiguration={subnets=[")
+            .value(&join(&vpc["Subnets"]))
+            .text("],securityGroups=[")
+            .value(&join(&vpc["SecurityGroups"]))
+            .text("],assignPublicIp=")
+            .value(&vpc["AssignPublicIp"])
+            .text("}'");
     }
-    text.push_str(&format!(
+    line.text(&format!(
         " --overrides '{{\"containerOverrides\":[{{\"name\":\"{}\",\"command\":[\"sh\",\"-c\",\"echo replace this command\"]}}]}}'",
         s.name
     ));
@@ -99,6 +117,6 @@ fn output(ctx: &mut Context, s: &Service) {
             "`docker compose run {}`: runs one task of the service; replace the command in --overrides",
             s.name
         ),
-        sub_with(&text, variables),
+        json!({"Fn::Join": ["", line.0]}),
     );
 }
