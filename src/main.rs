@@ -162,11 +162,11 @@ impl LocalArgs {
     fn options(
         &self,
         mode: Mode,
+        parameters_out: bool,
         outputs: Vec<(String, PathBuf)>,
         stdin: Option<String>,
         named: &[String],
     ) -> Result<package::Options, String> {
-        let parameters_out = outputs.iter().any(|(flag, _)| flag == "--parameters-out");
         if let Some(uri) = &self.image_repository {
             package::check_repository(uri)?;
         }
@@ -392,7 +392,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(p) = &parameters_out {
                 outputs.push(("--parameters-out".to_string(), p.clone()));
             }
-            let options = local.options(Mode::Package, outputs, stdin, named)?;
+            let options = local.options(
+                Mode::Package,
+                parameters_out.is_some(),
+                outputs,
+                stdin,
+                named,
+            )?;
             let values = package::parameter_values(&fragment, &[]);
             let mut diags = Diagnostics::new();
             let packaged = package::package(&mut fragment, &dir, &values, &options, &mut diags);
@@ -800,7 +806,7 @@ fn process(
 ) -> Result<ExitCode, String> {
     let stdin = project.and_then(|p| p.stdin.clone());
     let named = project.map_or(&[][..], |p| &p.files[..]);
-    let options = local.options(Mode::Preview, Vec::new(), stdin, named)?;
+    let options = local.options(Mode::Preview, false, Vec::new(), stdin, named)?;
     let values = input::request(fragment.clone(), &given)?.template_parameter_values;
     let shown = |diags: &Diagnostics| match project {
         Some(p) => p.compose_paths(diags),

@@ -643,7 +643,7 @@ fn warnings_are_one_line_per_cause_and_speak_the_cli() {
     // says how the CLI sets one, not the `Variables` property of a template never seen.
     let (_tmp, dir) = project(&[(
         "compose.yaml",
-        "services:\n  a: {image: \"nginx:${TAG}\", restart: always}\n  b: {image: nginx, restart: always}\n  c: {image: nginx, restart: always}\n",
+        "services:\n  a: {image: \"nginx:${TAG}\", container_name: a}\n  b: {image: nginx, container_name: b}\n  c: {image: nginx, container_name: c}\n",
     )]);
     let (code, _, stderr) = run_in(&dir, &["convert", "-q", "-o", "out.json"], None, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -652,7 +652,7 @@ fn warnings_are_one_line_per_cause_and_speak_the_cli() {
         lines,
         [
             "warning: services.a.image: variable `TAG` is not set: substituting an empty string; set it in `.env`, in a file given with `--env-file`, or with `--param NAME=VALUE`",
-            "warning: services.{a,b,c}.restart: ignored: ECS restarts failed tasks itself",
+            "warning: services.{a,b,c}.container_name: ignored: ECS names containers after the service",
         ],
         "{stderr}"
     );

@@ -878,6 +878,16 @@ fn alarm_failures(output: &Value) -> Vec<String> {
                         failures.push(format!("{id}: target group {tg} is not behind the alarm's load balancer, or no service uses it"));
                     }
                 }
+                "AWS/SQS" => {
+                    if names != ["QueueName"]
+                        || get_att(value("QueueName").unwrap(), "QueueName", "AWS::SQS::Queue")
+                            .is_none()
+                    {
+                        failures.push(format!(
+                            "{id}: AWS/SQS needs QueueName, the name of a queue of the template"
+                        ));
+                    }
+                }
                 other => failures.push(format!("{id}: unexpected namespace {other}")),
             }
         }

@@ -356,12 +356,13 @@ fn ten_megabyte_service_name() {
 
 #[test]
 fn names_that_give_logical_ids_over_255_characters() {
-    // Valid on their own, too long with the project's ID and a suffix.
+    // Valid on their own, too long with the project's ID and a suffix (five: one of them
+    // the service's `RunTaskCommand` output).
     let name = "a".repeat(250);
     let e = error(json!({"services": {name: {"image": "nginx"}}}));
     assert_eq!(
         e,
-        format!("4 generated logical IDs are longer than CloudFormation's limit of 255 characters, the longest `AppAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…` with 274; shorten the project's logical ID or the service and network names")
+        format!("5 generated logical IDs are longer than CloudFormation's limit of 255 characters, the longest `AppAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…` with 274; shorten the project's logical ID or the service and network names")
     );
 }
 

@@ -64,3 +64,55 @@ fn concurrency_is_reserved_and_memory_sized() {
     assert_eq!(function["MemorySize"], json!(1024));
     assert_eq!(function["Timeout"], json!(30));
 }
+
+/// The job provider (`ComposeToECS-Jobs`, src/bin/jobs.rs): the fixed name users' stacks
+/// name, the longest timeout, and a role that may do exactly what it does.
+#[test]
+fn the_job_provider_may_run_watch_and_stop_tasks_and_nothing_else() {
+    let t = template();
+    let function = &t["Resources"]["ComposeToEcsJobsFunction"];
+    assert_eq!(function["Condition"], json!("Jobs"));
+    let props = &function["Properties"];
+    assert_eq!(props["FunctionName"], json!("ComposeToECS-Jobs"));
+    assert_eq!(props["Timeout"], json!(900));
+    assert_eq!(
+        function["Metadata"]["BuildProperties"]["Binary"],
+        json!("compose-to-ecs-jobs")
+    );
+    assert_eq!(
+        props["Role"],
+        json!({"Fn::GetAtt": ["ComposeToEcsJobsRole", "Arn"]})
+    );
+    let role = &t["Resources"]["ComposeToEcsJobsRole"]["Properties"];
+    assert!(role.get("ManagedPolicyArns").is_none(), "{role}");
+    let mut granted = Vec::new();
+    for policy in role["Policies"].as_array().unwrap() {
+        for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+            assert_ne!(statement["Resource"], json!("*"), "{statement}");
+            if actions(statement) == ["iam:PassRole"] {
+                assert_eq!(
+                    statement["Condition"],
+                    json!({"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
+                );
+            }
+            granted.extend(actions(statement));
+        }
+    }
+    granted.sort();
+    assert_eq!(
+        granted,
+        [
+            "ecs:DescribeTasks",
+            "ecs:RunTask",
+            "ecs:StopTask",
+            "iam:PassRole",
+            "lambda:InvokeFunction",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents"
+        ]
+    );
+    // The name the converter writes into every job's ServiceToken.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/convert/jobs.rs"))
+        .unwrap();
+    assert!(text.contains("pub const PROVIDER_FUNCTION: &str = \"ComposeToECS-Jobs\";"));
+}

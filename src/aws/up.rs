@@ -79,13 +79,20 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
 /// The package step (building and pushing images), then the expansion the macro would do
 /// with the values CloudFormation would pass it. `None` after printing diagnostics.
 fn prepare(project: &Project, local: &LocalArgs) -> Result<Option<Prepared>, String> {
-    let options = local.options(Mode::Package, true, project.stdin.clone())?;
+    // The secret values go to CloudFormation as parameters, never to a file.
+    let options = local.options(
+        Mode::Package,
+        true,
+        Vec::new(),
+        project.stdin.clone(),
+        &project.files,
+    )?;
     let mut fragment = project.wrapper();
     let values = package::parameter_values(&fragment, &[]);
     let mut diags = Diagnostics::new();
     let packaged = package::package(&mut fragment, Path::new("."), &values, &options, &mut diags);
     let diags = project.compose_paths(&diags);
-    print_diagnostics(&diags);
+    print_diagnostics(&diags, local.verbose);
     if diags.has_errors() {
         return Ok(None);
     }
@@ -101,12 +108,12 @@ fn prepare(project: &Project, local: &LocalArgs) -> Result<Option<Prepared>, Str
             for w in expanded.warnings {
                 found.push(w);
             }
-            print_diagnostics(&project.compose_paths(&found));
+            print_diagnostics(&project.compose_paths(&found), local.verbose);
             let body = serde_json::to_string(&expanded.fragment).map_err(|e| e.to_string())?;
             Ok(Some(Prepared { body, parameters }))
         }
         Err(diags) => {
-            print_diagnostics(&project.compose_paths(&diags));
+            print_diagnostics(&project.compose_paths(&diags), local.verbose);
             Ok(None)
         }
     }

@@ -22,11 +22,8 @@ impl Reader<'_> {
                             condition = match self.literal(c, &p.key("condition")).as_deref() {
                                 Some("service_started") | None => Condition::Started,
                                 Some("service_healthy") => Condition::Healthy,
+                                // The dependency runs as a job (`compose::jobs`).
                                 Some("service_completed_successfully") => {
-                                    self.diags.warn(
-                                        p.key("condition"),
-                                        "treated as `service_started`: an ECS service runs continuously, so a one-shot job is restarted each time it exits",
-                                    );
                                     Condition::CompletedSuccessfully
                                 }
                                 Some(other) => {

@@ -541,6 +541,12 @@ pub struct Service {
     pub host: super::host::HostAccess,
     /// ECS Exec and alarm thresholds (docs/operations.md).
     pub operations: super::operations::ServiceOperations,
+    /// Run once to completion in each deployment, not as an ECS service
+    /// (`restart: "no"`/`on-failure`, or awaited with `service_completed_successfully`).
+    pub job: Option<super::jobs::Job>,
+    /// `deploy.x-aws-schedule`: run on an EventBridge Scheduler schedule, not as an ECS
+    /// service.
+    pub schedule: Option<super::schedule::Schedule>,
     /// What `compose-to-ecs package` learnt of the service's image by inspecting it
     /// (`Package.ImageConfig`): none in a template written by hand.
     pub image_config: Option<ImageConfig>,

@@ -510,3 +510,33 @@ pub fn load_balancer_alarms(ctx: &mut Context) {
     ctx.out
         .add(alarm.id, Resource::new("AWS::CloudWatch::Alarm", props));
 }
+
+/// `<P><Svc>ScheduleFailedAlarm`: a run of scheduled service `s` that EventBridge Scheduler
+/// could not start landed in its dead-letter queue `queue_id` (docs/operations.md,
+/// "Scheduled jobs"). Nothing when alarms are off.
+pub fn dead_letter_alarm(ctx: &mut Context, s: &Service, queue_id: &str) {
+    let Some(a) = ctx.placement.alerting.clone() else {
+        return;
+    };
+    let project = ctx.project().name.clone();
+    let alarm = metric_alarm(
+        ctx,
+        &a,
+        1,
+        ctx.service_id(s, "ScheduleFailedAlarm"),
+        Some(&s.name),
+        Watch {
+            what: "scheduled run failed to start".into(),
+            description: format!("Scheduled service `{}` of project `{project}`: EventBridge Scheduler could not start a run; the failed event is in the dead-letter queue (its message says why)", s.name),
+            namespace: "AWS/SQS",
+            metric: "ApproximateNumberOfMessagesVisible",
+            statistic: "Maximum",
+            dimensions: dimensions(&[("QueueName", get_att(queue_id, "QueueName"))]),
+            threshold: 0.0,
+        },
+    );
+    let mut props = alarm.properties;
+    props["Tags"] = Value::Array(ctx.service_tags(s));
+    ctx.out
+        .add(alarm.id, Resource::new("AWS::CloudWatch::Alarm", props));
+}

@@ -71,7 +71,12 @@ pub fn dashboard(ctx: &mut Context) {
     let insights = ctx.placement.cluster.is_some()
         || ctx.project().operations.insights != Some(Insights::Disabled);
     let mut widgets = Vec::new();
-    for s in ctx.project().services.values() {
+    for s in ctx
+        .project()
+        .services
+        .values()
+        .filter(|s| s.job.is_none() && s.schedule.is_none())
+    {
         let service = placeholder(
             get_att(&ctx.service_id(s, "Service"), "Name"),
             "ServiceName",

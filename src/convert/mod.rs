@@ -10,9 +10,12 @@ mod discovery;
 mod exec;
 mod host;
 mod iam;
+mod jobs;
 mod loadbalancer;
 mod logs;
 mod network;
+mod run;
+mod schedule;
 mod secrets;
 mod service;
 mod task;
@@ -153,6 +156,17 @@ pub fn convert(
         iam::execution_role(&mut ctx, s);
         iam::task_role(&mut ctx, s);
         task::task_definition(&mut ctx, s);
+        if s.job.is_some() {
+            // Run once to completion in each deployment: no ECS service, nothing that
+            // watches or scales one.
+            jobs::job(&mut ctx, s);
+            continue;
+        }
+        if s.schedule.is_some() {
+            // Run on an EventBridge Scheduler schedule: no ECS service either.
+            schedule::schedule(&mut ctx, s);
+            continue;
+        }
         discovery::entry(&mut ctx, s);
         let listeners = loadbalancer::listeners(&mut ctx, s);
         service::service(&mut ctx, s, &listeners);
@@ -165,6 +179,7 @@ pub fn convert(
         exec::command_output(&mut ctx, s);
     }
     discovery::warnings(&mut ctx);
+    run::outputs(&mut ctx);
     dashboard::dashboard(&mut ctx);
     check_id_lengths(&ctx.out, ctx.diags);
     for id in &ctx.out.clashes {

@@ -10,7 +10,6 @@ use super::network::{private_subnets, security_group};
 use super::volumes;
 use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
-use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
 use crate::compose::model::{FailureAction, NetworkMode, Service};
 use crate::validate::volumes::needs_client_group;
@@ -146,7 +145,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
     // Servers before clients: `depends_on`, and the services it names (validate::reach).
     if let Some(reach) = ctx.valid.reach().services.get(&s.name) {
         for dep in &reach.after {
-            resource = resource.depends_on(format!("{}{}Service", ctx.prefix, normalize(dep)));
+            resource = resource.depends_on(super::jobs::dependency_id(ctx, dep));
         }
     }
     let id = ctx.service_id(s, "Service");
