@@ -643,7 +643,7 @@ fn warnings_are_one_line_per_cause_and_speak_the_cli() {
     // says how the CLI sets one, not the `Variables` property of a template never seen.
     let (_tmp, dir) = project(&[(
         "compose.yaml",
-        "services:\n  a: {image: \"nginx:${TAG}\", container_name: a}\n  b: {image: nginx, container_name: b}\n  c: {image: nginx, container_name: c}\n",
+        "services:\n  a: {image: \"nginx:${TAG}\", cpuset: \"0\"}\n  b: {image: nginx, cpuset: \"0\"}\n  c: {image: nginx, cpuset: \"0\"}\n",
     )]);
     let (code, _, stderr) = run_in(&dir, &["convert", "-q", "-o", "out.json"], None, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -652,7 +652,7 @@ fn warnings_are_one_line_per_cause_and_speak_the_cli() {
         lines,
         [
             "warning: services.a.image: variable `TAG` is not set: substituting an empty string; set it in `.env`, in a file given with `--env-file`, or with `--param NAME=VALUE`",
-            "warning: services.{a,b,c}.container_name: ignored: ECS names containers after the service",
+            "warning: services.{a,b,c}.cpuset: ignored: Fargate does not pin tasks to CPUs",
         ],
         "{stderr}"
     );
@@ -661,6 +661,6 @@ fn warnings_are_one_line_per_cause_and_speak_the_cli() {
     assert_eq!(code, 0, "{stderr}");
     let restarts = stderr
         .lines()
-        .filter(|l| l.ends_with("ECS restarts failed tasks itself"));
+        .filter(|l| l.ends_with("Fargate does not pin tasks to CPUs"));
     assert_eq!(restarts.count(), 3, "{stderr}");
 }
