@@ -182,12 +182,22 @@ async fn deploy(
                 .build(),
         );
     }
-    let created = request.send().await.map_err(|e| {
-        format!(
-            "cannot create a change set for stack {stack}: {}",
-            error_text(&e)
-        )
-    })?;
+    let created = match request.send().await {
+        Ok(created) => created,
+        // Some endpoints (moto) refuse an unchanged template at once rather than failing
+        // the change set: the same answer.
+        Err(e) if error_text(&e).contains("No updates are to be performed") => {
+            println!("stack {stack} is up to date: no changes to deploy");
+            print_endpoints(existing.as_ref().map(|s| s.outputs()).unwrap_or_default());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => {
+            return Err(format!(
+                "cannot create a change set for stack {stack}: {}",
+                error_text(&e)
+            ))
+        }
+    };
     let change_set_id = created.id.unwrap_or(change_set);
     let stack_id = created.stack_id.unwrap_or_else(|| stack.to_string());
 
