@@ -27,6 +27,7 @@ Usage: scripts/apps.py BINARY APPS_DIR [--report docs/corpus.md] [--cfn-lint PAT
 """
 import argparse
 import json
+import re
 import os
 import subprocess
 import sys
@@ -85,6 +86,39 @@ def runtime(args, name, packaged, expanded):
     return found
 
 
+PATH_RE = re.compile(r'^((?:[A-Za-z0-9_.\-\[\]*{},]|"[^"]*")+)(?: \(\d+ places: .*?\))?: (.*)$')
+
+
+def cause_pattern(path):
+    """The pattern of a path as src/report.rs makes it: the service name (or a `{a,b}`
+    group of them) as `*`, list indexes as `[*]`."""
+    path = re.sub(r"(^|[. ])services\.(\{[^}]*\}|\"[^\"]*\"|[^.\[]+)", r"\1services.*", path, count=1)
+    return re.sub(r"\[\d+\]", "[*]", path)
+
+
+def causes(stderr):
+    """The warning lines of a run and the set of their causes (path pattern, message)."""
+    lines = [l[len("warning: "):] for l in stderr.splitlines() if l.startswith("warning: ")]
+    found = set()
+    for l in lines:
+        m = PATH_RE.match(l)
+        found.add((cause_pattern(m.group(1)), m.group(2)) if m else ("", l))
+    return lines, found
+
+
+def warnings_compared(args, name, cmd, env, grouped, problems):
+    """Runs `cmd` again with `--verbose` (every occurrence) and compares it with the grouped
+    run: no cause may be lost. Records both counts and the grouped lines."""
+    verbose = run(cmd + ["--verbose"], env=env)
+    every, every_causes = causes(verbose.stderr)
+    shown, shown_causes = causes(grouped.stderr)
+    if every_causes != shown_causes:
+        lost = sorted(every_causes - shown_causes)[:3]
+        problems.append(f"{name}: grouping the warnings lost or changed causes: {lost}")
+    args.warning_counts[name] = (len(every), len(shown))
+    args.app_warnings[name] = shown
+
+
 def credential_sources(packaged):
     """How many `NoEcho` parameters `package` made for credentials, by where it found them:
     `.env` and env files, or literals in the Compose file (from each parameter's
@@ -128,11 +162,20 @@ def one_app(args, name, folder, work, problems):
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     # The template sits in the work folder, the application elsewhere: the package step
     # reads only the template's folder unless told (`--allow-outside`).
-    proc = run([args.binary, "package", template, "-o", packaged, "--parameters-out", params_file,
-                "--image-repository", REPOSITORY, "--allow-outside", folder], env=env)
+    cmd = [args.binary, "package", template, "-o", packaged, "--parameters-out", params_file,
+           "--image-repository", REPOSITORY, "--allow-outside", folder]
+    proc = run(cmd, env=env)
     verdict = answered(proc, name, "package", "by `package`", problems)
     if verdict:
         return verdict
+    # The same step once more, every occurrence printed: `package` already ran the macro's
+    # checks on its result, so these are all the warnings a user sees.
+    again = os.path.join(work, "again")
+    os.makedirs(again)
+    verbose_cmd = cmd[:]
+    verbose_cmd[verbose_cmd.index(packaged)] = os.path.join(again, "packaged.json")
+    verbose_cmd[verbose_cmd.index(params_file)] = os.path.join(again, "params.json")
+    warnings_compared(args, name, verbose_cmd, env, proc, problems)
     with open(params_file) as fh:
         params = [f"{p['ParameterKey']}={p['ParameterValue']}" for p in json.load(fh)]
     credentials = credential_sources(packaged)
@@ -182,6 +225,7 @@ def main():
     ap.add_argument("--runtime-known", help="the run-time model's allow-list (tests/runtime-known-findings.txt)")
     args = ap.parse_args()
     args.runtime_findings, args.runtime_labels = [], []
+    args.warning_counts, args.app_warnings = {}, {}
     args.binary = os.path.abspath(args.binary)
 
     names = sorted(d for d in os.listdir(args.apps) if os.path.isdir(os.path.join(args.apps, d)))
@@ -234,6 +278,22 @@ def main():
         errors = [d for d in diags if d.startswith("error:")]
         shown = "<br>".join(cell(e) for e in errors[:6]) + (" …" if len(errors) > 6 else "")
         lines.append(f"| `{name}` | {result} | {cell(detail)} | {shown} |")
+    every = sum(v[0] for v in args.warning_counts.values())
+    grouped = sum(v[1] for v in args.warning_counts.values())
+    lines += [
+        "",
+        "### Warnings by application",
+        "",
+        f"What `package` prints for each application that packages (issue 25): one line per cause, "
+        f"naming the services it applies to, run-time risks first. **{grouped} lines** for the "
+        f"{every} occurrences `--verbose` lists; every cause of the verbose run is also in the "
+        "grouped one (the run fails otherwise).",
+        "",
+    ]
+    for name in sorted(args.app_warnings):
+        shown = args.app_warnings[name]
+        lines.append(f"- `{name}` ({len(shown)}): " + ("none" if not shown else ""))
+        lines += [f"  - {w}" for w in shown]
     section = "\n".join(lines) + "\n"
     if args.report:
         text = open(args.report).read() if os.path.exists(args.report) else "# Corpus report\n"
@@ -241,7 +301,10 @@ def main():
             text = text[: text.index(SECTION)].rstrip("\n") + "\n"
         with open(args.report, "w") as fh:
             fh.write(text.rstrip("\n") + "\n\n" + section)
-    print(f"apps: {count['deployed']} deployed, {count['refused']} refused, {count['failed']} failed, "
+    every = sum(v[0] for v in args.warning_counts.values())
+    grouped = sum(v[1] for v in args.warning_counts.values())
+    print(f"apps: {grouped} warning lines ({every} occurrences with --verbose); "
+          f"{count['deployed']} deployed, {count['refused']} refused, {count['failed']} failed, "
           f"{len(args.runtime_findings)} run-time findings ({rules}), {clean} deployed without any, "
           f"{len(problems)} problems (at least {args.min_deployed} must deploy)")
     for p in problems:
