@@ -160,6 +160,7 @@ impl LocalArgs {
             env_files: self.env_files.clone(),
             image_repository: self.image_repository.clone(),
             parameters_out,
+            resolve_image_digests: false,
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdin,
         })
@@ -216,6 +217,11 @@ Then: aws cloudformation deploy --template-file packaged.yaml --stack-name shop 
         /// `aws cloudformation deploy --parameter-overrides file://FILE`
         #[arg(long = "parameters-out", value_name = "FILE")]
         parameters_out: Option<PathBuf>,
+        /// Write images named by tag as `name@sha256:...`, looked up in their registries with
+        /// `docker buildx imagetools inspect`, so that a stack update rolls out exactly
+        /// what was looked up (built images are always written by digest)
+        #[arg(long = "resolve-image-digests")]
+        resolve_image_digests: bool,
         #[command(flatten)]
         local: LocalArgs,
     },
@@ -275,6 +281,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             compose,
             out,
             parameters_out,
+            resolve_image_digests,
             local,
         } => {
             let (mut fragment, dir, wrapped, stdin, default_format) = match template {
@@ -317,7 +324,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     )
                 }
             };
-            let options = local.options(Mode::Package, parameters_out.is_some(), stdin)?;
+            let mut options = local.options(Mode::Package, parameters_out.is_some(), stdin)?;
+            options.resolve_image_digests = resolve_image_digests;
             let values = package::parameter_values(&fragment, &[]);
             let mut diags = Diagnostics::new();
             let packaged = package::package(&mut fragment, &dir, &values, &options, &mut diags);

@@ -42,6 +42,9 @@ pub struct Local {
     /// The Compose files the document was merged from, in order, when there were several
     /// (`ComposeFile` as a list): diagnostics name the file a key came from.
     pub compose_files: Vec<String>,
+    /// What the local step learnt of a service's image by inspecting it (the image it
+    /// built, or one named by tag with `--resolve-image-digests`): service name → config.
+    pub image_configs: BTreeMap<String, super::model::ImageConfig>,
 }
 
 /// What a project path is on disk.
@@ -151,6 +154,14 @@ pub enum Reference {
     },
     /// A service with `build` and no `image`: an image to build and push.
     Build(Build),
+    /// A service's `image`, when it is a literal name (`--resolve-image-digests` looks its
+    /// digest up). `platform` is the service's `platform`, as written.
+    Image {
+        service: String,
+        image: String,
+        platform: Option<String>,
+        at: String,
+    },
 }
 
 /// What `docker build` needs for one service. Paths are project paths.
@@ -164,8 +175,10 @@ pub struct Build {
     pub target: Option<String>,
     /// `args`, sorted by name.
     pub args: BTreeMap<String, String>,
-    /// The service's `platform` (or `build.platforms[0]`).
+    /// The service's `platform`: the task's platform, which the image is built for.
     pub platform: Option<String>,
+    /// `build.platforms`, when given: the task's platform must be one of them.
+    pub platforms: Vec<String>,
     pub at: String,
 }
 
@@ -243,10 +256,22 @@ pub fn references(loaded: &Loaded, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Re
             _ => {}
         }
         bind_references(&mut out, service, &at, stat);
-        if !service.contains_key("image") {
-            if let Some(build) = build(name, service.get("build"), service, &at) {
-                out.push(Reference::Build(build));
+        match service.get("image") {
+            None => {
+                if let Some(build) = build(name, service.get("build"), service, &at) {
+                    out.push(Reference::Build(build));
+                }
             }
+            Some(Value::String(image)) if !image.trim().is_empty() => out.push(Reference::Image {
+                service: name.clone(),
+                image: image.clone(),
+                platform: service
+                    .get("platform")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+                at: format!("{at}.image"),
+            }),
+            Some(_) => {}
         }
     }
     out
@@ -319,13 +344,14 @@ fn build(service: &str, v: Option<&Value>, map: &Map<String, Value>, at: &str) -
                     .collect(),
                 _ => BTreeMap::new(),
             };
-            let platform = platform.or_else(|| {
-                b.get("platforms")?
-                    .as_array()?
-                    .first()?
-                    .as_str()
+            let platforms = match b.get("platforms") {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
                     .map(String::from)
-            });
+                    .collect(),
+                _ => Vec::new(),
+            };
             Some(Build {
                 service: service.to_string(),
                 context: project_path(&text("context").unwrap_or_else(|| ".".into()))?,
@@ -334,6 +360,7 @@ fn build(service: &str, v: Option<&Value>, map: &Map<String, Value>, at: &str) -
                 target: text("target"),
                 args,
                 platform,
+                platforms,
                 at,
             })
         }
@@ -414,6 +441,12 @@ mod tests {
                     at: "services.web.volumes[1]".into()
                 },
                 file("init.sh", 5),
+                Reference::Image {
+                    service: "web".into(),
+                    image: "nginx".into(),
+                    platform: None,
+                    at: "services.web.image".into(),
+                },
             ]
         );
         assert_eq!(asked, ["proxy/nginx.conf", "grafana", "data", "init.sh"]);

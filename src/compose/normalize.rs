@@ -209,8 +209,16 @@ impl Reader<'_> {
                     .error(path.key("image"), "the image name is empty");
             }
         }
+        let recorded = self.local.and_then(|l| l.images.get(name));
+        if let (Some(Text::Lit(_)), Some(pinned)) = (&s.image, recorded) {
+            // `package --resolve-image-digests`: the image named by tag, by its digest.
+            if pinned.contains("@sha256:") {
+                s.image = Some(Text::Lit(pinned.clone()));
+            }
+        }
+        s.image_config = self.local.and_then(|l| l.image_configs.get(name)).cloned();
         if get("build").is_some_and(|b| !b.is_null()) {
-            match (&s.image, self.local.and_then(|l| l.images.get(name))) {
+            match (&s.image, recorded) {
                 (None, Some(built)) => s.image = Some(Text::Lit(built.clone())),
                 (Some(_), _) => self.diags.warn(
                     path.key("build"),

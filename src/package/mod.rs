@@ -57,6 +57,8 @@ pub struct Options {
     pub image_repository: Option<String>,
     /// Whether a parameters file will receive the secret values (`--parameters-out`).
     pub parameters_out: bool,
+    /// `--resolve-image-digests`: images named by tag are written by digest.
+    pub resolve_image_digests: bool,
     /// `$HOME`, for `~/` paths.
     pub home: Option<PathBuf>,
     /// Standard input's text, for a `ComposeFile` of `-` (`-f -`).
@@ -141,6 +143,8 @@ struct Project {
     /// Secrets: name → (parameter, where the document names it).
     secret_params: BTreeMap<String, (String, String)>,
     builds: BTreeMap<String, Build>,
+    /// Services with a literal `image`: service → (image, `platform`, where).
+    named: BTreeMap<String, (String, Option<String>, String)>,
     bytes: usize,
 }
 
@@ -154,6 +158,7 @@ impl Project {
             tried: BTreeSet::new(),
             secret_params: BTreeMap::new(),
             builds: BTreeMap::new(),
+            named: BTreeMap::new(),
             bytes: 0,
         }
     }
@@ -244,7 +249,9 @@ pub fn package(
                 continue;
             }
             new = true;
-            p.touched = true;
+            // A named image alone leaves the project as it was (no `Package`), unless
+            // `--resolve-image-digests` pins it.
+            p.touched |= !matches!(r, Reference::Image { .. });
             match r {
                 Reference::File { path, required, at } => {
                     let at = prefix(p, &at);
@@ -260,6 +267,14 @@ pub fn package(
                 }
                 Reference::Build(b) => {
                     p.builds.insert(b.service.clone(), b);
+                }
+                Reference::Image {
+                    service,
+                    image,
+                    platform,
+                    at,
+                } => {
+                    p.named.insert(service, (image, platform, at));
                 }
             }
         }
@@ -279,6 +294,7 @@ pub fn package(
     secret_parameters(template, &mut projects, &packaged, opts, diags);
     for p in &mut projects {
         images(p, opts, &prefix, diags);
+        resolve_images(p, opts, &prefix, diags);
     }
     write_packages(template, &projects);
     packaged
@@ -697,10 +713,12 @@ fn images(
     };
     // Identical builds (same inputs, so the same digest) run once, with every tag.
     // In the order of their first service, so docker runs in a predictable order.
-    let mut groups: indexmap::IndexMap<String, (Build, PathBuf, Dockerfile, Vec<String>)> =
-        indexmap::IndexMap::new();
+    let mut groups: indexmap::IndexMap<String, build::Group> = indexmap::IndexMap::new();
     for b in p.builds.values() {
         let at = prefix(p, &b.at);
+        let Some(platform) = build::target_platform(b, &|k| prefix(p, k), diags) else {
+            continue;
+        };
         let Some(context) = p.root.resolve(&b.context) else {
             diags.error(&at, no_home(&b.context));
             continue;
@@ -738,7 +756,7 @@ fn images(
             }
         }
         let context = files::absolute(&context);
-        let digest = match build::digest(&context, &dockerfile, b) {
+        let digest = match build::digest(&context, &dockerfile, b, platform) {
             Ok(d) => d,
             Err(e) => {
                 diags.error(
@@ -755,11 +773,16 @@ fn images(
         let tag = build::tag(repo, &b.service, &digest);
         p.local.images.insert(b.service.clone(), tag.clone());
         let key = format!("{digest}\0{}", context.display());
-        groups
-            .entry(key)
-            .or_insert_with(|| (b.clone(), context.clone(), dockerfile.clone(), Vec::new()))
-            .3
-            .push(tag);
+        let group = groups.entry(key).or_insert_with(|| build::Group {
+            build: b.clone(),
+            context: context.clone(),
+            dockerfile: dockerfile.clone(),
+            platform,
+            tags: Vec::new(),
+            services: Vec::new(),
+        });
+        group.tags.push(tag);
+        group.services.push(b.service.clone());
     }
     let Some(docker) = docker else {
         return;
@@ -767,25 +790,49 @@ fn images(
     if diags.has_errors() {
         return;
     }
-    for (b, context, dockerfile, tags) in groups.values() {
-        let at = prefix(p, &b.at);
-        let args = build::build_args(tags, context, dockerfile, b);
-        let stdin = match dockerfile {
-            Dockerfile::Inline(t) => Some(t.as_str()),
-            Dockerfile::File(_) => None,
-        };
-        let _ = writeln!(std::io::stderr(), "building {}", tags.join(", "));
-        if let Err(e) = build::run_docker(&docker, &args, stdin) {
-            diags.error(&at, format!("`docker build` {e}"));
-            continue;
-        }
-        for t in tags {
-            let _ = writeln!(std::io::stderr(), "pushing {t}");
-            if let Err(e) = build::run_docker(&docker, &["push".into(), t.clone()], None) {
-                diags.error(&at, format!("`docker push {t}` {e}; is docker logged in to the repository (`aws ecr get-login-password | docker login ...`)?"));
+    for g in groups.values() {
+        let at = prefix(p, &g.build.at);
+        if let Some((image, config)) = build::build_and_push(&docker, g, repo, &at, diags) {
+            for service in &g.services {
+                p.local.images.insert(service.clone(), image.clone());
+                p.local
+                    .image_configs
+                    .insert(service.clone(), config.clone());
             }
         }
     }
+}
+
+/// `--resolve-image-digests`: each image named by tag becomes `name@sha256:...`, looked up
+/// in its registry for the task's platform, whose configuration is recorded.
+fn resolve_images(
+    p: &mut Project,
+    opts: &Options,
+    prefix: &dyn Fn(&Project, &str) -> String,
+    diags: &mut Diagnostics,
+) {
+    if !opts.resolve_image_digests || opts.mode != Mode::Package || p.named.is_empty() {
+        return;
+    }
+    let Some(docker) = build::find_docker() else {
+        diags.error(
+            "--resolve-image-digests",
+            "looks the images up with `docker buildx imagetools inspect`, and `docker` is not on PATH; install Docker (with buildx), or drop the flag",
+        );
+        return;
+    };
+    let named = std::mem::take(&mut p.named);
+    for (service, (image, platform, at)) in &named {
+        let at = prefix(p, at);
+        if let Some((pinned, config)) =
+            build::resolve(&docker, image, platform.as_deref(), &at, diags)
+        {
+            p.touched = true;
+            p.local.images.insert(service.clone(), pinned);
+            p.local.image_configs.insert(service.clone(), config);
+        }
+    }
+    p.named = named;
 }
 
 fn plural(one: &str, many: &str, items: &[String]) -> String {
@@ -830,6 +877,12 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         }
         if !l.compose_files.is_empty() {
             package.insert("ComposeFiles".into(), json!(l.compose_files));
+        }
+        if !l.image_configs.is_empty() {
+            package.insert(
+                "ImageConfig".into(),
+                build::image_configs_json(&l.image_configs),
+            );
         }
         props.insert("Package".into(), Value::Object(package));
     }

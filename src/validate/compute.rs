@@ -151,6 +151,7 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
             );
         }
         let service_arch = s.platform.unwrap_or(Arch::X86_64);
+        image_architecture(s, service_arch, &path, diags);
         if !ec2 {
             let spot =
                 capacity.is_some_and(|c| c.iter().any(|sh| sh.provider == Provider::FargateSpot));
@@ -384,6 +385,28 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
             .any(|s| s.compute.global && runs_on_ec2(project, s)),
     });
     plan
+}
+
+/// The image `compose-to-ecs package` inspected (`Package.ImageConfig`) must be for the
+/// task's architecture: else the container fails with `exec format error`.
+fn image_architecture(s: &Service, arch: Arch, path: &Path, diags: &mut Diagnostics) {
+    let Some(found) = s
+        .image_config
+        .as_ref()
+        .and_then(|c| c.architecture.as_deref())
+    else {
+        return;
+    };
+    let (want, platform) = match arch {
+        Arch::X86_64 => ("amd64", "linux/amd64"),
+        Arch::Arm64 => ("arm64", "linux/arm64"),
+    };
+    if found != want {
+        diags.error(
+            path.key("image"),
+            format!("the image is for `{found}` (as `compose-to-ecs package` inspected it), and the task runs `{platform}`; set `platform: linux/{found}`, or build the image for `{platform}` and package again"),
+        );
+    }
 }
 
 /// `deploy.x-aws-autoscaling` against the rest of the service.
