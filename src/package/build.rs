@@ -756,6 +756,122 @@ mod tests {
         assert!(!ig.excludes("src/main.rs"));
     }
 
+    const D: &str = "sha256:6e0d8f4b8c1e6b7a3d2c9f0e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+
+    #[test]
+    fn platforms_as_ecs_runs_them() {
+        assert_eq!(platform(None), Ok("linux/amd64"));
+        assert_eq!(platform(Some("arm64")), Ok("linux/arm64"));
+        assert_eq!(platform(Some("linux/arm64/v8")), Ok("linux/arm64"));
+        assert!(platform(Some("linux/arm/v7")).is_err());
+        assert_eq!(architecture("linux/arm64"), "arm64");
+    }
+
+    #[test]
+    fn docker_image_inspect_output() {
+        // The shape of `docker image inspect` (docs.docker.com, "docker image inspect").
+        let text = format!(
+            r#"[
+    {{
+        "Id": "sha256:aa",
+        "RepoTags": ["r/shop:web-0123456789ab"],
+        "RepoDigests": ["r/shop@{D}", "other/x@{D}"],
+        "Architecture": "arm64",
+        "Variant": "v8",
+        "Os": "linux",
+        "Config": {{"User": "1000:1000", "ExposedPorts": {{"8080/tcp": {{}}, "53/udp": {{}}, "9/sctp": {{}}}}, "Env": ["A=b"]}}
+    }}
+]"#
+        );
+        let i = parse_image_inspect(&text).unwrap();
+        assert_eq!(i.config.architecture.as_deref(), Some("arm64"));
+        assert_eq!(i.config.user.as_deref(), Some("1000:1000"));
+        use crate::compose::values::Protocol;
+        assert_eq!(
+            i.config.exposed.iter().copied().collect::<Vec<_>>(),
+            [(53, Protocol::Udp), (8080, Protocol::Tcp)]
+        );
+        assert_eq!(i.os.as_deref(), Some("linux"));
+        assert_eq!(
+            repo_digest("r/shop", &i.repo_digests),
+            Ok(format!("r/shop@{D}"))
+        );
+        assert!(repo_digest("r/none", &i.repo_digests).is_err());
+        assert!(parse_image_inspect("Error: No such image").is_err());
+        assert!(parse_image_inspect("[]").is_err());
+    }
+
+    #[test]
+    fn docker_push_output() {
+        let out = format!(
+            "The push refers to repository [r/shop]\n5f70bf18a086: Pushed\nweb-0123456789ab: digest: {D} size: 1570\n"
+        );
+        assert_eq!(
+            pushed_digest(&out, "r/shop:web-0123456789ab").as_deref(),
+            Some(D)
+        );
+        assert_eq!(pushed_digest(&out, "r/shop:worker-0123456789ab"), None);
+        assert_eq!(
+            pushed_digest("5f70bf18a086: Pushed\n", "r/shop:web-0123456789ab"),
+            None
+        );
+    }
+
+    #[test]
+    fn imagetools_output() {
+        let index = format!(
+            r#"{{"manifest":{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{D}","manifests":[
+                {{"digest":"sha256:1","platform":{{"architecture":"amd64","os":"linux"}}}},
+                {{"digest":"sha256:2","platform":{{"architecture":"arm64","os":"linux","variant":"v8"}}}},
+                {{"digest":"sha256:3","platform":{{"architecture":"unknown","os":"unknown"}}}}]}},
+              "image":{{"linux/amd64":{{"architecture":"amd64","config":{{"User":"nginx","ExposedPorts":{{"80/tcp":{{}}}}}}}},
+                        "linux/arm64/v8":{{"architecture":"arm64","config":{{"ExposedPorts":{{"81/tcp":{{}}}}}}}}}}}}"#
+        );
+        let amd = parse_imagetools(&index, "linux/amd64").unwrap();
+        assert_eq!(amd.digest, D);
+        assert_eq!(amd.config.user.as_deref(), Some("nginx"));
+        let arm = parse_imagetools(&index, "linux/arm64").unwrap();
+        assert_eq!(arm.digest, D, "the index, whatever the platform");
+        assert_eq!(arm.config.architecture.as_deref(), Some("arm64"));
+        assert_eq!(arm.config.exposed.len(), 1);
+        let single = format!(
+            r#"{{"manifest":{{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"{D}"}},"image":{{"architecture":"amd64","config":{{}}}}}}"#
+        );
+        assert!(parse_imagetools(&single, "linux/amd64").is_ok());
+        assert_eq!(
+            parse_imagetools(&single, "linux/arm64").unwrap_err(),
+            "is for `linux/amd64` only, and the task runs `linux/arm64`; set `platform: linux/amd64`, or use a multi-arch image"
+        );
+        let amd_only = index.replace("\"arm64\",\"os\":\"linux\"", "\"ppc64le\",\"os\":\"linux\"");
+        assert_eq!(
+            parse_imagetools(&amd_only, "linux/arm64").unwrap_err(),
+            "has no `linux/arm64` variant (it has `linux/amd64`, `linux/ppc64le`); set `platform` to one of them, or use another image"
+        );
+    }
+
+    #[test]
+    fn references_without_tags() {
+        assert_eq!(untagged("nginx:1.27"), Some("nginx"));
+        assert_eq!(untagged("nginx"), Some("nginx"));
+        assert_eq!(untagged("host:5000/a/b:v1"), Some("host:5000/a/b"));
+        assert_eq!(untagged("host:5000/a/b"), Some("host:5000/a/b"));
+        assert_eq!(untagged("nginx@sha256:00"), None);
+    }
+
+    #[test]
+    fn the_stage_that_is_built() {
+        let text = "FROM --platform=$BUILDPLATFORM golang AS build\nFROM alpine AS prod\nFROM --platform=$BUILDPLATFORM alpine AS debug\n";
+        assert_eq!(final_stage_platform(text, Some("prod")), None);
+        assert_eq!(
+            final_stage_platform(text, None).as_deref(),
+            Some("$BUILDPLATFORM")
+        );
+        assert_eq!(
+            final_stage_platform(text, Some("build")).as_deref(),
+            Some("$BUILDPLATFORM")
+        );
+    }
+
     #[test]
     fn tags_fit_docker() {
         let t = tag("r", &"s".repeat(200), "0123456789ab");
