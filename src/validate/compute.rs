@@ -333,7 +333,12 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
         if t.arch != arch {
             diags.error(
                 &constraint_path,
-                format!("instance type `{chosen}` is not for the services' architecture; choose another `node.machine`"),
+                format!(
+                    "instance type `{chosen}` is {}, and the EC2 services run `{}` (their `platform`, default `linux/amd64`); choose another `node.machine`, or set `platform: {}` on the EC2 services",
+                    if t.arch == Arch::Arm64 { "arm64" } else { "x86_64" },
+                    if arch == Arch::Arm64 { "linux/arm64" } else { "linux/amd64" },
+                    if t.arch == Arch::Arm64 { "linux/arm64" } else { "linux/amd64" },
+                ),
             );
         }
         if any_gpu && t.gpus < need.gpus {
