@@ -490,10 +490,12 @@ pub fn untagged(image: &str) -> Option<&str> {
 }
 
 /// The `--platform` of the stage `docker build` produces (the `--target` stage, else the
-/// last), when its `FROM` sets one: `FROM --platform=$BUILDPLATFORM ...` there makes an
-/// image for the machine that builds, not for the task.
+/// last), when its `FROM` sets one or it starts from an earlier stage that does: `FROM
+/// --platform=$BUILDPLATFORM ...` there makes an image for the machine that builds, not for
+/// the task.
 pub fn final_stage_platform(dockerfile: &str, target: Option<&str>) -> Option<String> {
-    let mut found: Option<(Option<String>, Option<String>)> = None;
+    // Stage name → its platform, in order.
+    let mut stages: Vec<(Option<String>, Option<String>)> = Vec::new();
     for line in dockerfile.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         if !words
@@ -502,23 +504,35 @@ pub fn final_stage_platform(dockerfile: &str, target: Option<&str>) -> Option<St
         {
             continue;
         }
-        let platform = words
+        let own = words
             .iter()
             .find_map(|w| w.strip_prefix("--platform="))
             .map(String::from);
-        let name = match words.iter().rposition(|w| w.eq_ignore_ascii_case("AS")) {
-            Some(i) => words.get(i + 1).map(|n| n.to_ascii_lowercase()),
-            None => None,
-        };
-        let stage = (platform, name);
-        if let (Some(t), Some(n)) = (target, &stage.1) {
-            if t.eq_ignore_ascii_case(n) {
-                return stage.0;
-            }
-        }
-        found = Some(stage);
+        let base = words[1..]
+            .iter()
+            .find(|w| !w.starts_with("--"))
+            .map(|w| w.to_ascii_lowercase());
+        let inherited = base.and_then(|b| {
+            stages
+                .iter()
+                .rev()
+                .find(|(n, _)| n.as_deref() == Some(b.as_str()))
+                .and_then(|(_, p)| p.clone())
+        });
+        let name = words
+            .iter()
+            .rposition(|w| w.eq_ignore_ascii_case("AS"))
+            .and_then(|i| words.get(i + 1))
+            .map(|n| n.to_ascii_lowercase());
+        stages.push((name, own.or(inherited)));
     }
-    found.and_then(|(p, _)| p)
+    let stage = match target {
+        Some(t) => stages
+            .iter()
+            .find(|(n, _)| n.as_deref() == Some(t.to_ascii_lowercase().as_str())),
+        None => stages.last(),
+    };
+    stage.and_then(|(_, p)| p.clone())
 }
 
 /// Runs `docker ARGS` and returns its standard output, copied to our standard error when
@@ -870,6 +884,13 @@ mod tests {
             final_stage_platform(text, Some("build")).as_deref(),
             Some("$BUILDPLATFORM")
         );
+        // A stage built on an earlier one inherits its platform.
+        let angular = "FROM --platform=$BUILDPLATFORM node:17 as builder\nRUN npm ci\nFROM builder as dev-envs\nFROM nginx AS web\n";
+        assert_eq!(
+            final_stage_platform(angular, Some("dev-envs")).as_deref(),
+            Some("$BUILDPLATFORM")
+        );
+        assert_eq!(final_stage_platform(angular, None), None);
     }
 
     #[test]
