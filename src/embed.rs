@@ -449,6 +449,7 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
         "Images",
         "ComposeFiles",
         "ImageConfig",
+        "InitImage",
     ];
     let Value::Object(map) = v else {
         diags.error(
@@ -510,6 +511,16 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
             "expected the list of Compose file names `compose-to-ecs package` writes",
         ),
     }
+    match map.get("InitImage") {
+        None => {}
+        Some(Value::String(image)) if image.contains("@sha256:") => {
+            local.init_image = Some(image.clone())
+        }
+        Some(_) => diags.error(
+            path.key("InitImage"),
+            "expected the helper image by digest (`<name>@sha256:<digest>`), as `compose-to-ecs package --resolve-image-digests` writes it",
+        ),
+    }
     if let Some(v) = map.get("ImageConfig") {
         local.image_configs = image_configs(v, &path.key("ImageConfig"), diags);
     }
@@ -517,7 +528,7 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
         if !KEYS.contains(&key.as_str()) {
             diags.error(
                 path.key(key),
-                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets`, `Images`, `ComposeFiles` and `ImageConfig`"),
+                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets`, `Images`, `ComposeFiles`, `ImageConfig` and `InitImage`"),
             );
         }
     }

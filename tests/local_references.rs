@@ -97,7 +97,7 @@ fn packing_the_references_leaves_the_converter_nothing_to_ask() {
                     ));
                 }
                 // Looked up only with `package --resolve-image-digests`.
-                Reference::Image { .. } => {}
+                Reference::Image { .. } | Reference::InitImage { .. } => {}
             }
             listed.push(r);
         }

@@ -814,6 +814,20 @@ fn resolve_image_digests_pins_images_named_by_tag() {
     assert_eq!(code, 0, "{stderr}");
     let t: Value = serde_json::from_str(&stdout).unwrap();
     assert!(expanded_images(&t).contains(&pinned));
+    // The helper image (db's secret and config files) is pinned the same way.
+    let helper = "public.ecr.aws/docker/library/python:3.12-alpine3.21";
+    let helper_index: String = Sha256::digest(helper.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let helper_pinned = format!("public.ecr.aws/docker/library/python@sha256:{helper_index}");
+    assert_eq!(package["InitImage"], json!(helper_pinned));
+    assert!(
+        expanded_images(&t).contains(&helper_pinned),
+        "{:?}",
+        expanded_images(&t)
+    );
+    assert!(!stdout.contains(helper), "no helper by tag is left");
 
     // An image without the task's platform is refused.
     p.write(

@@ -45,6 +45,9 @@ pub struct Local {
     /// What the local step learnt of a service's image by inspecting it (the image it
     /// built, or one named by tag with `--resolve-image-digests`): service name → config.
     pub image_configs: BTreeMap<String, super::model::ImageConfig>,
+    /// The helper image by digest (`--resolve-image-digests`): `x-aws-init_image`, or the
+    /// default one, looked up.
+    pub init_image: Option<String>,
 }
 
 /// What a project path is on disk.
@@ -162,6 +165,9 @@ pub enum Reference {
         platform: Option<String>,
         at: String,
     },
+    /// The helper image the project names (`x-aws-init_image` as a literal), `None` for
+    /// the default one: `--resolve-image-digests` looks it up too.
+    InitImage { image: Option<String> },
 }
 
 /// What `docker build` needs for one service. Paths are project paths.
@@ -225,6 +231,13 @@ pub fn references(loaded: &Loaded, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Re
                 }
             });
         }
+    }
+    match tree.get("x-aws-init_image") {
+        None => out.push(Reference::InitImage { image: None }),
+        Some(Value::String(image)) if !image.trim().is_empty() => out.push(Reference::InitImage {
+            image: Some(image.clone()),
+        }),
+        Some(_) => {}
     }
     let Some(Value::Object(services)) = tree.get("services") else {
         return out;
@@ -435,6 +448,7 @@ mod tests {
         assert_eq!(
             refs,
             vec![
+                Reference::InitImage { image: None },
                 file("proxy/nginx.conf", 0),
                 Reference::Folder {
                     path: "grafana".into(),

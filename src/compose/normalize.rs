@@ -84,6 +84,12 @@ pub fn normalize(
     project.init_image = tree
         .get("x-aws-init_image")
         .and_then(|v| r.text(v, &root.key("x-aws-init_image")));
+    // `package --resolve-image-digests`: the helper image by digest.
+    if let Some(pinned) = local.and_then(|l| l.init_image.as_ref()) {
+        if matches!(project.init_image, None | Some(Text::Lit(_))) {
+            project.init_image = Some(Text::Lit(pinned.clone()));
+        }
+    }
     project.kms_key = tree
         .get("x-aws-kms_key")
         .and_then(|v| r.text(v, &root.key("x-aws-kms_key")));

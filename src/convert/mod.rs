@@ -19,6 +19,9 @@ mod service;
 mod task;
 mod volumes;
 
+/// The default helper image (`package --resolve-image-digests` looks it up).
+pub use secrets::INIT_IMAGE;
+
 use crate::cfn::intrinsics::ref_;
 use crate::cfn::logical_id::{normalize, MAX_LEN};
 use crate::cfn::template::Generated;

@@ -145,6 +145,9 @@ struct Project {
     builds: BTreeMap<String, Build>,
     /// Services with a literal `image`: service → (image, `platform`, where).
     named: BTreeMap<String, (String, Option<String>, String)>,
+    /// The helper image the document names (`None`: the default), when it names none
+    /// through an intrinsic function.
+    init_image: Option<Option<String>>,
     bytes: usize,
 }
 
@@ -159,6 +162,7 @@ impl Project {
             secret_params: BTreeMap::new(),
             builds: BTreeMap::new(),
             named: BTreeMap::new(),
+            init_image: None,
             bytes: 0,
         }
     }
@@ -251,7 +255,7 @@ pub fn package(
             new = true;
             // A named image alone leaves the project as it was (no `Package`), unless
             // `--resolve-image-digests` pins it.
-            p.touched |= !matches!(r, Reference::Image { .. });
+            p.touched |= !matches!(r, Reference::Image { .. } | Reference::InitImage { .. });
             match r {
                 Reference::File { path, required, at } => {
                     let at = prefix(p, &at);
@@ -276,6 +280,7 @@ pub fn package(
                 } => {
                     p.named.insert(service, (image, platform, at));
                 }
+                Reference::InitImage { image } => p.init_image = Some(image),
             }
         }
         if !new {
@@ -811,7 +816,10 @@ fn resolve_images(
     prefix: &dyn Fn(&Project, &str) -> String,
     diags: &mut Diagnostics,
 ) {
-    if !opts.resolve_image_digests || opts.mode != Mode::Package || p.named.is_empty() {
+    if !opts.resolve_image_digests || opts.mode != Mode::Package {
+        return;
+    }
+    if p.named.is_empty() && p.init_image.is_none() {
         return;
     }
     let Some(docker) = build::find_docker() else {
@@ -833,6 +841,16 @@ fn resolve_images(
         }
     }
     p.named = named;
+    // The helper image, for the tasks that have the helper (one lookup per project). A
+    // multi-arch index: amd64 is checked here, each task pulls its own platform.
+    if let Some(given) = p.init_image.clone() {
+        let image = given.unwrap_or_else(|| crate::convert::INIT_IMAGE.to_string());
+        let at = prefix(p, "x-aws-init_image");
+        if let Some((pinned, _)) = build::resolve(&docker, &image, None, &at, diags) {
+            p.touched = true;
+            p.local.init_image = Some(pinned);
+        }
+    }
 }
 
 fn plural(one: &str, many: &str, items: &[String]) -> String {
@@ -877,6 +895,9 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         }
         if !l.compose_files.is_empty() {
             package.insert("ComposeFiles".into(), json!(l.compose_files));
+        }
+        if let Some(image) = &l.init_image {
+            package.insert("InitImage".into(), json!(image));
         }
         if !l.image_configs.is_empty() {
             package.insert(
