@@ -13,6 +13,7 @@
 //! pushed with `docker`.
 
 pub mod build;
+pub mod docker;
 pub mod files;
 
 use crate::cfn::logical_id::normalize;
@@ -701,7 +702,7 @@ fn images(
     };
     let docker = match opts.mode {
         Mode::Preview => None,
-        Mode::Package => match build::find_docker() {
+        Mode::Package => match docker::find_docker() {
             Some(d) => Some(d),
             None => {
                 diags.error(
@@ -797,7 +798,7 @@ fn images(
     }
     for g in groups.values() {
         let at = prefix(p, &g.build.at);
-        if let Some((image, config)) = build::build_and_push(&docker, g, repo, &at, diags) {
+        if let Some((image, config)) = docker::build_and_push(&docker, g, repo, &at, diags) {
             for service in &g.services {
                 p.local.images.insert(service.clone(), image.clone());
                 p.local
@@ -822,7 +823,7 @@ fn resolve_images(
     if p.named.is_empty() && p.init_image.is_none() {
         return;
     }
-    let Some(docker) = build::find_docker() else {
+    let Some(docker) = docker::find_docker() else {
         diags.error(
             "--resolve-image-digests",
             "looks the images up with `docker buildx imagetools inspect`, and `docker` is not on PATH; install Docker (with buildx), or drop the flag",
@@ -833,7 +834,7 @@ fn resolve_images(
     for (service, (image, platform, at)) in &named {
         let at = prefix(p, at);
         if let Some((pinned, config)) =
-            build::resolve(&docker, image, platform.as_deref(), &at, diags)
+            docker::resolve(&docker, image, platform.as_deref(), &at, diags)
         {
             p.touched = true;
             p.local.images.insert(service.clone(), pinned);
@@ -846,7 +847,7 @@ fn resolve_images(
     if let Some(given) = p.init_image.clone() {
         let image = given.unwrap_or_else(|| crate::convert::INIT_IMAGE.to_string());
         let at = prefix(p, "x-aws-init_image");
-        if let Some((pinned, _)) = build::resolve(&docker, &image, None, &at, diags) {
+        if let Some((pinned, _)) = docker::resolve(&docker, &image, None, &at, diags) {
             p.touched = true;
             p.local.init_image = Some(pinned);
         }
@@ -902,7 +903,7 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         if !l.image_configs.is_empty() {
             package.insert(
                 "ImageConfig".into(),
-                build::image_configs_json(&l.image_configs),
+                docker::image_configs_json(&l.image_configs),
             );
         }
         props.insert("Package".into(), Value::Object(package));
