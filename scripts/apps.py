@@ -47,10 +47,32 @@ COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-c
 SECTION = "## Real applications"
 
 STUB_DOCKER = """#!/bin/sh
-# A stand-in for docker: records the invocation, reads a Dockerfile given on stdin, succeeds.
-printf '%s\\n' "docker $*" >> "$(dirname "$0")/docker.log"
+# A stand-in for docker that answers as docker does (docs.docker.com): records the
+# invocation and reads a Dockerfile given on stdin; `build` remembers its --platform,
+# `image inspect` prints the JSON list docker prints for an image of that architecture,
+# `push` prints the line `<tag>: digest: sha256:<64 hex> size: <n>`. It invents no exposed
+# port nor user (docker omits `ExposedPorts` when a Dockerfile has no EXPOSE).
+dir=$(dirname "$0")
+printf '%s\\n' "docker $*" >> "$dir/docker.log"
 case " $* " in *" -f - "*) cat > /dev/null ;; esac
-echo "stub docker: $1"
+hash() { printf '%s' "$1" | sha256sum | cut -c1-64; }
+case "$1" in
+  build)
+    prev=""
+    for a in "$@"; do
+      if [ "$prev" = "--platform" ]; then echo "$a" > "$dir/platform"; fi
+      prev="$a"
+    done
+    echo "stub docker: build" ;;
+  image)
+    arch=$(sed 's,^linux/,,' "$dir/platform" 2>/dev/null || echo amd64)
+    printf '[{"Id":"sha256:%s","RepoTags":["%s"],"RepoDigests":[],"Architecture":"%s","Os":"linux","Config":{"User":"","Env":["PATH=/usr/bin"]}}]\\n' "$(hash "$3")" "$3" "$arch" ;;
+  push)
+    echo "The push refers to repository [${2%:*}]"
+    echo "5f70bf18a086: Pushed"
+    echo "${2##*:}: digest: sha256:$(hash "${2##*-}") size: 1570" ;;
+  *) echo "stub docker: $1" ;;
+esac
 """
 
 

@@ -455,9 +455,17 @@ pub const MAX_ENV_FILES: usize = 64;
 
 /// Reads the `Package` property `compose-to-ecs package` writes:
 /// `{Files: {path: text}, EnvFiles: [path], Secrets: {secret: parameter}, Images: {service: image},
-/// ComposeFiles: [path]}`.
+/// ComposeFiles: [path], ImageConfig: {service: {ExposedPorts: ["80/tcp"], User, Architecture}}}`.
 fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local> {
-    const KEYS: &[&str] = &["Files", "EnvFiles", "Secrets", "Images", "ComposeFiles"];
+    const KEYS: &[&str] = &[
+        "Files",
+        "EnvFiles",
+        "Secrets",
+        "Images",
+        "ComposeFiles",
+        "ImageConfig",
+        "InitImage",
+    ];
     let Value::Object(map) = v else {
         diags.error(
             path,
@@ -526,11 +534,24 @@ fn read_package(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Local
             "expected the list of Compose file names `compose-to-ecs package` writes",
         ),
     }
+    match map.get("InitImage") {
+        None => {}
+        Some(Value::String(image)) if image.contains("@sha256:") => {
+            local.init_image = Some(image.clone())
+        }
+        Some(_) => diags.error(
+            path.key("InitImage"),
+            "expected the helper image by digest (`<name>@sha256:<digest>`), as `compose-to-ecs package --resolve-image-digests` writes it",
+        ),
+    }
+    if let Some(v) = map.get("ImageConfig") {
+        local.image_configs = image_configs(v, &path.key("ImageConfig"), diags);
+    }
     for key in map.keys() {
         if !KEYS.contains(&key.as_str()) {
             diags.error(
                 path.key(key),
-                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets`, `Images` and `ComposeFiles`"),
+                format!("unknown key `{key}`; `Package` is written by `compose-to-ecs package` and holds `Files`, `EnvFiles`, `Secrets`, `Images`, `ComposeFiles`, `ImageConfig` and `InitImage`"),
             );
         }
     }
@@ -580,6 +601,77 @@ pub fn check_file_key(key: &str) -> Result<(), &'static str> {
         return Err("a path that names no file");
     }
     Ok(())
+}
+
+/// `Package.ImageConfig`: what `package` learnt by inspecting each service's image,
+/// `{service: {ExposedPorts: ["80/tcp", "53/udp"], User: "postgres", Architecture: "amd64"}}`
+/// (each key optional).
+fn image_configs(
+    v: &Value,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> std::collections::BTreeMap<String, crate::compose::model::ImageConfig> {
+    let mut out = std::collections::BTreeMap::new();
+    let Value::Object(services) = v else {
+        diags.error(
+            path,
+            "expected a mapping of service names to image configurations",
+        );
+        return out;
+    };
+    for (service, config) in services {
+        let at = path.key(service);
+        let Value::Object(config) = config else {
+            diags.error(
+                &at,
+                "expected a mapping with `ExposedPorts`, `User` and `Architecture`",
+            );
+            continue;
+        };
+        let mut c = crate::compose::model::ImageConfig::default();
+        for (key, value) in config {
+            let at = at.key(key);
+            match (key.as_str(), value) {
+                ("ExposedPorts", Value::Array(items)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match item.as_str().and_then(exposed_port) {
+                            Some(p) => {
+                                c.exposed.insert(p);
+                            }
+                            None => diags.error(
+                                at.index(i),
+                                "expected a port as `docker image inspect` writes it, like `80/tcp` or `53/udp`",
+                            ),
+                        }
+                    }
+                }
+                ("User", Value::String(u)) => c.user = Some(u.clone()).filter(|u| !u.is_empty()),
+                ("Architecture", Value::String(a)) if ["amd64", "arm64"].contains(&a.as_str()) => {
+                    c.architecture = Some(a.clone())
+                }
+                ("Architecture", _) => diags.error(
+                    &at,
+                    "expected `amd64` or `arm64` (the architectures ECS runs)",
+                ),
+                ("ExposedPorts", _) => diags.error(&at, "expected a list of ports like `80/tcp`"),
+                ("User", _) => diags.error(&at, "expected a string"),
+                _ => diags.error(
+                    &at,
+                    format!("unknown key `{key}`; an image configuration holds `ExposedPorts`, `User` and `Architecture`"),
+                ),
+            }
+        }
+        out.insert(service.clone(), c);
+    }
+    out
+}
+
+/// `80/tcp` → (80, TCP); a bare `80` is TCP (Docker's default).
+pub fn exposed_port(text: &str) -> Option<(u16, crate::compose::values::Protocol)> {
+    let (port, proto) = text.split_once('/').unwrap_or((text, "tcp"));
+    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+    let proto = crate::compose::values::Protocol::parse(proto).ok()?;
+    Some((port, proto))
 }
 
 /// Compose's rule for project names.

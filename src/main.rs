@@ -175,6 +175,7 @@ impl LocalArgs {
             env_files: self.env_files.clone(),
             image_repository: self.image_repository.clone(),
             parameters_out,
+            resolve_image_digests: false,
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdin,
             // What the command line names is the user's own choice: read wherever it is.
@@ -246,6 +247,11 @@ Then: aws cloudformation deploy --template-file packaged.yaml --stack-name shop 
         /// cloudformation deploy --parameter-overrides file://FILE`
         #[arg(long = "parameters-out", value_name = "FILE")]
         parameters_out: Option<PathBuf>,
+        /// Write images named by tag as `name@sha256:...`, looked up in their registries with
+        /// `docker buildx imagetools inspect`, so that a stack update rolls out exactly
+        /// what was looked up (built images are always written by digest)
+        #[arg(long = "resolve-image-digests")]
+        resolve_image_digests: bool,
         #[command(flatten)]
         local: LocalArgs,
     },
@@ -342,6 +348,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             compose,
             out,
             parameters_out,
+            resolve_image_digests,
             local,
         } => {
             let (mut fragment, dir, wrapped, stdin, default_format) = match template {
@@ -392,13 +399,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(p) = &parameters_out {
                 outputs.push(("--parameters-out".to_string(), p.clone()));
             }
-            let options = local.options(
+            let mut options = local.options(
                 Mode::Package,
                 parameters_out.is_some(),
                 outputs,
                 stdin,
                 named,
             )?;
+            options.resolve_image_digests = resolve_image_digests;
             let values = package::parameter_values(&fragment, &[]);
             let mut diags = Diagnostics::new();
             let packaged = package::package(&mut fragment, &dir, &values, &options, &mut diags);

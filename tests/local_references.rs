@@ -96,6 +96,8 @@ fn packing_the_references_leaves_the_converter_nothing_to_ask() {
                         b.service
                     ));
                 }
+                // Looked up only with `package --resolve-image-digests`.
+                Reference::Image { .. } | Reference::InitImage { .. } => {}
             }
             listed.push(r);
         }

@@ -47,6 +47,12 @@ pub struct Local {
     /// the document ([`Local::with_secret_files`]), so that a bind mount of such a file,
     /// or of a folder holding one, is delivered through the secret.
     pub secret_files: BTreeMap<String, String>,
+    /// What the local step learnt of a service's image by inspecting it (the image it
+    /// built, or one named by tag with `--resolve-image-digests`): service name → config.
+    pub image_configs: BTreeMap<String, super::model::ImageConfig>,
+    /// The helper image by digest (`--resolve-image-digests`): `x-aws-init_image`, or the
+    /// default one, looked up.
+    pub init_image: Option<String>,
 }
 
 /// What a project path is on disk.
@@ -193,6 +199,17 @@ pub enum Reference {
     },
     /// A service with `build` and no `image`: an image to build and push.
     Build(Build),
+    /// A service's `image`, when it is a literal name (`--resolve-image-digests` looks its
+    /// digest up). `platform` is the service's `platform`, as written.
+    Image {
+        service: String,
+        image: String,
+        platform: Option<String>,
+        at: String,
+    },
+    /// The helper image the project names (`x-aws-init_image` as a literal), `None` for
+    /// the default one: `--resolve-image-digests` looks it up too.
+    InitImage { image: Option<String> },
 }
 
 /// What `docker build` needs for one service. Paths are project paths.
@@ -206,8 +223,10 @@ pub struct Build {
     pub target: Option<String>,
     /// `args`, sorted by name.
     pub args: BTreeMap<String, String>,
-    /// The service's `platform` (or `build.platforms[0]`).
+    /// The service's `platform`: the task's platform, which the image is built for.
     pub platform: Option<String>,
+    /// `build.platforms`, when given: the task's platform must be one of them.
+    pub platforms: Vec<String>,
     pub at: String,
 }
 
@@ -255,6 +274,13 @@ pub fn references(loaded: &Loaded, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Re
             });
         }
     }
+    match tree.get("x-aws-init_image") {
+        None => out.push(Reference::InitImage { image: None }),
+        Some(Value::String(image)) if !image.trim().is_empty() => out.push(Reference::InitImage {
+            image: Some(image.clone()),
+        }),
+        Some(_) => {}
+    }
     let Some(Value::Object(services)) = tree.get("services") else {
         return out;
     };
@@ -285,10 +311,22 @@ pub fn references(loaded: &Loaded, stat: &mut dyn FnMut(&str) -> Stat) -> Vec<Re
             _ => {}
         }
         bind_references(&mut out, service, &at, stat);
-        if !service.contains_key("image") {
-            if let Some(build) = build(name, service.get("build"), service, &at) {
-                out.push(Reference::Build(build));
+        match service.get("image") {
+            None => {
+                if let Some(build) = build(name, service.get("build"), service, &at) {
+                    out.push(Reference::Build(build));
+                }
             }
+            Some(Value::String(image)) if !image.trim().is_empty() => out.push(Reference::Image {
+                service: name.clone(),
+                image: image.clone(),
+                platform: service
+                    .get("platform")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+                at: format!("{at}.image"),
+            }),
+            Some(_) => {}
         }
     }
     out
@@ -361,13 +399,14 @@ fn build(service: &str, v: Option<&Value>, map: &Map<String, Value>, at: &str) -
                     .collect(),
                 _ => BTreeMap::new(),
             };
-            let platform = platform.or_else(|| {
-                b.get("platforms")?
-                    .as_array()?
-                    .first()?
-                    .as_str()
+            let platforms = match b.get("platforms") {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
                     .map(String::from)
-            });
+                    .collect(),
+                _ => Vec::new(),
+            };
             Some(Build {
                 service: service.to_string(),
                 context: project_path(&text("context").unwrap_or_else(|| ".".into()))?,
@@ -376,6 +415,7 @@ fn build(service: &str, v: Option<&Value>, map: &Map<String, Value>, at: &str) -
                 target: text("target"),
                 args,
                 platform,
+                platforms,
                 at,
             })
         }
@@ -450,12 +490,19 @@ mod tests {
         assert_eq!(
             refs,
             vec![
+                Reference::InitImage { image: None },
                 file("proxy/nginx.conf", 0),
                 Reference::Folder {
                     path: "grafana".into(),
                     at: "services.web.volumes[1]".into()
                 },
                 file("init.sh", 5),
+                Reference::Image {
+                    service: "web".into(),
+                    image: "nginx".into(),
+                    platform: None,
+                    at: "services.web.image".into(),
+                },
             ]
         );
         assert_eq!(asked, ["proxy/nginx.conf", "grafana", "data", "init.sh"]);

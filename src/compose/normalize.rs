@@ -87,6 +87,12 @@ pub fn normalize(
     project.init_image = tree
         .get("x-aws-init_image")
         .and_then(|v| r.text(v, &root.key("x-aws-init_image")));
+    // `package --resolve-image-digests`: the helper image by digest.
+    if let Some(pinned) = local.and_then(|l| l.init_image.as_ref()) {
+        if matches!(project.init_image, None | Some(Text::Lit(_))) {
+            project.init_image = Some(Text::Lit(pinned.clone()));
+        }
+    }
     project.kms_key = tree
         .get("x-aws-kms_key")
         .and_then(|v| r.text(v, &root.key("x-aws-kms_key")))
@@ -218,8 +224,16 @@ impl Reader<'_> {
         if let Some(image) = &s.image {
             self.no_wildcard(image, &path.key("image"), "an image");
         }
+        let recorded = self.local.and_then(|l| l.images.get(name));
+        if let (Some(Text::Lit(_)), Some(pinned)) = (&s.image, recorded) {
+            // `package --resolve-image-digests`: the image named by tag, by its digest.
+            if pinned.contains("@sha256:") {
+                s.image = Some(Text::Lit(pinned.clone()));
+            }
+        }
+        s.image_config = self.local.and_then(|l| l.image_configs.get(name)).cloned();
         if get("build").is_some_and(|b| !b.is_null()) {
-            match (&s.image, self.local.and_then(|l| l.images.get(name))) {
+            match (&s.image, recorded) {
                 (None, Some(built)) => s.image = Some(Text::Lit(built.clone())),
                 (Some(_), _) => self.diags.warn(
                     path.key("build"),

@@ -14,12 +14,16 @@ mod jobs;
 mod loadbalancer;
 mod logs;
 mod network;
+mod pull;
 mod run;
 mod schedule;
 mod secrets;
 mod service;
 mod task;
 mod volumes;
+
+/// The default helper image (`package --resolve-image-digests` looks it up).
+pub use secrets::INIT_IMAGE;
 
 use crate::cfn::intrinsics::ref_;
 use crate::cfn::logical_id::{normalize, MAX_LEN};
@@ -375,21 +379,30 @@ fn public_ip(
     props: &crate::diagnostics::Path,
     diags: &mut Diagnostics,
 ) -> Value {
+    let fargate = project
+        .services
+        .values()
+        .any(|s| !crate::validate::compute::runs_on_ec2(project, s));
     if let Some(v) = &spec.assign_public_ip {
+        // In the VPC the project creates, without private subnets: no route out at all.
+        let private = match &spec.private_subnets {
+            Some(p) => crate::compose::host::nat(p).flatten().is_some(),
+            None => project.private_subnets.is_some(),
+        };
+        let created = !own_subnets && spec.vpc.is_none() && project.vpc.is_none();
+        if created && fargate && !private && pull::disabled(v) {
+            pull::no_route_error(project, props.key("AssignPublicIp"), diags);
+        }
+        if own_subnets && fargate && pull::disabled(v) {
+            pull::own_subnets_warning(project, true, props.key("AssignPublicIp"), diags);
+        }
         return v.clone();
     }
     if !own_subnets {
         return json!("ENABLED");
     }
-    let fargate = project
-        .services
-        .values()
-        .any(|s| !crate::validate::compute::runs_on_ec2(project, s));
     if fargate {
-        diags.warn(
-            props.key("Subnets"),
-            "Fargate tasks get no public IP address in the subnets you give: they reach ECR, CloudWatch Logs and Secrets Manager through a NAT gateway or VPC endpoints; for public subnets without NAT, set `AssignPublicIp: true`",
-        );
+        pull::own_subnets_warning(project, false, props.key("Subnets"), diags);
     }
     json!("DISABLED")
 }

@@ -41,12 +41,16 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
     if has_task_role(s) {
         props["TaskRoleArn"] = get_att(&ctx.service_id(s, "TaskRole"), "Arn");
     }
-    if let Some(arch) = s.platform {
-        props["RuntimePlatform"] = json!({
-            "CpuArchitecture": match arch { Arch::X86_64 => "X86_64", Arch::Arm64 => "ARM64" },
-            "OperatingSystemFamily": "LINUX",
-        });
-    }
+    // Always pinned: an image built or pulled for the other architecture fails with
+    // `exec format error`. `platform`, else x86_64 (the EC2 capacity's architecture is the
+    // services' own: `validate::compute` keeps them equal).
+    props["RuntimePlatform"] = json!({
+        "CpuArchitecture": match s.platform.unwrap_or(Arch::X86_64) {
+            Arch::X86_64 => "X86_64",
+            Arch::Arm64 => "ARM64",
+        },
+        "OperatingSystemFamily": "LINUX",
+    });
     super::host::task(s, &mut props);
     if let Some(gib) = s.ephemeral_storage {
         props["EphemeralStorage"] = json!({"SizeInGiB": gib});

@@ -1,25 +1,30 @@
 //! Images for services with `build` and no `image`: the content digest that names them,
-//! the build context as `docker build` sees it (`.dockerignore`), and the `docker build` /
-//! `docker push` invocations.
+//! the build context as `docker build` sees it (`.dockerignore`), the platform each is
+//! built for, and the `docker build` arguments (`docker.rs` runs docker).
 
 use crate::compose::local::Build;
+use crate::diagnostics::Diagnostics;
 use sha2::{Digest, Sha256};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// The digest of everything that goes into an image: the build context's files (paths and
 /// contents, sorted, as `.dockerignore` leaves them), the Dockerfile (or
-/// `dockerfile_inline`), `target`, `args` and the platform. The first 12 hex digits of a
-/// SHA-256: the same inputs always give the same tag.
-pub fn digest(context: &Path, dockerfile: &Dockerfile, build: &Build) -> io::Result<String> {
+/// `dockerfile_inline`), `target`, `args` and the platform ([`platform`]). The first 12 hex
+/// digits of a SHA-256: the same inputs always give the same tag.
+pub fn digest(
+    context: &Path,
+    dockerfile: &Dockerfile,
+    build: &Build,
+    platform: &str,
+) -> io::Result<String> {
     let mut h = Sha256::new();
     let field = |h: &mut Sha256, tag: &str, bytes: &[u8]| {
         h.update(tag.as_bytes());
         h.update((bytes.len() as u64).to_be_bytes());
         h.update(bytes);
     };
-    field(&mut h, "compose-to-ecs image v1", b"");
+    field(&mut h, "compose-to-ecs image v2", b"");
     let ignore = Ignore::read(context)?;
     for (rel, full) in context_files(context, &ignore)? {
         field(&mut h, "path", rel.as_bytes());
@@ -48,9 +53,9 @@ pub fn digest(context: &Path, dockerfile: &Dockerfile, build: &Build) -> io::Res
         field(&mut h, "arg", k.as_bytes());
         field(&mut h, "value", v.as_bytes());
     }
-    if let Some(p) = &build.platform {
-        field(&mut h, "platform", p.as_bytes());
-    }
+    // The platform the image is built for (not as written: `arm64` and `linux/arm64`
+    // build the same image).
+    field(&mut h, "platform", platform.as_bytes());
     let hex: String = h
         .finalize()
         .iter()
@@ -204,33 +209,15 @@ fn segment(p: &[u8], s: &[u8]) -> bool {
     }
 }
 
-/// The `docker` command on `PATH`, if there is one.
-pub fn find_docker() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("docker"))
-        .find(|p| is_executable(p))
-}
-
-#[cfg(unix)]
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(p: &Path) -> bool {
-    p.is_file()
-}
-
 /// The arguments of `docker build` for one image with its tags (one build, every service
 /// that shares it): `build -t TAG... [-f DOCKERFILE | -f -] [--target T] [--build-arg
-/// K=V]... [--platform P] CONTEXT`.
+/// K=V]... --platform P CONTEXT`.
 pub fn build_args(
     tags: &[String],
     context: &Path,
     dockerfile: &Dockerfile,
     b: &Build,
+    platform: &str,
 ) -> Vec<String> {
     let mut args = vec!["build".to_string()];
     for t in tags {
@@ -249,41 +236,117 @@ pub fn build_args(
     for (k, v) in &b.args {
         args.extend(["--build-arg".into(), format!("{k}={v}")]);
     }
-    if let Some(p) = &b.platform {
-        args.extend(["--platform".into(), p.clone()]);
-    }
+    // Always: docker builds for the machine it runs on otherwise (arm64 on Apple silicon),
+    // and the task runs `platform` (default linux/amd64). `FROM --platform=$BUILDPLATFORM`
+    // stages still run natively; the other stages, and the image, are for `platform`.
+    args.extend(["--platform".into(), platform.to_string()]);
     args.push(context.to_string_lossy().into_owned());
     args
 }
 
-/// Runs `docker ARGS`, its output streamed to our standard error, `stdin` fed to it.
-/// The exit status's description when it fails.
-pub fn run_docker(docker: &Path, args: &[String], stdin: Option<&str>) -> Result<(), String> {
-    let mut cmd = Command::new(docker);
-    cmd.args(args)
-        .stdout(Stdio::from(io::stderr()))
-        .stderr(Stdio::inherit())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
+/// The platform a service's image is built for and its task runs: the service's
+/// `platform` (the spellings `validate` accepts), else `linux/amd64`.
+pub fn platform(raw: Option<&str>) -> Result<&'static str, String> {
+    match raw {
+        None | Some("linux/amd64" | "linux/x86_64" | "amd64") => Ok("linux/amd64"),
+        Some("linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64") => Ok("linux/arm64"),
+        Some(other) => Err(format!(
+            "expected `linux/amd64` or `linux/arm64` (what Fargate runs), found `{other}`"
+        )),
+    }
+}
+
+/// `amd64` / `arm64`: the architecture `docker image inspect` reports for a platform.
+pub fn architecture(platform: &str) -> &str {
+    platform.strip_prefix("linux/").unwrap_or(platform)
+}
+
+/// The `--platform` of the stage `docker build` produces (the `--target` stage, else the
+/// last), when its `FROM` sets one or it starts from an earlier stage that does: `FROM
+/// --platform=$BUILDPLATFORM ...` there makes an image for the machine that builds, not for
+/// the task.
+pub fn final_stage_platform(dockerfile: &str, target: Option<&str>) -> Option<String> {
+    // Stage name → its platform, in order.
+    let mut stages: Vec<(Option<String>, Option<String>)> = Vec::new();
+    for line in dockerfile.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if !words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        {
+            continue;
+        }
+        let own = words
+            .iter()
+            .find_map(|w| w.strip_prefix("--platform="))
+            .map(String::from);
+        let base = words[1..]
+            .iter()
+            .find(|w| !w.starts_with("--"))
+            .map(|w| w.to_ascii_lowercase());
+        let inherited = base.and_then(|b| {
+            stages
+                .iter()
+                .rev()
+                .find(|(n, _)| n.as_deref() == Some(b.as_str()))
+                .and_then(|(_, p)| p.clone())
         });
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("could not be started: {}", super::files::io_message(&e)))?;
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes())
-            .map_err(|e| format!("could not be given the Dockerfile: {e}"))?;
+        let name = words
+            .iter()
+            .rposition(|w| w.eq_ignore_ascii_case("AS"))
+            .and_then(|i| words.get(i + 1))
+            .map(|n| n.to_ascii_lowercase());
+        stages.push((name, own.or(inherited)));
     }
-    let status = child.wait().map_err(|e| format!("failed: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(match status.code() {
-            Some(c) => format!("failed with exit status {c} (its output is above)"),
-            None => "was killed by a signal".into(),
-        })
+    let stage = match target {
+        Some(t) => stages
+            .iter()
+            .find(|(n, _)| n.as_deref() == Some(t.to_ascii_lowercase().as_str())),
+        None => stages.last(),
+    };
+    stage.and_then(|(_, p)| p.clone())
+}
+
+/// One `docker build`: every service whose build has the same inputs, with its tags.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub build: Build,
+    pub context: PathBuf,
+    pub dockerfile: Dockerfile,
+    /// `linux/amd64` or `linux/arm64` ([`platform`]).
+    pub platform: &'static str,
+    pub tags: Vec<String>,
+    pub services: Vec<String>,
+}
+
+/// The platform `b`'s image is built for: the task's ([`platform`]), which must be one of
+/// `build.platforms` when they are given. `at` prefixes a Compose path.
+pub fn target_platform(
+    b: &Build,
+    at: &dyn Fn(&str) -> String,
+    diags: &mut Diagnostics,
+) -> Option<&'static str> {
+    let service = format!("services.{}", b.service);
+    let target = match platform(b.platform.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            diags.error(at(&format!("{service}.platform")), e);
+            return None;
+        }
+    };
+    if !b.platforms.is_empty()
+        && !b
+            .platforms
+            .iter()
+            .any(|p| platform(Some(p)).ok() == Some(target))
+    {
+        diags.error(
+            at(&format!("{service}.build.platforms")),
+            format!("the task runs `{target}` (the service's `platform`, default `linux/amd64`), which is not one of `build.platforms`; add it, or set `platform` to one of them"),
+        );
+        return None;
     }
+    Some(target)
 }
 
 #[cfg(test)]
@@ -302,6 +365,36 @@ mod tests {
         assert!(ig.excludes("tmp"));
         assert!(ig.excludes("dist/app.js"));
         assert!(!ig.excludes("src/main.rs"));
+    }
+
+    #[test]
+    fn platforms_as_ecs_runs_them() {
+        assert_eq!(platform(None), Ok("linux/amd64"));
+        assert_eq!(platform(Some("arm64")), Ok("linux/arm64"));
+        assert_eq!(platform(Some("linux/arm64/v8")), Ok("linux/arm64"));
+        assert!(platform(Some("linux/arm/v7")).is_err());
+        assert_eq!(architecture("linux/arm64"), "arm64");
+    }
+
+    #[test]
+    fn the_stage_that_is_built() {
+        let text = "FROM --platform=$BUILDPLATFORM golang AS build\nFROM alpine AS prod\nFROM --platform=$BUILDPLATFORM alpine AS debug\n";
+        assert_eq!(final_stage_platform(text, Some("prod")), None);
+        assert_eq!(
+            final_stage_platform(text, None).as_deref(),
+            Some("$BUILDPLATFORM")
+        );
+        assert_eq!(
+            final_stage_platform(text, Some("build")).as_deref(),
+            Some("$BUILDPLATFORM")
+        );
+        // A stage built on an earlier one inherits its platform.
+        let angular = "FROM --platform=$BUILDPLATFORM node:17 as builder\nRUN npm ci\nFROM builder as dev-envs\nFROM nginx AS web\n";
+        assert_eq!(
+            final_stage_platform(angular, Some("dev-envs")).as_deref(),
+            Some("$BUILDPLATFORM")
+        );
+        assert_eq!(final_stage_platform(angular, None), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 pub mod build;
 mod credentials;
+pub mod docker;
 pub mod files;
 mod literals;
 mod outputs;
@@ -31,7 +32,6 @@ pub use outputs::write_parameters;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How many times the step asks for references before it gives up (each round may add
@@ -64,6 +64,8 @@ pub struct Options {
     pub image_repository: Option<String>,
     /// Whether a parameters file will receive the secret values (`--parameters-out`).
     pub parameters_out: bool,
+    /// `--resolve-image-digests`: images named by tag are written by digest.
+    pub resolve_image_digests: bool,
     /// `$HOME`, for `~/` paths.
     pub home: Option<PathBuf>,
     /// Standard input's text, for a `ComposeFile` of `-` (`-f -`).
@@ -171,6 +173,11 @@ struct Project {
     /// Secrets: name → (parameter, where the document names it).
     secret_params: BTreeMap<String, (String, String)>,
     builds: BTreeMap<String, Build>,
+    /// Services with a literal `image`: service → (image, `platform`, where).
+    named: BTreeMap<String, (String, Option<String>, String)>,
+    /// The helper image the document names (`None`: the default), when it names none
+    /// through an intrinsic function.
+    init_image: Option<Option<String>>,
     bytes: usize,
     /// Services' env files and `extends` files among the files read.
     service_env_files: BTreeSet<String>,
@@ -193,6 +200,8 @@ impl Project {
             tried: BTreeSet::new(),
             secret_params: BTreeMap::new(),
             builds: BTreeMap::new(),
+            named: BTreeMap::new(),
+            init_image: None,
             bytes: 0,
             service_env_files: BTreeSet::new(),
             extends_files: BTreeSet::new(),
@@ -285,7 +294,9 @@ pub fn package(
                 continue;
             }
             new = true;
-            p.touched = true;
+            // A named image alone leaves the project as it was (no `Package`), unless
+            // `--resolve-image-digests` pins it.
+            p.touched |= !matches!(r, Reference::Image { .. } | Reference::InitImage { .. });
             match r {
                 Reference::File { path, required, at } => {
                     if at.contains(".env_file") {
@@ -307,6 +318,15 @@ pub fn package(
                 Reference::Build(b) => {
                     p.builds.insert(b.service.clone(), b);
                 }
+                Reference::Image {
+                    service,
+                    image,
+                    platform,
+                    at,
+                } => {
+                    p.named.insert(service, (image, platform, at));
+                }
+                Reference::InitImage { image } => p.init_image = Some(image),
             }
         }
         if !new {
@@ -333,6 +353,7 @@ pub fn package(
     secret_parameters(template, &mut projects, &packaged, opts, diags);
     for p in &mut projects {
         images(p, opts, &prefix, diags);
+        resolve_images(p, opts, &prefix, diags);
     }
     write_packages(template, &projects);
     redact(diags, &taints, total > 1);
@@ -844,7 +865,7 @@ fn images(
     };
     let docker = match opts.mode {
         Mode::Preview => None,
-        Mode::Package => match build::find_docker() {
+        Mode::Package => match docker::find_docker() {
             Some(d) => Some(d),
             None => {
                 diags.error(
@@ -861,10 +882,12 @@ fn images(
     };
     // Identical builds (same inputs, so the same digest) run once, with every tag.
     // In the order of their first service, so docker runs in a predictable order.
-    let mut groups: indexmap::IndexMap<String, (Build, PathBuf, Dockerfile, Vec<String>)> =
-        indexmap::IndexMap::new();
+    let mut groups: indexmap::IndexMap<String, build::Group> = indexmap::IndexMap::new();
     for b in p.builds.values() {
         let at = prefix(p, &b.at);
+        let Some(platform) = build::target_platform(b, &|k| prefix(p, k), diags) else {
+            continue;
+        };
         let Some(context) = p.root.resolve(&b.context) else {
             diags.error(&at, no_home(&b.context));
             continue;
@@ -903,7 +926,7 @@ fn images(
         }
         let context = files::absolute(&context);
         outputs::outputs_outside(&context, b, opts, &at, diags);
-        let digest = match build::digest(&context, &dockerfile, b) {
+        let digest = match build::digest(&context, &dockerfile, b, platform) {
             Ok(d) => d,
             Err(e) => {
                 diags.error(
@@ -920,11 +943,16 @@ fn images(
         let tag = build::tag(repo, &b.service, &digest);
         p.local.images.insert(b.service.clone(), tag.clone());
         let key = format!("{digest}\0{}", context.display());
-        groups
-            .entry(key)
-            .or_insert_with(|| (b.clone(), context.clone(), dockerfile.clone(), Vec::new()))
-            .3
-            .push(tag);
+        let group = groups.entry(key).or_insert_with(|| build::Group {
+            build: b.clone(),
+            context: context.clone(),
+            dockerfile: dockerfile.clone(),
+            platform,
+            tags: Vec::new(),
+            services: Vec::new(),
+        });
+        group.tags.push(tag);
+        group.services.push(b.service.clone());
     }
     let Some(docker) = docker else {
         return;
@@ -932,23 +960,60 @@ fn images(
     if diags.has_errors() {
         return;
     }
-    for (b, context, dockerfile, tags) in groups.values() {
-        let at = prefix(p, &b.at);
-        let args = build::build_args(tags, context, dockerfile, b);
-        let stdin = match dockerfile {
-            Dockerfile::Inline(t) => Some(t.as_str()),
-            Dockerfile::File(_) => None,
-        };
-        let _ = writeln!(std::io::stderr(), "building {}", tags.join(", "));
-        if let Err(e) = build::run_docker(&docker, &args, stdin) {
-            diags.error(&at, format!("`docker build` {e}"));
-            continue;
-        }
-        for t in tags {
-            let _ = writeln!(std::io::stderr(), "pushing {t}");
-            if let Err(e) = build::run_docker(&docker, &["push".into(), t.clone()], None) {
-                diags.error(&at, format!("`docker push {t}` {e}; is docker logged in to the repository (`aws ecr get-login-password | docker login ...`)?"));
+    for g in groups.values() {
+        let at = prefix(p, &g.build.at);
+        if let Some((image, config)) = docker::build_and_push(&docker, g, repo, &at, diags) {
+            for service in &g.services {
+                p.local.images.insert(service.clone(), image.clone());
+                p.local
+                    .image_configs
+                    .insert(service.clone(), config.clone());
             }
+        }
+    }
+}
+
+/// `--resolve-image-digests`: each image named by tag becomes `name@sha256:...`, looked up
+/// in its registry for the task's platform, whose configuration is recorded.
+fn resolve_images(
+    p: &mut Project,
+    opts: &Options,
+    prefix: &dyn Fn(&Project, &str) -> String,
+    diags: &mut Diagnostics,
+) {
+    if !opts.resolve_image_digests || opts.mode != Mode::Package {
+        return;
+    }
+    if p.named.is_empty() && p.init_image.is_none() {
+        return;
+    }
+    let Some(docker) = docker::find_docker() else {
+        diags.error(
+            "--resolve-image-digests",
+            "looks the images up with `docker buildx imagetools inspect`, and `docker` is not on PATH; install Docker (with buildx), or drop the flag",
+        );
+        return;
+    };
+    let named = std::mem::take(&mut p.named);
+    for (service, (image, platform, at)) in &named {
+        let at = prefix(p, at);
+        if let Some((pinned, config)) =
+            docker::resolve(&docker, image, platform.as_deref(), &at, diags)
+        {
+            p.touched = true;
+            p.local.images.insert(service.clone(), pinned);
+            p.local.image_configs.insert(service.clone(), config);
+        }
+    }
+    p.named = named;
+    // The helper image, for the tasks that have the helper (one lookup per project). A
+    // multi-arch index: amd64 is checked here, each task pulls its own platform.
+    if let Some(given) = p.init_image.clone() {
+        let image = given.unwrap_or_else(|| crate::convert::INIT_IMAGE.to_string());
+        let at = prefix(p, "x-aws-init_image");
+        if let Some((pinned, _)) = docker::resolve(&docker, &image, None, &at, diags) {
+            p.touched = true;
+            p.local.init_image = Some(pinned);
         }
     }
 }
@@ -995,6 +1060,15 @@ fn write_packages(template: &mut Value, projects: &[Project]) {
         }
         if !l.compose_files.is_empty() {
             package.insert("ComposeFiles".into(), json!(l.compose_files));
+        }
+        if let Some(image) = &l.init_image {
+            package.insert("InitImage".into(), json!(image));
+        }
+        if !l.image_configs.is_empty() {
+            package.insert(
+                "ImageConfig".into(),
+                docker::image_configs_json(&l.image_configs),
+            );
         }
         props.insert("Package".into(), Value::Object(package));
     }

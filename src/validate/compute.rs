@@ -151,6 +151,7 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
             );
         }
         let service_arch = s.platform.unwrap_or(Arch::X86_64);
+        image_architecture(s, service_arch, &path, diags);
         if !ec2 {
             let spot =
                 capacity.is_some_and(|c| c.iter().any(|sh| sh.provider == Provider::FargateSpot));
@@ -332,7 +333,12 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
         if t.arch != arch {
             diags.error(
                 &constraint_path,
-                format!("instance type `{chosen}` is not for the services' architecture; choose another `node.machine`"),
+                format!(
+                    "instance type `{chosen}` is {}, and the EC2 services run `{}` (their `platform`, default `linux/amd64`); choose another `node.machine`, or set `platform: {}` on the EC2 services",
+                    if t.arch == Arch::Arm64 { "arm64" } else { "x86_64" },
+                    if arch == Arch::Arm64 { "linux/arm64" } else { "linux/amd64" },
+                    if t.arch == Arch::Arm64 { "linux/arm64" } else { "linux/amd64" },
+                ),
             );
         }
         if any_gpu && t.gpus < need.gpus {
@@ -390,6 +396,28 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
 /// `DesiredCount`), brought within `min`..`max` when the scalable target registers.
 pub fn initial_count(a: &Autoscaling) -> u32 {
     1u32.clamp(a.min.min(a.max), a.max.max(a.min))
+}
+
+/// The image `compose-to-ecs package` inspected (`Package.ImageConfig`) must be for the
+/// task's architecture: else the container fails with `exec format error`.
+fn image_architecture(s: &Service, arch: Arch, path: &Path, diags: &mut Diagnostics) {
+    let Some(found) = s
+        .image_config
+        .as_ref()
+        .and_then(|c| c.architecture.as_deref())
+    else {
+        return;
+    };
+    let (want, platform) = match arch {
+        Arch::X86_64 => ("amd64", "linux/amd64"),
+        Arch::Arm64 => ("arm64", "linux/arm64"),
+    };
+    if found != want {
+        diags.error(
+            path.key("image"),
+            format!("the image is for `{found}` (as `compose-to-ecs package` inspected it), and the task runs `{platform}`; set `platform: linux/{found}`, or build the image for `{platform}` and package again"),
+        );
+    }
 }
 
 /// `deploy.x-aws-autoscaling` against the rest of the service.
