@@ -65,7 +65,7 @@ def check_digests(t, svc, repositories):
         image = text(c.get("Image"))
         if not image or "@sha256:" in image:
             continue
-        by_package = image in built or any(image.startswith(r.rstrip("/") + ":") or image.startswith(r.rstrip("/") + "/") for r in repositories)
+        by_package = image in built or any(image.startswith(r.rstrip("/") + ":") for r in repositories)
         if by_package:
             out.append(("R6", svc.td_id, f"container {c.get('Name')} runs an image `package` pushed, named by tag: "
                         "a re-pushed tag never rolls out; name it by digest (repo@sha256:...)"))
