@@ -11,7 +11,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_compose-to-ecs");
 const SECRET: &str = "s3cr3t-MARKER-only-in-params";
 const REPO: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop";
 
-const STUB: &str = "#!/bin/sh\necho \"docker $*\" >> \"$(dirname \"$0\")/docker.log\"\ncase \" $* \" in *\" -f - \"*) cat > /dev/null ;; esac\n";
+/// A stand-in for docker: records its arguments; `image inspect` and `push` answer in
+/// docker's formats (an amd64 image; the pushed digest), as tests/package.rs's fuller one.
+const STUB: &str = r#"#!/bin/sh
+echo "docker $*" >> "$(dirname "$0")/docker.log"
+case " $* " in *" -f - "*) cat > /dev/null ;; esac
+case "$1" in
+  image) printf '[{"Id":"sha256:00","RepoTags":["%s"],"RepoDigests":[],"Architecture":"amd64","Os":"linux","Config":{}}]\n' "$3" ;;
+  push) echo "${2##*:}: digest: sha256:0000000000000000000000000000000000000000000000000000000000000001 size: 1570" ;;
+esac
+"#;
 
 struct Folder {
     dir: tempfile::TempDir,
