@@ -221,43 +221,12 @@ pub fn service_arn_parts(arn: &str) -> Option<(String, String)> {
 
 /// Why the service's last tasks stopped (ECS keeps stopped tasks for about an hour).
 pub async fn stopped_tasks(clients: &Clients, cluster: &str, service: &str) -> Vec<String> {
-    let Ok(list) = clients
-        .ecs
-        .list_tasks()
-        .cluster(cluster)
-        .service_name(service)
-        .desired_status(aws_sdk_ecs::types::DesiredStatus::Stopped)
-        .send()
+    let tasks = super::service_tasks(clients, cluster, service, true, 5)
         .await
-    else {
-        return Vec::new();
-    };
-    let arns: Vec<String> = list
-        .task_arns
-        .unwrap_or_default()
-        .into_iter()
-        .take(5)
-        .collect();
-    if arns.is_empty() {
-        return Vec::new();
-    }
-    let Ok(described) = clients
-        .ecs
-        .describe_tasks()
-        .cluster(cluster)
-        .set_tasks(Some(arns))
-        .send()
-        .await
-    else {
-        return Vec::new();
-    };
+        .unwrap_or_default();
     let mut lines = Vec::new();
-    for t in described.tasks.unwrap_or_default() {
-        let id = t
-            .task_arn
-            .as_deref()
-            .and_then(|a| a.rsplit('/').next())
-            .unwrap_or("?");
+    for t in tasks {
+        let id = super::task_id(&t).to_string();
         lines.push(format!(
             "stopped task {id}: {}",
             t.stopped_reason.as_deref().unwrap_or("no reason given")

@@ -244,6 +244,54 @@ pub async fn stack_resources(
 }
 
 /// Whether a stack status is final (nothing in progress).
+/// The task id of a task ARN (its last segment).
+pub fn task_id(t: &aws_sdk_ecs::types::Task) -> &str {
+    t.task_arn
+        .as_deref()
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or("?")
+}
+
+/// Up to `limit` tasks of an ECS service, described (`Stopped` ones with `stopped`); `None`
+/// when ECS cannot be asked, empty when the service has none.
+pub async fn service_tasks(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    stopped: bool,
+    limit: usize,
+) -> Option<Vec<aws_sdk_ecs::types::Task>> {
+    let mut list = clients
+        .ecs
+        .list_tasks()
+        .cluster(cluster)
+        .service_name(service);
+    if stopped {
+        list = list.desired_status(aws_sdk_ecs::types::DesiredStatus::Stopped);
+    }
+    let arns: Vec<String> = list
+        .send()
+        .await
+        .ok()?
+        .task_arns
+        .unwrap_or_default()
+        .into_iter()
+        .take(limit)
+        .collect();
+    if arns.is_empty() {
+        return Some(Vec::new());
+    }
+    let described = clients
+        .ecs
+        .describe_tasks()
+        .cluster(cluster)
+        .set_tasks(Some(arns))
+        .send()
+        .await
+        .ok()?;
+    Some(described.tasks.unwrap_or_default())
+}
+
 pub fn is_terminal(status: &StackStatus) -> bool {
     !status.as_str().ends_with("_IN_PROGRESS")
 }

@@ -179,45 +179,16 @@ async fn template_service_names(clients: &Clients, stack_id: &str) -> BTreeMap<S
 
 /// The service's running tasks: `abc123 RUNNING HEALTHY`, comma-separated.
 async fn task_health(clients: &Clients, cluster: &str, service: &str) -> String {
-    let Ok(list) = clients
-        .ecs
-        .list_tasks()
-        .cluster(cluster)
-        .service_name(service)
-        .send()
-        .await
-    else {
+    let Some(tasks) = super::service_tasks(clients, cluster, service, false, 100).await else {
         return String::new();
     };
-    let arns: Vec<String> = list
-        .task_arns
-        .unwrap_or_default()
-        .into_iter()
-        .take(100)
-        .collect();
-    if arns.is_empty() {
+    if tasks.is_empty() {
         return "no tasks".into();
     }
-    let Ok(described) = clients
-        .ecs
-        .describe_tasks()
-        .cluster(cluster)
-        .set_tasks(Some(arns))
-        .send()
-        .await
-    else {
-        return String::new();
-    };
-    let mut tasks: Vec<String> = described
-        .tasks
-        .unwrap_or_default()
+    let mut tasks: Vec<String> = tasks
         .iter()
         .map(|t| {
-            let id = t
-                .task_arn
-                .as_deref()
-                .and_then(|a| a.rsplit('/').next())
-                .unwrap_or("?");
+            let id = super::task_id(t);
             let short = id.get(..12).unwrap_or(id);
             let health = t
                 .health_status

@@ -5,28 +5,6 @@
 
 use std::collections::BTreeSet;
 
-/// The words of a variable's name: split at `_`, `-`, `.` and lower-to-upper case
-/// changes, upper-cased.
-fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            words.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
-            previous_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && previous_lower {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_uppercase());
-    }
-    words.extend((!current.is_empty()).then_some(current));
-    words
-}
-
 /// Whether a variable's name says its value is a credential: the words of
 /// [`super::dotenv::is_credential_name`] (`PASSWORD`, `PASSWD`, `PASS`, `SECRET`, `TOKEN`,
 /// `CREDENTIAL`, `APIKEY`, a last word `KEY` as in `API_KEY`, `PRIVATE_KEY`,
@@ -37,7 +15,7 @@ pub fn is_credential_name(name: &str) -> bool {
     if super::dotenv::is_credential_name(name) {
         return true;
     }
-    let words = words(name);
+    let words = super::dotenv::name_words(name);
     let Some(last) = words.last() else {
         return false;
     };

@@ -389,13 +389,9 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "APIKEY",
 ];
 
-/// Whether a variable's name says its value is a credential: one of its words (split at
-/// `_`, `-`, `.` and lower-to-upper case changes) is `PASSWORD`, `SECRET`, `TOKEN`,
-/// `CREDENTIAL`, ..., or it ends in a `KEY` word (`API_KEY`, `STRIPE_SECRET_KEY`; not
-/// `PUBLIC_KEY`). Words, not substrings: `KEYBOARD` and `TOKENIZER` are not credentials;
-/// a name ending in `FILE`, `PATH` or `DIR` holds where a credential is, not the
-/// credential (`POSTGRES_PASSWORD_FILE`).
-pub fn is_credential_name(name: &str) -> bool {
+/// The words of a variable's name: split at `_`, `-`, `.` and lower-to-upper case
+/// changes, upper-cased (`redisAuth_token` → `REDIS`, `AUTH`, `TOKEN`).
+pub fn name_words(name: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
@@ -412,6 +408,17 @@ pub fn is_credential_name(name: &str) -> bool {
         current.extend(c.to_uppercase());
     }
     words.extend((!current.is_empty()).then_some(current));
+    words
+}
+
+/// Whether a variable's name says its value is a credential: one of its words (split at
+/// `_`, `-`, `.` and lower-to-upper case changes) is `PASSWORD`, `SECRET`, `TOKEN`,
+/// `CREDENTIAL`, ..., or it ends in a `KEY` word (`API_KEY`, `STRIPE_SECRET_KEY`; not
+/// `PUBLIC_KEY`). Words, not substrings: `KEYBOARD` and `TOKENIZER` are not credentials;
+/// a name ending in `FILE`, `PATH` or `DIR` holds where a credential is, not the
+/// credential (`POSTGRES_PASSWORD_FILE`).
+pub fn is_credential_name(name: &str) -> bool {
+    let words = name_words(name);
     let Some(last) = words.last() else {
         return false;
     };

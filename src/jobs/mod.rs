@@ -18,6 +18,18 @@
 pub mod request;
 pub mod respond;
 
+/// Stops a task; a task already stopped answers an error, which changes nothing.
+async fn stop(clients: &Clients, cluster: &str, task: &str, reason: &str) {
+    let _ = clients
+        .ecs
+        .stop_task()
+        .cluster(cluster)
+        .task(task)
+        .reason(reason)
+        .send()
+        .await;
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -207,14 +219,13 @@ async fn delete(clients: &Clients, request: &Request) -> Value {
             .and_then(Value::as_str)
             .unwrap_or_default();
         // A stopped task answers an error here, which changes nothing.
-        let _ = clients
-            .ecs
-            .stop_task()
-            .cluster(cluster)
-            .task(task)
-            .reason("its CloudFormation job resource was deleted")
-            .send()
-            .await;
+        stop(
+            clients,
+            cluster,
+            task,
+            "its CloudFormation job resource was deleted",
+        )
+        .await;
     }
     response(request, true, "", &id, Map::new())
 }
@@ -252,14 +263,13 @@ async fn run(
         let now = now_ms();
         if now + settings.give_up.as_millis() as u64 >= limit_ms {
             if let Some(task) = &state.task {
-                let _ = clients
-                    .ecs
-                    .stop_task()
-                    .cluster(&job.cluster)
-                    .task(task)
-                    .reason("the job did not complete within its deployment's time")
-                    .send()
-                    .await;
+                stop(
+                    clients,
+                    &job.cluster,
+                    task,
+                    "the job did not complete within its deployment's time",
+                )
+                .await;
                 state.failures.push(format!(
                     "run {} did not complete within {} s and was stopped{}",
                     state.runs,
@@ -289,14 +299,13 @@ async fn run(
                 Ok(_) => return Step::HandedOver(event),
                 Err(e) => {
                     if let Some(task) = &state.task {
-                        let _ = clients
-                            .ecs
-                            .stop_task()
-                            .cluster(&job.cluster)
-                            .task(task)
-                            .reason("the job's provider could not continue")
-                            .send()
-                            .await;
+                        stop(
+                            clients,
+                            &job.cluster,
+                            task,
+                            "the job's provider could not continue",
+                        )
+                        .await;
                     }
                     state.failures.push(format!(
                         "the provider could not hand the job over to its next invocation: {}",
