@@ -135,6 +135,7 @@ def main():
     crashed = sum(1 for r in rows if r[1] == "CRASH")
     problems += judge(runtime_findings, runtime_labels, args.runtime_known)
     by_rule = collections.Counter(f[1] for f in runtime_findings)
+    runs = sum(1 for r in rows if r[1] == "deployed" and ", 0 run-time findings" in r[2])
     rules = ", ".join(f"{r} {n}" for r, n in sorted(by_rule.items(), key=lambda kv: int(kv[0][1:]))) or "none"
     report = [
         "# Corpus report",
@@ -150,7 +151,9 @@ def main():
         "The same applications with their folders are under *Real applications* below.",
         "",
         f"Run-time model (`scripts/runtime.py`, [runtime.md](runtime.md)) over the converted templates: "
-        f"**{len(runtime_findings)} findings** ({rules}).",
+        f"**{len(runtime_findings)} findings** ({rules}); **{runs} of the {deployed} that deploy have none**: "
+        "every name resolves on its port, volumes are writable by the container's user, no two writers "
+        "during an update, images pinned to the task's CPU, servers created before their clients.",
         "",
         "Regenerate: `bash scripts/test.sh` (it runs `scripts/corpus.py`, then `scripts/apps.py` for the section *Real applications*).",
         "",
