@@ -28,6 +28,7 @@ pub const PROPERTIES: &[&str] = &[
     "Alarms",
     "Overrides",
     "PrivateSubnets",
+    "HostedZoneId",
 ];
 
 /// One project resource, read.
@@ -49,6 +50,9 @@ pub struct ProjectSpec {
     pub subnets: Option<Value>,
     /// `PrivateSubnets`: private subnets behind NAT in the VPC the project creates.
     pub private_subnets: Option<Value>,
+    /// `HostedZoneId`: the Route 53 hosted zone of the project's domains (wins over
+    /// `x-aws-hosted_zone`).
+    pub hosted_zone: Option<Value>,
     /// `AssignPublicIp`: `ENABLED`, `DISABLED` or an intrinsic; `None` when not given.
     pub assign_public_ip: Option<Value>,
     /// `Cluster`.
@@ -352,6 +356,7 @@ pub fn read(
         vpc: props.get("Vpc").cloned(),
         subnets: props.get("Subnets").cloned(),
         private_subnets: props.get("PrivateSubnets").cloned(),
+        hosted_zone: props.get("HostedZoneId").cloned(),
         assign_public_ip: props.get("AssignPublicIp").and_then(|v| {
             public_ip(v).or_else(|| {
                 diags.error(

@@ -73,6 +73,8 @@ pub struct Project {
     pub private_subnets: Option<Nat>,
     /// Alarms, dashboard, Container Insights (docs/operations.md).
     pub operations: super::operations::Operations,
+    /// `x-aws-domain` and `x-aws-hosted_zone` (docs/load-balancing.md, "Domains").
+    pub domains: super::domains::Domains,
 }
 
 /// NAT gateways of a created VPC with private subnets (`x-aws-private_subnets`).

@@ -7,6 +7,7 @@ mod capacity;
 mod cluster;
 mod dashboard;
 mod discovery;
+mod domains;
 mod exec;
 mod host;
 mod iam;
@@ -63,6 +64,8 @@ pub struct Placement {
     pub private_subnets: Option<crate::compose::model::Nat>,
     /// Where alarms notify (`Alarms`, `x-aws-alarms`); `None`: alarms are off.
     pub alerting: Option<alarms::Alerting>,
+    /// The hosted zone of the project's domains (`HostedZoneId`, `x-aws-hosted_zone`).
+    pub hosted_zone: Option<crate::compose::domains::Zone>,
 }
 
 /// Everything the area converters share.
@@ -152,6 +155,7 @@ pub fn convert(
     alarms::topic(&mut ctx);
     discovery::namespace(&mut ctx);
     loadbalancer::load_balancer(&mut ctx);
+    domains::domains(&mut ctx);
     alarms::load_balancer_alarms(&mut ctx);
     volumes::file_systems(&mut ctx);
     secrets::secrets(&mut ctx);
@@ -323,7 +327,9 @@ pub fn placement(
         cluster,
         load_balancer,
         load_balancer_security_group: spec.load_balancer_security_group.clone(),
-        certificates: if lb.certificates.is_empty() {
+        certificates: if let Some(created) = domains::certificate_ref(&spec.logical_id, project) {
+            vec![created]
+        } else if lb.certificates.is_empty() {
             texts(&ext.certificates)
         } else {
             lb.certificates.clone()
@@ -333,6 +339,7 @@ pub fn placement(
         listeners,
         private_subnets: private_subnets(spec, project, props, diags),
         alerting: alarms::alerting(spec, project, diags),
+        hosted_zone: domains::zone(spec, project, props, diags),
     }
 }
 

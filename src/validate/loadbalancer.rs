@@ -140,7 +140,9 @@ impl Plan {
 /// Decides the load balancer; `None` when no port is published. Problems go to `diags`.
 pub fn plan(project: &Project, given: &Given, diags: &mut Diagnostics) -> Option<Plan> {
     let lb = &project.load_balancing;
-    let certificate = given.certificate || !lb.certificates.is_empty();
+    // `x-aws-domain` creates a certificate (`compose::domains`).
+    let certificate =
+        given.certificate || !lb.certificates.is_empty() || !project.domains.names.is_empty();
     let ports: Vec<(&str, &Port)> = project
         .services
         .values()

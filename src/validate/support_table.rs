@@ -127,6 +127,7 @@ pub static TABLE: &[Entry] = &[
     mapped("x-aws-loadbalancer_sources", "AWS::EC2::SecurityGroup SecurityGroupIngress", "CIDR blocks and prefix lists allowed to reach the listener ports (default: anywhere; internal: the VPC)"),
     mapped("x-aws-listeners", "AWS::ElasticLoadBalancingV2::ListenerRule ListenerArn", "existing listeners of `x-aws-loadbalancer`, by published port: the services' routing rules are added to them"),
     mapped("x-aws-http_redirect", "AWS::ElasticLoadBalancingV2::Listener DefaultActions", "`false` keeps port 80 serving HTTP when port 443 is HTTPS (default: 80 redirects to HTTPS)"),
+    mapped("x-aws-hosted_zone", "AWS::Route53::RecordSet HostedZoneId", "the Route 53 hosted zone of the services' `x-aws-domain` names: an ID (`Z0123...`; the certificate is validated in it automatically) or a zone name (`example.com.`; records only, validation by hand); the `HostedZoneId` property wins (docs/load-balancing.md, \"Domains\")"),
     mapped("x-aws-logs_retention", "AWS::Logs::LogGroup RetentionInDays", ""),
     mapped("x-aws-init_image", container!("Image"), "the image of the helper container that writes secret and config files (default: a multi-arch `python` image from ECR Public, pinned by tag; see docs/security.md); it needs `python3`; tasks without a NAT gateway need it in your ECR (a pull-through cache), named here"),
     mapped("x-aws-kms_key", "AWS::SecretsManager::Secret KmsKeyId", "the customer managed key (ARN or id) encrypting the secrets the project creates for environment variables and configs holding a `NoEcho` parameter (default: Secrets Manager's AWS managed key); execution roles may `kms:Decrypt` with exactly that key"),
@@ -421,6 +422,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.ports[].protocol", container!("PortMappings[].Protocol"), "`tcp` or `udp`"),
     mapped("services.*.ports[].app_protocol", container!("PortMappings[].AppProtocol"), "`http`, `http2` or `grpc`; any other value is ignored with a warning"),
     mapped("services.*.ports[].x-aws-protocol", "AWS::ElasticLoadBalancingV2::Listener Protocol", "`http` or `https` (with `x-aws-certificate`) count the port as HTTP when choosing the load balancer type; `tcp`, `udp` do not"),
+    mapped("services.*.ports[].x-aws-domain", "AWS::CertificateManager::Certificate", "a domain name or a list for this port: served over HTTPS on 443 by host, with its certificate, the redirect from 80 and alias records (docs/load-balancing.md, \"Domains\")"),
     mapped("services.*.ports[].x-aws-routing", "AWS::ElasticLoadBalancingV2::ListenerRule", "services sharing a port: the requests this one gets (docs/load-balancing.md)"),
     mapped("services.*.ports[].x-aws-routing.hosts", "AWS::ElasticLoadBalancingV2::ListenerRule Conditions[].HostHeaderConfig", "host names, `*` and `?` wildcards"),
     mapped("services.*.ports[].x-aws-routing.paths", "AWS::ElasticLoadBalancingV2::ListenerRule Conditions[].PathPatternConfig", "path patterns like `/api/*`"),
@@ -506,6 +508,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.x-aws-role", "AWS::IAM::Role Policies", "an inline policy on the task role"),
     mapped("services.*.x-aws-policies", "AWS::IAM::Role ManagedPolicyArns", "managed policies on the task role"),
     mapped("services.*.x-aws-ephemeral_storage", "AWS::ECS::TaskDefinition EphemeralStorage.SizeInGiB", "21 to 200 GiB of task storage (Fargate's default is 20)"),
+    mapped("services.*.x-aws-domain", "AWS::CertificateManager::Certificate", "a domain name (`shop.example.com`, `*.example.com`) or a list, for the service's port published on 80 or 443: an ACM certificate, the HTTPS listener on 443 with host rules, the redirect from 80, Route 53 alias records in `x-aws-hosted_zone` (docs/load-balancing.md, \"Domains\")"),
     mapped("services.*.x-aws-pull_credentials", container!("RepositoryCredentials"), "ARN or name of a Secrets Manager secret holding `username` and `password`; the execution role may read exactly that secret"),
     mapped("services.*.x-aws-secrets", container!("Secrets"), "environment variables read by ECS when the task starts: `VAR: <Secrets Manager ARN>` (with `:<json key>::` for one key), `VAR: <parameter name or ARN>`, or `VAR: <top-level secret>`; the execution role may read exactly those"),
     // Networks.
