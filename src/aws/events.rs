@@ -144,6 +144,13 @@ pub async fn follow(
             }
             progress.note(&e);
             println!("{}{}", progress.text(), line(&e));
+            if let Some(record) = e
+                .resource_status_reason
+                .as_deref()
+                .and_then(validation_record)
+            {
+                println!("{record}");
+            }
             all.push(e);
         }
         if gone {
@@ -154,6 +161,23 @@ pub async fn follow(
         }
         backoff.wait().await;
     }
+}
+
+/// The DNS record a certificate waits for, from the event CloudFormation writes while an
+/// `AWS::CertificateManager::Certificate` is pending validation ("Content of DNS Record
+/// is: {Name: _x1.shop.example.com.,Type: CNAME,Value: _x2.acm-validations.aws.}"), as
+/// what to do. `None` for any other reason.
+pub fn validation_record(reason: &str) -> Option<String> {
+    let (_, rest) = reason.split_once("Content of DNS Record is: {")?;
+    let body = rest.split('}').next()?;
+    let field = |key: &str| {
+        body.split(',')
+            .find_map(|part| part.trim().strip_prefix(key))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let (name, kind, value) = (field("Name:")?, field("Type:")?, field("Value:")?);
+    Some(format!("  → the certificate waits for this DNS record; add it to your domain's DNS: {name} {kind} {value}"))
 }
 
 /// Whether an event is a resource failing for a reason of its own (not one cancelled
@@ -292,6 +316,20 @@ mod tests {
         progress.note(&e);
         progress.note(&e);
         assert_eq!(progress.text(), "[1/2] ");
+    }
+
+    #[test]
+    fn certificate_validation_records_are_read_from_the_reason() {
+        let reason = "Content of DNS Record is: {Name: _1a2b.shop.example.com.,Type: CNAME,Value: _3c4d.acm-validations.aws.}";
+        assert_eq!(
+            validation_record(reason).as_deref(),
+            Some("  → the certificate waits for this DNS record; add it to your domain's DNS: _1a2b.shop.example.com. CNAME _3c4d.acm-validations.aws.")
+        );
+        assert_eq!(validation_record("Resource creation Initiated"), None);
+        assert_eq!(
+            validation_record("Content of DNS Record is: {Name: x}"),
+            None
+        );
     }
 
     #[test]

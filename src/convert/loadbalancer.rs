@@ -14,7 +14,7 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::model::{NetworkMode, Service};
+use crate::compose::model::{NetworkMode, Routing, Service};
 use crate::compose::values::Protocol;
 use crate::validate::loadbalancer::{Fallback, Kind, Listener, ListenerProtocol, Target};
 use serde_json::{json, Value};
@@ -376,30 +376,10 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         listener(ctx, l, default_tg.as_deref());
         if is_default(l, t) {
             out.ids.push(listener_id(ctx, l));
-        } else if let Some(routing) = &t.port.routing {
-            let rule = ctx.service_id(s, &format!("{proto_id}{}ListenerRule", l.port));
-            let mut conditions = Vec::new();
-            if !routing.hosts.is_empty() {
-                conditions.push(
-                    json!({"Field": "host-header", "HostHeaderConfig": {"Values": routing.hosts}}),
-                );
-            }
-            if !routing.paths.is_empty() {
-                conditions.push(json!({"Field": "path-pattern", "PathPatternConfig": {"Values": routing.paths}}));
-            }
-            let resource = Resource::new(
-                "AWS::ElasticLoadBalancingV2::ListenerRule",
-                json!({
-                    "ListenerArn": listener_arn(ctx, l),
-                    "Priority": t.priority.unwrap_or(1),
-                    "Conditions": conditions,
-                    "Actions": [{"Type": "forward", "TargetGroupArn": ref_(&tg)}],
-                }),
-            );
+        } else if let Some(rule) = forward_rule(ctx, s, l, t, &tg) {
             if !l.existing {
                 out.ids.push(listener_id(ctx, l));
             }
-            ctx.out.add(rule.clone(), resource);
             out.ids.push(rule);
         }
         for (port, protocol) in task_ports(l, t) {
@@ -427,6 +407,47 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
     out.ids.sort();
     out.ids.dedup();
     out
+}
+
+/// The conditions of a routed port's listener rule: its hosts (`x-aws-routing.hosts`, or
+/// the names of `x-aws-domain`) and its paths; all must match.
+pub fn rule_conditions(routing: &Routing) -> Vec<Value> {
+    let mut conditions = Vec::new();
+    if !routing.hosts.is_empty() {
+        conditions
+            .push(json!({"Field": "host-header", "HostHeaderConfig": {"Values": routing.hosts}}));
+    }
+    if !routing.paths.is_empty() {
+        conditions
+            .push(json!({"Field": "path-pattern", "PathPatternConfig": {"Values": routing.paths}}));
+    }
+    conditions
+}
+
+/// The listener rule forwarding `s`'s routed port `t` on listener `l` to target group
+/// `target_group` (`<Svc><PROTO><port>ListenerRule`, at the priority the plan gave it);
+/// returns its logical ID, `None` for a port without routing (the listener's default).
+/// Other areas that need the rule (deployment strategies) reuse it.
+pub fn forward_rule(
+    ctx: &mut Context,
+    s: &Service,
+    l: &Listener,
+    t: &Target,
+    target_group: &str,
+) -> Option<String> {
+    let routing = t.port.routing.as_ref()?;
+    let rule = ctx.service_id(s, &format!("{}{}ListenerRule", id_protocol(l, t), l.port));
+    let resource = Resource::new(
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        json!({
+            "ListenerArn": listener_arn(ctx, l),
+            "Priority": t.priority.unwrap_or(1),
+            "Conditions": rule_conditions(routing),
+            "Actions": [{"Type": "forward", "TargetGroupArn": ref_(target_group)}],
+        }),
+    );
+    ctx.out.add(rule.clone(), resource);
+    Some(rule)
 }
 
 /// Where a service is reached: `https://<host or DNS name>[:port][path]` for web ports,
