@@ -114,7 +114,10 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
                 .map(|&k| project.services[svc].ports[k].path.clone())
         })
         .collect();
-    let mut ok = project_allows(r, project, &first, &named);
+    // Only a Network Load Balancer stops the rewriting (its routing would only add errors);
+    // after the other errors, the ports are still served as the domains say, so that the
+    // load balancer's plan reports nothing that follows from them.
+    let ok = project_allows(r, project, &first, &named);
     // One service per name.
     let mut seen: std::collections::BTreeMap<String, String> = Default::default();
     for d in wanted.iter().flat_map(|(_, _, names)| names) {
@@ -124,7 +127,6 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
                     &d.path,
                     format!("domain `{}` is already served by service `{other}`: one service per name; route paths of one name with `x-aws-routing.paths`", d.name),
                 );
-                ok = false;
             }
             None => {
                 seen.insert(d.name.clone(), d.service.clone());
@@ -140,7 +142,6 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
                     &d.path,
                     format!("domain `{}` is not in the hosted zone `{zone}.` (`x-aws-hosted_zone`): its record and validation record belong to that zone; use a name ending in `.{zone}`, or give its zone", d.name),
                 );
-                ok = false;
             }
         }
     }
@@ -169,16 +170,12 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
                     format!("{}.x-aws-routing.hosts", p.path),
                     "`x-aws-domain` routes this port by its names already: drop `x-aws-routing.hosts` (keep `paths`, which apply to every name)",
                 );
-                good = false;
-                continue;
             }
             if hosts.len() + old.paths.len() > MAX_RULE_VALUES {
                 r.diags.error(
                     dpath,
                     format!("a listener rule matches at most {MAX_RULE_VALUES} host names and paths together, found {} names and {} paths here; use a wildcard like `*.example.com`, or fewer paths", hosts.len(), old.paths.len()),
                 );
-                good = false;
-                continue;
             }
             let routing = Routing {
                 hosts: hosts.clone(),
@@ -232,10 +229,10 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
     }
 }
 
-/// Whether the project can serve domains at all: a load balancer it creates, an
-/// Application Load Balancer, no `x-aws-certificate` next to the certificate domains
-/// create. `at` is the first domain's path; `named` the ports domains name (checked on
-/// their own).
+/// Whether the project can serve domains at all: a load balancer it creates, no
+/// `x-aws-certificate` next to the certificate domains create (errors), and an Application
+/// Load Balancer (false when not). `at` is the first domain's path; `named` the ports
+/// domains name (checked on their own).
 fn project_allows(r: &mut Reader, project: &Project, at: &str, named: &[String]) -> bool {
     let mut ok = true;
     if !project.load_balancing.certificates.is_empty() {
@@ -243,14 +240,12 @@ fn project_allows(r: &mut Reader, project: &Project, at: &str, named: &[String])
             "x-aws-certificate",
             format!("`x-aws-domain` (at `{at}`) creates the HTTPS listener's certificate and validates it: neither wins; drop `x-aws-certificate`, or drop `x-aws-domain` and route your certificate's names with `x-aws-routing.hosts`"),
         );
-        ok = false;
     }
     if project.loadbalancer.is_some() || !project.load_balancing.listeners.is_empty() {
         r.diags.error(
             at,
             "a domain gets its certificate, HTTPS listener and records on the load balancer the project creates, not on an existing one (`x-aws-loadbalancer`, `x-aws-listeners`): attach a certificate for the name to your listener and route it with `x-aws-routing.hosts`",
         );
-        ok = false;
     }
     let plain = project
         .services
