@@ -16,6 +16,10 @@ use serde_json::{Map, Value};
 /// A listener rule matches at most this many host and path values together.
 pub const MAX_RULE_VALUES: usize = 5;
 
+/// The longest name ACM takes as a certificate's first name (its Common Name, RFC 5280);
+/// the others, alternative names, may have 253 characters (ACM's `RequestCertificate`).
+pub const MAX_COMMON_NAME: usize = 64;
+
 /// ACM's default quota of names in one certificate (the domain and its alternative names).
 pub const ACM_DEFAULT_NAMES: usize = 10;
 
@@ -219,6 +223,13 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
             s.ports.extend(added);
             project.domains.names.extend(names);
         }
+    }
+    let all = &project.domains.names;
+    if !all.is_empty() && all.iter().all(|d| d.name.len() > MAX_COMMON_NAME) {
+        r.diags.error(
+            &all[0].path,
+            format!("a certificate's first name has at most {MAX_COMMON_NAME} characters (its Common Name), and every domain of the project is longer; add a shorter one (the others then become its alternative names)"),
+        );
     }
     let count = project.domains.names.len();
     if count > ACM_DEFAULT_NAMES {

@@ -9,7 +9,7 @@ use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
-use crate::compose::domains::{parse_zone, Zone};
+use crate::compose::domains::{parse_zone, Zone, MAX_COMMON_NAME};
 use crate::compose::model::{Project, Text};
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{json, Value};
@@ -89,16 +89,22 @@ pub fn domains(ctx: &mut Context) {
         return;
     }
     let zone = ctx.placement.hosted_zone.clone();
+    // The first name short enough to be the Common Name; the others are alternative names.
+    let common = names
+        .iter()
+        .position(|d| d.name.len() <= MAX_COMMON_NAME)
+        .unwrap_or(0);
     let mut props = json!({
-        "DomainName": first.name,
+        "DomainName": names[common].name,
         "ValidationMethod": "DNS",
         "Tags": ctx.project_tags(),
     });
-    if names.len() > 1 {
-        props["SubjectAlternativeNames"] = json!(names[1..]
-            .iter()
-            .map(|d| d.name.clone())
-            .collect::<Vec<_>>());
+    let others: Vec<String> = (0..names.len())
+        .filter(|&i| i != common)
+        .map(|i| names[i].name.clone())
+        .collect();
+    if !others.is_empty() {
+        props["SubjectAlternativeNames"] = json!(others);
     }
     match &zone {
         Some(Zone::Id(id)) => {
