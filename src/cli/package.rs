@@ -111,7 +111,7 @@ pub fn run(
 /// defaults. Its warnings and errors join `diags` (an error means the macro would refuse
 /// the template: `package` exits 1 and writes nothing). A template parameter without a
 /// default cannot be given a value here; the check is then skipped with a warning.
-pub fn check_packaged(fragment: &Value, packaged: &package::Packaged, diags: &mut Diagnostics) {
+fn check_packaged(fragment: &Value, packaged: &package::Packaged, diags: &mut Diagnostics) {
     let given: Vec<(String, String)> = packaged
         .secrets
         .iter()

@@ -11,14 +11,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Compose's default file names, in the order `docker compose` looks for them.
-pub const COMPOSE_NAMES: [&str; 4] = [
+const COMPOSE_NAMES: [&str; 4] = [
     "compose.yaml",
     "compose.yml",
     "docker-compose.yaml",
     "docker-compose.yml",
 ];
 /// The override file names looked for beside a found Compose file.
-pub const OVERRIDE_NAMES: [&str; 4] = [
+const OVERRIDE_NAMES: [&str; 4] = [
     "compose.override.yaml",
     "compose.override.yml",
     "docker-compose.override.yaml",
@@ -144,7 +144,7 @@ impl Project {
     }
 
     /// How the user named file `i`.
-    pub fn file_name(&self, i: usize) -> &str {
+    fn file_name(&self, i: usize) -> &str {
         match self.files.get(i).map(String::as_str) {
             Some("-") => package::STDIN_NAME,
             Some(f) => f,
@@ -170,7 +170,7 @@ impl Project {
         out
     }
 
-    pub fn compose_path(&self, path: &str) -> String {
+    fn compose_path(&self, path: &str) -> String {
         let props = format!("Resources.{}.Properties", self.id);
         let Some(rest) = path.strip_prefix(&props) else {
             return match path.strip_prefix("Resources") {
@@ -202,7 +202,7 @@ impl Project {
 
 /// The Compose files: the arguments, else `COMPOSE_FILE`, else the default names in this
 /// folder or the nearest parent, with an override file beside.
-pub fn choose_files(positional: Option<String>, given: &[String]) -> Result<Vec<String>, String> {
+fn choose_files(positional: Option<String>, given: &[String]) -> Result<Vec<String>, String> {
     let files: Vec<String> = positional
         .into_iter()
         .chain(given.iter().cloned())
@@ -258,7 +258,7 @@ pub fn choose_files(positional: Option<String>, given: &[String]) -> Result<Vec<
 }
 
 /// A non-empty environment variable.
-pub fn env_text(name: &str) -> Option<String> {
+fn env_text(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
@@ -293,7 +293,7 @@ pub fn dotenv_project_name(dir: &Path, env_files: &[PathBuf]) -> Option<String> 
 }
 
 /// The last literal, valid `name:` of the Compose documents (a later file wins).
-pub fn document_name(texts: &[String]) -> Option<String> {
+fn document_name(texts: &[String]) -> Option<String> {
     texts.iter().rev().find_map(|text| {
         let tree = compose_to_ecs::compose::load::parse_text(text).ok()?;
         let name = tree.get("name")?.as_str()?;
@@ -303,7 +303,7 @@ pub fn document_name(texts: &[String]) -> Option<String> {
 
 /// The project name `docker compose` derives from a folder: lower case, other characters
 /// dropped.
-pub fn folder_name(dir: &Path) -> String {
+fn folder_name(dir: &Path) -> String {
     let stem = dir
         .canonicalize()
         .ok()
