@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pins the secrets helper image (src/convert/secrets.rs INIT_IMAGE) by the digest of its
+# Pins the secrets helper image (src/convert/secrets/init.rs INIT_IMAGE) by the digest of its
 # multi-arch index, so that every task runs the same bytes whatever the tag later points
 # to. Needs registry access and one of `docker buildx` or `crane`.
 #
@@ -10,7 +10,7 @@
 # files that name the image; review the diff and commit it with the digest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-file=src/convert/secrets.rs
+file=src/convert/secrets/init.rs
 repo=public.ecr.aws/docker/library
 current=$(sed -n 's|^pub const INIT_IMAGE: &str = "\(.*\)";|\1|p' "$file")
 tag=${1:-${current#"$repo/"}}

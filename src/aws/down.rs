@@ -3,7 +3,7 @@
 
 use super::events::{self, Progress};
 use super::{block_on, error_text, Clients, StackArgs};
-use crate::{ComposeArgs, LocalArgs};
+use crate::cli::args::{ComposeArgs, LocalArgs};
 use aws_sdk_cloudformation::types::TemplateStage;
 use serde_json::Value;
 use std::process::ExitCode;

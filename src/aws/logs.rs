@@ -4,7 +4,7 @@
 //! `<container>/<task id> | <message>`.
 
 use super::{block_on, error_text, Clients, StackArgs};
-use crate::{ComposeArgs, LocalArgs};
+use crate::cli::args::{ComposeArgs, LocalArgs};
 use std::collections::HashSet;
 use std::process::ExitCode;
 

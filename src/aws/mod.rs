@@ -14,7 +14,8 @@ pub mod logs;
 pub mod ps;
 pub mod up;
 
-use crate::{ComposeArgs, LocalArgs, Project};
+use crate::cli::args::{ComposeArgs, LocalArgs};
+use crate::cli::project::Project;
 use aws_sdk_cloudformation::types::{Output, StackResourceSummary, StackStatus};
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -149,9 +150,10 @@ pub fn project(compose: &ComposeArgs, local: &LocalArgs) -> Result<(Project, Str
         None => {
             let dir = match project.files[0].as_str() {
                 "-" => std::path::Path::new("."),
-                f => crate::folder(std::path::Path::new(f)),
+                f => crate::cli::project::folder(std::path::Path::new(f)),
             };
-            crate::dotenv_project_name(dir, &local.env_files).unwrap_or_else(|| "project".into())
+            crate::cli::project::dotenv_project_name(dir, &local.env_files)
+                .unwrap_or_else(|| "project".into())
         }
     };
     Ok((project, name))
@@ -346,13 +348,6 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// clap's own checks of the whole command line (flags that clash, such as `-f`).
-    #[test]
-    fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
-        crate::Cli::command().debug_assert();
-    }
 
     #[test]
     fn stack_names_come_from_project_names() {

@@ -1,7 +1,7 @@
 //! `compose-to-ecs ps`: the project's services, their tasks and health, and the endpoints.
 
 use super::{block_on, error_text, Clients, StackArgs};
-use crate::{ComposeArgs, LocalArgs};
+use crate::cli::args::{ComposeArgs, LocalArgs};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -7,7 +7,10 @@
 
 use super::events::{self, Progress};
 use super::{block_on, error_text, Clients, StackArgs};
-use crate::{print_diagnostics, ComposeArgs, LocalArgs, Project, INLINE_TEMPLATE_BYTES};
+use crate::cli::args::{ComposeArgs, LocalArgs};
+use crate::cli::output::print_diagnostics;
+use crate::cli::project::Project;
+use crate::cli::summary::INLINE_TEMPLATE_BYTES;
 use aws_sdk_cloudformation::types::{
     Capability, ChangeAction, ChangeSetStatus, ChangeSetType, Parameter, Replacement, StackStatus,
 };

@@ -21,7 +21,7 @@
 //! variable and the field, never the value.
 
 use super::params::{parse, EnvParam, Names};
-use super::{Packaged, Project, SecretValue};
+use super::project::{Packaged, Project, SecretValue};
 use crate::compose::credentials::{has_url_password, is_credential_name, variable_refs};
 use crate::compose::dotenv::{self, Format, Parsed};
 use crate::compose::interpolate::{Variable, Variables};

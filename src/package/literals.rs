@@ -5,7 +5,7 @@
 //! the document stays as written, with a warning naming the key, never the value.
 
 use super::params::{parse, EnvParam, Names};
-use super::{Packaged, Project, SecretValue};
+use super::project::{Packaged, Project, SecretValue};
 use crate::compose::credentials::{has_url_password, is_credential_name, literal};
 use crate::diagnostics::Diagnostics;
 use serde_json::{Map, Value};

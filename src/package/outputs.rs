@@ -1,7 +1,8 @@
 //! What `package` writes besides the template: the parameters file (never through a link,
 //! owner-only from its creation), and the rule that no output lies in a build context.
 
-use super::{build, files, shown, Options, SecretValue};
+use super::project::{shown, Options, SecretValue};
+use super::{build, files};
 use crate::compose::local::Build;
 use crate::diagnostics::Diagnostics;
 use serde_json::{json, Value};

@@ -1,21 +1,8 @@
 //! A secret's file never enters `Package.Files` (issue 21): which files are used how, and
 //! what happens to a secret's file used as something else.
 
-use super::Project;
+use super::project::{Project, Via};
 use crate::diagnostics::Diagnostics;
-
-/// How a file of `Package.Files` is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Via {
-    /// A bind-mounted file or a file of a bind-mounted folder.
-    Bind,
-    /// A config's `file`.
-    Config,
-    /// An env file (`.env`, `--env-file`, a service's `env_file`).
-    EnvFile,
-    /// An `extends.file`.
-    Other,
-}
 
 /// Records that `at` uses file `key` (how, from where `at` is).
 pub(super) fn note_use(p: &mut Project, key: &str, at: &str) {
