@@ -13,7 +13,7 @@
 //!   by `x-aws-routing` with none of them the default): ECS's blue/green deployments fail
 //!   on Application Load Balancer listeners whose rules mix forward and non-forward actions
 //!   (ECS Developer Guide, "Application Load Balancer resources for blue/green
-//!   deployments", Limitations).
+//!   deployments", Limitations). An existing listener's actions are its owner's: a warning.
 //! - Not on a service that writes a named volume: both versions run side by side for the
 //!   whole deployment and the bake time, two writers on the same files (the project stops a
 //!   writing service first, `convert::service::percents`). An explicit `order: start-first`
@@ -64,7 +64,12 @@ pub fn check(project: &Project, balancer: Option<&Plan>, diags: &mut Diagnostics
             continue;
         }
         for (l, _) in &targets {
-            if l.fallback == Fallback::NotFound {
+            if l.existing {
+                diags.warn(
+                    &at,
+                    format!("listener {} exists already: ECS's blue/green deployments fail on listeners that mix forward and fixed-response or redirect actions, so its default action and other rules must forward", l.port),
+                );
+            } else if l.fallback == Fallback::NotFound {
                 diags.error(
                     &at,
                     format!("listener {} answers 404 to requests no `x-aws-routing` rule takes, and ECS's blue/green deployments fail on listeners that mix forward and fixed-response actions: publish one service on port {} without `x-aws-routing`, so that the listener forwards to it by default", l.port, l.port),
