@@ -18,7 +18,8 @@
 //!   whole deployment and the bake time, two writers on the same files (the project stops a
 //!   writing service first, `convert::service::percents`). An explicit `order: start-first`
 //!   accepts that, with `validate::data`'s warning.
-//! - Not on a job or a scheduled service (no ECS service to deploy).
+//! - Not on a job or a scheduled service (no ECS service to deploy), nor on a `global`
+//!   service (one task per instance: no room for a second set beside the first).
 //! - `x-aws-test_port`: not a port the load balancer already listens on, not another
 //!   service's test port; one published port to test.
 //!
@@ -43,6 +44,13 @@ pub fn check(project: &Project, balancer: Option<&Plan>, diags: &mut Diagnostics
             diags.error(
                 &at,
                 format!("a `{name}` deployment moves traffic between two versions of a long-running service; this service runs to completion (a job or a schedule), drop the strategy"),
+            );
+            continue;
+        }
+        if s.compute.global {
+            diags.error(
+                &at,
+                format!("a `global` service runs one task per instance; a `{name}` deployment runs a second set of tasks beside the first, which the daemon scheduler does not place: keep `rolling`"),
             );
             continue;
         }
