@@ -141,7 +141,8 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
 
 fn deployment(r: &mut Reader, u: &Map<String, Value>, path: &Path) -> Option<Deployment> {
     let strategy = match u.get("x-aws-strategy") {
-        Some(v) => r.literal(v, &path.key("x-aws-strategy")),
+        // Not a literal: reported by the reader; nothing more to say about its keys.
+        Some(v) => Some(r.literal(v, &path.key("x-aws-strategy"))?),
         None => None,
     };
     let given = |key: &str| u.contains_key(key);
