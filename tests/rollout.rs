@@ -8,6 +8,15 @@
 //! delay; ECS replaces `max(N·(max% − 100), N·(100 − min%)) / 100` tasks per batch (at
 //! least one). Pulling the image and starting the container cost the same either way and
 //! are left out.
+//!
+//! What a user waits for under each strategy (`x-aws-strategy`, docs/deployments.md),
+//! `waits`: when all production traffic reaches the new version, how long users may get
+//! either version, how long both versions' tasks run (twice the capacity), and how long a
+//! rollback only moves traffic back (instant: the old tasks still run). A rolling update
+//! has no instant rollback: rolling back is another rolling update. In the blue/green
+//! family the new tasks become healthy in the alternate target group before any traffic
+//! moves; then traffic moves at once (blue/green), after the canary's bake time, or in
+//! steps; the old tasks run for the bake time after that, then drain.
 
 use compose_to_ecs::cfn::input;
 use compose_to_ecs::expand;
@@ -86,6 +95,11 @@ fn expanded(example: &str) -> Value {
         ),
     ]
     .map(|(k, v)| (k.to_string(), v.to_string()));
+    // The VPC parameters, to the examples that declare them (the others create theirs).
+    let params: Vec<(String, String)> = params
+        .into_iter()
+        .filter(|(k, _)| template["Parameters"].get(k).is_some())
+        .collect();
     let request = input::request(template, &params).unwrap();
     expand(&request).unwrap().fragment
 }
@@ -114,4 +128,145 @@ fn batches_multiply_the_wait() {
     s["DeploymentConfiguration"]["MaximumPercent"] = 150.into();
     s["DeploymentConfiguration"]["MinimumHealthyPercent"] = 50.into();
     assert_eq!(rollout_seconds(&template, "NginxWebService"), 60);
+}
+
+/// What a deployment of one service makes its users wait for, in seconds.
+#[derive(Debug, PartialEq)]
+struct Waits {
+    /// From the new tasks starting to all production traffic on them.
+    full_traffic: u64,
+    /// Users may be answered by either version this long.
+    mixed: u64,
+    /// Both versions' tasks run this long.
+    both_run: u64,
+    /// A rollback only moves traffic back (the old tasks still run) this long; 0: never.
+    instant_rollback: u64,
+}
+
+/// Seconds a new task takes to pass the target group's health checks, and the draining.
+fn ready_and_drain(template: &Value, service: &str) -> (u64, u64) {
+    let resources = &template["Resources"];
+    let s = &resources[service]["Properties"];
+    let tg = s["LoadBalancers"][0]["TargetGroupArn"]["Ref"]
+        .as_str()
+        .expect("a load-balanced service");
+    let p = &resources[tg]["Properties"];
+    let interval = number(&p["HealthCheckIntervalSeconds"]).unwrap_or(ELB_INTERVAL);
+    let healthy = number(&p["HealthyThresholdCount"]).unwrap_or(ELB_HEALTHY_THRESHOLD);
+    let total = target_group_seconds(&resources[tg]);
+    (interval * healthy, total - interval * healthy)
+}
+
+/// The waits of `service`'s deployments, read from its `DeploymentConfiguration`.
+fn waits(template: &Value, service: &str) -> Waits {
+    let config = &template["Resources"][service]["Properties"]["DeploymentConfiguration"];
+    let (ready, drain) = ready_and_drain(template, service);
+    let bake = number(&config["BakeTimeInMinutes"]).unwrap_or(0) * 60;
+    let shifting = match config["Strategy"].as_str().unwrap_or("ROLLING") {
+        "ROLLING" => {
+            let total = rollout_seconds(template, service);
+            let per_batch = ready + drain;
+            let batches = total / per_batch.max(1);
+            let full = total - drain;
+            return Waits {
+                full_traffic: full,
+                mixed: (batches.saturating_sub(1)) * per_batch,
+                both_run: total,
+                instant_rollback: 0,
+            };
+        }
+        "BLUE_GREEN" => 0,
+        "CANARY" => {
+            number(&config["CanaryConfiguration"]["CanaryBakeTimeInMinutes"]).unwrap_or(10) * 60
+        }
+        "LINEAR" => {
+            let c = &config["LinearConfiguration"];
+            let tenths = (c["StepPercent"].as_f64().unwrap_or(10.0) * 10.0).round() as u64;
+            // CloudFormation's count of the waits between steps (none after the last).
+            let steps = if 1000 % tenths == 0 {
+                1000 / tenths - 1
+            } else {
+                1000 / tenths
+            };
+            steps * number(&c["StepBakeTimeInMinutes"]).unwrap_or(6) * 60
+        }
+        other => panic!("unknown strategy {other}"),
+    };
+    Waits {
+        full_traffic: ready + shifting,
+        mixed: shifting,
+        both_run: ready + shifting + bake + drain,
+        instant_rollback: shifting + bake,
+    }
+}
+
+#[test]
+fn a_rolling_update_mixes_versions_and_rolls_back_slowly() {
+    let template = expanded("examples/nginx.yaml");
+    let w = waits(&template, "NginxWebService");
+    // One batch: 20 s of health checks, 10 s of draining; no instant rollback.
+    assert_eq!(
+        w,
+        Waits {
+            full_traffic: 20,
+            mixed: 0,
+            both_run: 30,
+            instant_rollback: 0
+        }
+    );
+    // Four replicas in two batches: users get either version for a batch.
+    let mut template = template;
+    let s = &mut template["Resources"]["NginxWebService"]["Properties"];
+    s["DesiredCount"] = 4.into();
+    s["DeploymentConfiguration"]["MaximumPercent"] = 150.into();
+    s["DeploymentConfiguration"]["MinimumHealthyPercent"] = 50.into();
+    let w = waits(&template, "NginxWebService");
+    assert_eq!((w.full_traffic, w.mixed, w.both_run), (50, 30, 60));
+}
+
+#[test]
+fn blue_green_moves_all_traffic_at_once_and_rolls_back_instantly_while_baking() {
+    let template = expanded("examples/blue-green.yaml");
+    let w = waits(&template, "ShopWebService");
+    // docs/deployments.md: full traffic 20 s after the new tasks start, never mixed,
+    // 15 minutes of instant rollback, the old tasks stopped 10 s of draining later.
+    assert_eq!(
+        w,
+        Waits {
+            full_traffic: 20,
+            mixed: 0,
+            both_run: 20 + 900 + 10,
+            instant_rollback: 900
+        }
+    );
+}
+
+#[test]
+fn canary_and_linear_trade_time_to_full_traffic_for_a_smaller_blast_radius() {
+    let mut template = expanded("examples/blue-green.yaml");
+    let config =
+        &mut template["Resources"]["ShopWebService"]["Properties"]["DeploymentConfiguration"];
+    config["Strategy"] = "CANARY".into();
+    config["BakeTimeInMinutes"] = 5.into();
+    config["CanaryConfiguration"] =
+        serde_json::json!({"CanaryPercent": 10.0, "CanaryBakeTimeInMinutes": 20});
+    let canary = waits(&template, "ShopWebService");
+    // 10 % for 20 minutes, then the rest; 5 minutes of bake after.
+    assert_eq!(canary.full_traffic, 20 + 1200);
+    assert_eq!(canary.mixed, 1200);
+    assert_eq!(canary.instant_rollback, 1200 + 300);
+    let config =
+        &mut template["Resources"]["ShopWebService"]["Properties"]["DeploymentConfiguration"];
+    config["Strategy"] = "LINEAR".into();
+    config["LinearConfiguration"] =
+        serde_json::json!({"StepPercent": 25.0, "StepBakeTimeInMinutes": 5});
+    let linear = waits(&template, "ShopWebService");
+    // 25 % steps: three waits of 5 minutes between four shifts.
+    assert_eq!(linear.full_traffic, 20 + 900);
+    assert_eq!(linear.both_run, 20 + 900 + 300 + 10);
+    assert!(linear.full_traffic < canary.full_traffic);
+    // Every strategy of the family rolls back instantly for longer than it mixes versions.
+    for w in [&canary, &linear] {
+        assert!(w.instant_rollback > w.mixed);
+    }
 }

@@ -4,6 +4,7 @@
 pub mod binds;
 pub mod compute;
 pub mod credentials;
+pub mod deployments;
 pub mod domains;
 pub mod dotenv;
 mod env_file;

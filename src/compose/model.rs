@@ -549,6 +549,9 @@ pub struct Service {
     /// `deploy.x-aws-schedule`: run on an EventBridge Scheduler schedule, not as an ECS
     /// service.
     pub schedule: Option<super::schedule::Schedule>,
+    /// `deploy.update_config.x-aws-strategy` other than `rolling`: a blue/green-family
+    /// deployment (docs/deployments.md); `None`: rolling.
+    pub deployment: Option<super::deployments::Deployment>,
     /// What `compose-to-ecs package` learnt of the service's image by inspecting it
     /// (`Package.ImageConfig`): none in a template written by hand.
     pub image_config: Option<ImageConfig>,

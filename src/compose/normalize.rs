@@ -161,6 +161,7 @@ pub fn normalize(
     super::jobs::read(&mut r, tree, &mut project);
     super::schedule::read(&mut r, tree, &mut project);
     super::domains::read(&mut r, tree, &mut project);
+    super::deployments::read(&mut r, tree, &mut project);
     r.implied_volumes(&mut project);
     // The implicit default network.
     let uses_default = project

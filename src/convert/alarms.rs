@@ -384,6 +384,13 @@ fn service_alarms(ctx: &Context, s: &Service, target_groups: &[String]) -> Vec<A
             .into_iter()
             .rev()
             .collect();
+        // The alternate target group of a blue/green-family deployment: its own alarm
+        // names (convert::deployments).
+        let port = if super::deployments::is_alternate(ctx, s, tg) {
+            format!("{port} (alternate)")
+        } else {
+            port
+        };
         let dims = dimensions(&[
             ("LoadBalancer", full_name(ctx)),
             ("TargetGroup", get_att(tg, "TargetGroupFullName")),

@@ -344,6 +344,7 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
     let Some(plan) = ctx.valid.balancer() else {
         return out;
     };
+    let mut alternates = Vec::new();
     let mode = ctx
         .valid
         .service_plan(&s.name)
@@ -359,6 +360,9 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         }
         let tg = ctx.service_id(s, &format!("{proto_id}{}TargetGroup", l.port));
         let props = target_group(ctx, s, l, t, mode);
+        // Blue/green-family deployments: the alternate target group (convert::deployments).
+        let alternate = super::deployments::alternate_group(ctx, s, proto_id, l.port, &props);
+        let mut production = None;
         ctx.out.add(
             tg.clone(),
             Resource::new("AWS::ElasticLoadBalancingV2::TargetGroup", props),
@@ -376,7 +380,16 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
         listener(ctx, l, default_tg.as_deref());
         if is_default(l, t) {
             out.ids.push(listener_id(ctx, l));
-        } else if let Some(rule) = forward_rule(ctx, s, l, t, &tg) {
+            if let Some(alt) = &alternate {
+                // ECS shifts a rule's weights, never a listener's default action.
+                let rule = ctx.service_id(s, &format!("{proto_id}{}ListenerRule", l.port));
+                let arn = listener_arn(ctx, l);
+                super::deployments::production_rule(ctx, &rule, arn, &tg, alt);
+                out.ids.push(rule.clone());
+                production = Some(rule);
+            }
+        } else if let Some(rule) = forward_rule(ctx, s, l, t, &tg, alternate.as_deref()) {
+            production = Some(rule.clone());
             if !l.existing {
                 out.ids.push(listener_id(ctx, l));
             }
@@ -397,13 +410,21 @@ pub fn listeners(ctx: &mut Context, s: &Service) -> Listeners {
                 },
             );
         }
-        out.entries.push(json!({
+        let mut entry = json!({
             "ContainerName": s.name,
             "ContainerPort": t.port.target,
             "TargetGroupArn": ref_(&tg),
-        }));
+        });
+        if let (Some(alt), Some(rule)) = (&alternate, &production) {
+            entry["AdvancedConfiguration"] =
+                super::deployments::advanced(ctx, s, l, (&tg, alt, rule), &mut out.ids);
+            alternates.push(alt.clone());
+        }
+        out.entries.push(entry);
         out.target_groups.push(tg);
     }
+    // After the primaries: autoscaling follows the first target group.
+    out.target_groups.extend(alternates);
     out.ids.sort();
     out.ids.dedup();
     out
@@ -434,6 +455,7 @@ pub fn forward_rule(
     l: &Listener,
     t: &Target,
     target_group: &str,
+    alternate: Option<&str>,
 ) -> Option<String> {
     let routing = t.port.routing.as_ref()?;
     let rule = ctx.service_id(s, &format!("{}{}ListenerRule", id_protocol(l, t), l.port));
@@ -443,7 +465,7 @@ pub fn forward_rule(
             "ListenerArn": listener_arn(ctx, l),
             "Priority": t.priority.unwrap_or(1),
             "Conditions": rule_conditions(routing),
-            "Actions": [{"Type": "forward", "TargetGroupArn": ref_(target_group)}],
+            "Actions": [super::deployments::forward(target_group, alternate)],
         }),
     );
     ctx.out.add(rule.clone(), resource);

@@ -6,6 +6,7 @@ mod autoscaling;
 mod capacity;
 mod cluster;
 mod dashboard;
+mod deployments;
 mod discovery;
 mod domains;
 mod exec;

@@ -75,6 +75,7 @@ pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
         "MinimumHealthyPercent": min,
         "DeploymentCircuitBreaker": {"Enable": enable, "Rollback": rollback},
     });
+    super::deployments::configure(s, &mut props["DeploymentConfiguration"]);
     if let Some(alarms) = super::alarms::deployment_alarms(ctx, s, &listeners.target_groups) {
         props["DeploymentConfiguration"]["Alarms"] = alarms;
     }

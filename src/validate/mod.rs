@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod data;
+pub mod deployments;
 pub mod exposure;
 pub mod fargate;
 pub mod host;
@@ -114,6 +115,7 @@ pub fn validate_with(
     instance_access::check(&project, &plan, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
     let reach = reach::plan(&project, &mut local);
+    deployments::check(&project, balancer.as_ref(), &mut local);
     let failed = local.has_errors();
     diags.extend(local);
     if failed {
