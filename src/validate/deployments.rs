@@ -9,11 +9,13 @@
 //!   rewriting the listener itself, which this project does not generate yet (ECS
 //!   Developer Guide, "Required resources for Amazon ECS blue/green deployments";
 //!   canary deployments do not support NLBs at all).
-//! - No listener of the service that answers 404 by default (services that share a port
-//!   by `x-aws-routing` with none of them the default): ECS's blue/green deployments fail
-//!   on Application Load Balancer listeners whose rules mix forward and non-forward actions
-//!   (ECS Developer Guide, "Application Load Balancer resources for blue/green
-//!   deployments", Limitations). An existing listener's actions are its owner's: a warning.
+//! - A listener of the service that answers 404 by default (services that share a port
+//!   by `x-aws-routing`, or domains, with none of them the default) gets a warning: the
+//!   2025 edition of the ECS Developer Guide ("Application Load Balancer resources for
+//!   blue/green deployments", Limitations) said deployments fail on listeners whose rules
+//!   mix forward and non-forward actions; its current edition, covering linear and canary
+//!   too, no longer lists that limitation. An existing listener's actions are its owner's:
+//!   a warning too.
 //! - Not on a service that writes a named volume: both versions run side by side for the
 //!   whole deployment and the bake time, two writers on the same files (the project stops a
 //!   writing service first, `convert::service::percents`). An explicit `order: start-first`
@@ -78,9 +80,9 @@ pub fn check(project: &Project, balancer: Option<&Plan>, diags: &mut Diagnostics
                     format!("listener {} exists already: ECS's blue/green deployments fail on listeners that mix forward and fixed-response or redirect actions, so its default action and other rules must forward", l.port),
                 );
             } else if l.fallback == Fallback::NotFound {
-                diags.error(
+                diags.warn(
                     &at,
-                    format!("listener {} answers 404 to requests no `x-aws-routing` rule takes, and ECS's blue/green deployments fail on listeners that mix forward and fixed-response actions: publish one service on port {} without `x-aws-routing`, so that the listener forwards to it by default", l.port, l.port),
+                    format!("listener {} answers 404 to requests no host or path rule takes; the 2025 edition of ECS's guide said blue/green deployments fail on listeners that mix forward and fixed-response actions (its current edition no longer lists it): if ECS refuses the deployment, publish one service on port {} without `x-aws-routing` or `x-aws-domain`, so that the listener forwards to it by default", l.port, l.port),
                 );
             }
         }
