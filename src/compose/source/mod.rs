@@ -1,0 +1,12 @@
+//! The loader's floor: Compose text and the files it refers to, into one merged raw tree.
+
+pub mod binds;
+pub mod credentials;
+pub mod dotenv;
+mod extends;
+pub mod interpolate;
+pub mod load;
+pub mod local;
+pub mod merge;
+
+use super::typed::model;
