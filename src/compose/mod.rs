@@ -6,8 +6,8 @@
 pub mod source;
 pub mod typed;
 
-pub use source::{binds, credentials, dotenv, interpolate, load, local, merge};
+pub use source::{binds, credentials, dotenv, interpolate, load, local, merge, values};
 pub use typed::{
     compute, host, hosts, image_ports, jobs, model, noecho, normalize, operations, schedule,
-    secrets, values,
+    secrets,
 };

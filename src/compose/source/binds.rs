@@ -14,7 +14,7 @@
 //! 4. any other project or home folder: a named volume (Amazon EFS), which starts empty;
 //! 5. anything else: refused, with the reason.
 
-use super::local::{is_within, project_path, Stat};
+use super::files::{is_within, project_path, Stat};
 use serde_json::{Map, Value};
 
 /// Host paths that only tell the container the host's time zone.

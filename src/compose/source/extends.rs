@@ -2,11 +2,11 @@
 //! of another file (`extends.file`, from the project's `Package`), with Compose's merge
 //! rules; bounded against `extends` bombs and chains of files. Called by `load`.
 
+use super::files::{project_path, Local, NOT_PACKAGED};
 use super::interpolate::{interpolate, Variables};
-use super::load::{
+use super::tree::{
     as_mapping, is_marker, kind, parse_text, strip_markers, MAPPING_KEYS, OVERRIDE, RESET,
 };
-use super::local::{project_path, Local, NOT_PACKAGED};
 use crate::cfn::yaml;
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};

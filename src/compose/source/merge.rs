@@ -11,7 +11,7 @@
 //! The merge remembers which file placed each value ([`Origins`]), so a diagnostic about
 //! `services.web.ports[1]` can name the file the port came from.
 
-use super::load::{as_mapping, is_marker, MAPPING_KEYS, OVERRIDE, RESET};
+use super::tree::{as_mapping, is_marker, MAPPING_KEYS, OVERRIDE, RESET};
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -343,7 +343,7 @@ fn config_key(item: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::load::parse_text;
+    use crate::compose::source::tree::parse_text;
     use serde_json::json;
 
     fn merged(texts: &[&str]) -> (Value, Origins) {

@@ -4,9 +4,10 @@ pub mod binds;
 pub mod credentials;
 pub mod dotenv;
 mod extends;
+pub mod files;
 pub mod interpolate;
 pub mod load;
 pub mod local;
 pub mod merge;
-
-use super::typed::model;
+pub mod tree;
+pub mod values;

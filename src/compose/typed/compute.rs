@@ -4,10 +4,10 @@
 //! `network_mode`. Each reader checks types and ranges; cross-field rules (a GPU needs EC2,
 //! `bridge` needs EC2, replicas within the autoscaling range) live in `validate::compute`.
 
-use super::load::kind;
 use super::model::{Autoscaling, Compute, GpuCount, NetworkMode, Provider, ScaleMetric, Share};
 use super::reader::Reader;
 use crate::cfn::intrinsics::is_intrinsic;
+use crate::compose::source::tree::kind;
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
 

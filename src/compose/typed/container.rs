@@ -1,7 +1,10 @@
 //! How a service's container runs, in Compose words: `ulimits`, `healthcheck`, `logging`.
-//! A child of `normalize` (it extends its `Reader`).
+//! It extends the `Reader` that `normalize` reads with.
 
-use super::*;
+use super::model::*;
+use super::reader::Reader;
+use crate::diagnostics::Path;
+use serde_json::Value;
 
 impl Reader<'_> {
     pub(super) fn ulimits(&mut self, v: &Value, path: &Path, s: &mut Service) {
@@ -192,3 +195,21 @@ fn is_log_group_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-./#".contains(&b))
 }
+/// Resource limits ECS knows.
+pub const ULIMIT_NAMES: &[&str] = &[
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];

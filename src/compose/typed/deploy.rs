@@ -1,7 +1,10 @@
 //! A service's `depends_on` and `deploy` (replicas, resources, update and restart policies,
-//! placement), in Compose words. A child of `normalize` (it extends its `Reader`).
+//! placement), in Compose words. It extends the `Reader` that `normalize` reads with.
 
-use super::*;
+use super::model::*;
+use super::reader::Reader;
+use crate::diagnostics::Path;
+use serde_json::Value;
 
 impl Reader<'_> {
     pub(super) fn depends_on(&mut self, v: &Value, path: &Path, s: &mut Service) {

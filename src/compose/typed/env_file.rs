@@ -4,10 +4,10 @@
 //! credential gets a warning: an env file's values are written into the task definition,
 //! where anyone who can read it sees them.
 
-use super::dotenv::{self, Format};
-use super::local::{project_path, NOT_PACKAGED};
 use super::model::Text;
 use super::reader::{variable_text, Reader};
+use crate::compose::source::dotenv::{self, Format};
+use crate::compose::source::files::{project_path, NOT_PACKAGED};
 use crate::diagnostics::Path;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -153,7 +153,7 @@ impl Reader<'_> {
     ) -> BTreeMap<String, Text> {
         let mut environment = match v {
             None => BTreeMap::new(),
-            Some(v) => match super::load::as_mapping(v) {
+            Some(v) => match crate::compose::source::tree::as_mapping(v) {
                 Some(mut m) if !from_files.is_empty() => {
                     m.retain(|k, value| {
                         !(value.is_null()

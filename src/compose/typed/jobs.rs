@@ -5,6 +5,7 @@
 //! the others. In Compose words only; `convert::jobs` builds the resources.
 
 use super::model::{Condition, Project};
+pub use super::model::{Job, Why};
 use super::reader::Reader;
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
@@ -16,24 +17,6 @@ pub const MAX_RETRIES: u32 = 10;
 /// Retries of `on-failure` without a count: Compose would restart it forever; a
 /// deployment must end.
 pub const DEFAULT_ON_FAILURE_RETRIES: u32 = 3;
-
-/// A service that runs once to completion in each deployment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Job {
-    /// Further runs after a failed one before the deployment fails (`on-failure:N`).
-    pub retries: u32,
-    /// Why the service is a job.
-    pub why: Why,
-}
-
-/// Why a service is a job.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Why {
-    /// Its `restart` policy (`no` or `on-failure`).
-    Restart,
-    /// Another service waits for it to complete (the first such service, by name).
-    Awaited(String),
-}
 
 /// A service's `restart` policy, as far as jobs care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,60 +141,5 @@ fn restart(r: &mut Reader, v: &Value, path: &Path) -> Option<Restart> {
                 None
             }
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::compose::model::Project;
-    use crate::diagnostics::Diagnostics;
-
-    fn project(text: &str) -> (Project, Diagnostics) {
-        let tree: serde_json::Map<String, serde_json::Value> =
-            serde_yaml_ng::from_str(text).unwrap();
-        let mut diags = Diagnostics::default();
-        let vars = crate::compose::interpolate::Variables::default();
-        let p = crate::compose::normalize::normalize(&tree, "p", &vars, None, &mut diags);
-        (p, diags)
-    }
-
-    #[test]
-    fn restart_policies_and_waiters_make_jobs() {
-        let (p, d) = project(
-            "services:\n  a: {image: x, restart: 'no'}\n  b: {image: x, restart: 'on-failure:2'}\n  c: {image: x, restart: on-failure}\n  d: {image: x, restart: always}\n  e: {image: x}\n  f: {image: x, depends_on: {e: {condition: service_completed_successfully}}}\n",
-        );
-        assert!(d.errors().is_empty(), "{d:?}");
-        let retries = |n: &str| p.services[n].job.as_ref().map(|j| j.retries);
-        assert_eq!(retries("a"), Some(0));
-        assert_eq!(retries("b"), Some(2));
-        assert_eq!(retries("c"), Some(super::DEFAULT_ON_FAILURE_RETRIES));
-        assert_eq!(retries("d"), None);
-        assert_eq!(retries("e"), Some(0));
-        assert_eq!(retries("f"), None);
-    }
-
-    #[test]
-    fn servers_stay_services_and_bad_policies_are_errors() {
-        let (p, d) = project(
-            "services:\n  web: {image: x, restart: on-failure, ports: ['80:80']}\n  x: {image: x, restart: 'on-failure:99'}\n  y: {image: x, restart: sometimes}\n",
-        );
-        assert!(p.services["web"].job.is_none());
-        let text = format!("{d:?}");
-        assert!(text.contains("services.web.restart"), "{text}");
-        assert!(text.contains("services.x.restart"), "{text}");
-        assert!(text.contains("services.y.restart"), "{text}");
-        assert_eq!(d.errors().len(), 2);
-    }
-
-    #[test]
-    fn an_awaited_server_is_an_error() {
-        let (_, d) = project(
-            "services:\n  web: {image: x, ports: ['80:80']}\n  w: {image: x, depends_on: {web: {condition: service_completed_successfully}}}\n",
-        );
-        let text = format!("{:?}", d.errors());
-        assert!(
-            text.contains("services.w.depends_on.web.condition"),
-            "{text}"
-        );
     }
 }

@@ -1,8 +1,11 @@
 //! Top-level networks, in Compose words: names, labels, `external` (an existing security
-//! group), the deprecated `x-aws-securitygroup`. A child of `normalize` (it extends its
-//! `Reader`).
+//! group), the deprecated `x-aws-securitygroup`. It extends the `Reader` that
+//! `normalize` reads with.
 
-use super::*;
+use super::model::*;
+use super::reader::Reader;
+use crate::diagnostics::Path;
+use serde_json::Value;
 
 impl Reader<'_> {
     /// A name other services reach a service by (a network alias, a `links` alias,

@@ -5,9 +5,9 @@
 //! environment variable holding one is delivered from a secret the project creates (its
 //! value the same reference), and the places ECS cannot fill from a secret refuse it.
 
-use super::interpolate::{Variable, Variables};
 use super::model::{Service, Text};
 use super::reader::Reader;
+use crate::compose::source::interpolate::{Variable, Variables};
 use crate::diagnostics::Path;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -1,33 +1,16 @@
 //! Raw tree → typed model: short syntax to long, spec defaults applied, every value
 //! checked for its type and range. Problems are collected, never fatal one by one.
 
-use super::interpolate::Variables;
-use super::load::{as_mapping, kind};
-use super::local::Local;
 use super::model::*;
 pub use super::reader::describe;
 pub(super) use super::reader::Reader;
-use super::values::{self, Protocol};
+use crate::compose::source::files::Local;
+use crate::compose::source::interpolate::Variables;
+use crate::compose::source::tree::{as_mapping, kind};
+use crate::compose::source::values::{self, Protocol};
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-// Volumes extend the `Reader` below; the file sits next to this one.
-#[path = "volumes.rs"]
-mod volumes;
-
-// Ports, networks, the container's runtime settings and `deploy` extend the `Reader` too.
-#[path = "ports.rs"]
-mod ports;
-
-#[path = "networks.rs"]
-mod networks;
-
-#[path = "container.rs"]
-mod container;
-
-#[path = "deploy.rs"]
-mod deploy;
 
 /// Builds the typed project from the loaded tree.
 pub fn normalize(
@@ -186,25 +169,6 @@ pub const RETENTION_DAYS: &[u64] = &[
 
 /// The longest `stop_grace_period`: a target group's longest deregistration delay.
 pub const MAX_STOP_GRACE_SECONDS: u64 = 3600;
-
-/// Resource limits ECS knows.
-pub const ULIMIT_NAMES: &[&str] = &[
-    "core",
-    "cpu",
-    "data",
-    "fsize",
-    "locks",
-    "memlock",
-    "msgqueue",
-    "nice",
-    "nofile",
-    "nproc",
-    "rss",
-    "rtprio",
-    "rttime",
-    "sigpending",
-    "stack",
-];
 
 impl Reader<'_> {
     fn service(&mut self, name: &str, map: &Map<String, Value>, path: &Path) -> Service {
@@ -375,7 +339,7 @@ impl Reader<'_> {
             }
         }
         if let Some(v) = get("volumes") {
-            let context = super::binds::build_context(map);
+            let context = crate::compose::source::binds::build_context(map);
             self.mounts(v, &path.key("volumes"), &mut s, context.as_deref());
         }
         if let Some(v) = get("tmpfs") {
@@ -530,5 +494,65 @@ impl Reader<'_> {
         }
         self.hide_noecho(&mut s, path);
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Jobs, end to end: `restart` and the services others wait for.
+
+    use crate::compose::typed::model::Project;
+    use crate::diagnostics::Diagnostics;
+
+    fn project(text: &str) -> (Project, Diagnostics) {
+        let tree: serde_json::Map<String, serde_json::Value> =
+            serde_yaml_ng::from_str(text).unwrap();
+        let mut diags = Diagnostics::default();
+        let vars = crate::compose::source::interpolate::Variables::default();
+        let p = super::normalize(&tree, "p", &vars, None, &mut diags);
+        (p, diags)
+    }
+
+    #[test]
+    fn restart_policies_and_waiters_make_jobs() {
+        let (p, d) = project(
+            "services:\n  a: {image: x, restart: 'no'}\n  b: {image: x, restart: 'on-failure:2'}\n  c: {image: x, restart: on-failure}\n  d: {image: x, restart: always}\n  e: {image: x}\n  f: {image: x, depends_on: {e: {condition: service_completed_successfully}}}\n",
+        );
+        assert!(d.errors().is_empty(), "{d:?}");
+        let retries = |n: &str| p.services[n].job.as_ref().map(|j| j.retries);
+        assert_eq!(retries("a"), Some(0));
+        assert_eq!(retries("b"), Some(2));
+        assert_eq!(
+            retries("c"),
+            Some(super::super::jobs::DEFAULT_ON_FAILURE_RETRIES)
+        );
+        assert_eq!(retries("d"), None);
+        assert_eq!(retries("e"), Some(0));
+        assert_eq!(retries("f"), None);
+    }
+
+    #[test]
+    fn servers_stay_services_and_bad_policies_are_errors() {
+        let (p, d) = project(
+            "services:\n  web: {image: x, restart: on-failure, ports: ['80:80']}\n  x: {image: x, restart: 'on-failure:99'}\n  y: {image: x, restart: sometimes}\n",
+        );
+        assert!(p.services["web"].job.is_none());
+        let text = format!("{d:?}");
+        assert!(text.contains("services.web.restart"), "{text}");
+        assert!(text.contains("services.x.restart"), "{text}");
+        assert!(text.contains("services.y.restart"), "{text}");
+        assert_eq!(d.errors().len(), 2);
+    }
+
+    #[test]
+    fn an_awaited_server_is_an_error() {
+        let (_, d) = project(
+            "services:\n  web: {image: x, ports: ['80:80']}\n  w: {image: x, depends_on: {web: {condition: service_completed_successfully}}}\n",
+        );
+        let text = format!("{:?}", d.errors());
+        assert!(
+            text.contains("services.w.depends_on.web.condition"),
+            "{text}"
+        );
     }
 }

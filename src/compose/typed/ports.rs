@@ -1,10 +1,14 @@
 //! Published ports, in Compose words: the short and long syntax, ranges mapped one to one,
-//! loopback bindings, and the port extensions (`x-aws-protocol`) read into the model. A
-//! child of `normalize` (it extends its `Reader`); what the ports become on a load
+//! loopback bindings, and the port extensions (`x-aws-protocol`) read into the model. It
+//! extends the `Reader` that `normalize` reads with; what the ports become on a load
 //! balancer is decided in `convert::loadbalancer`, what is valid across the project in
 //! `validate::rules`.
 
-use super::*;
+use super::model::*;
+use super::reader::Reader;
+use crate::compose::source::values::{self, Protocol};
+use crate::diagnostics::Path;
+use serde_json::{Map, Value};
 
 impl Reader<'_> {
     pub(super) fn ports(&mut self, v: &Value, path: &Path, s: &mut Service) {

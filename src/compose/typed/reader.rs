@@ -2,12 +2,12 @@
 //! way. Every area file of `compose/` (`normalize`, `volumes`, `secrets`, `compute`, ...)
 //! extends it with an `impl Reader` block of its own.
 
-use super::interpolate::{Variable, Variables};
-use super::load::{as_mapping, kind};
-use super::local::Local;
 use super::model::Text;
-use super::values;
 use crate::cfn::intrinsics::is_intrinsic;
+use crate::compose::source::files::Local;
+use crate::compose::source::interpolate::{Variable, Variables};
+use crate::compose::source::tree::{as_mapping, kind};
+use crate::compose::source::values;
 use crate::diagnostics::{Diagnostics, Path};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ pub(super) struct Reader<'a> {
     #[allow(dead_code)] // read by the local-file areas as they land
     pub(super) local: Option<&'a Local>,
     /// What the project's env files may still cost (`env_file` of every service).
-    pub(super) budget: super::interpolate::Budget,
+    pub(super) budget: crate::compose::source::interpolate::Budget,
 }
 
 impl Reader<'_> {

@@ -4,9 +4,10 @@
 //! The expression's shape is checked here, with path-addressed errors; `convert::schedule`
 //! builds the resources. Read after `jobs` (a scheduled service is not a deployment job).
 
+pub use super::model::Schedule;
 use super::model::{Condition, Project};
 use super::reader::Reader;
-use super::values;
+use crate::compose::source::values;
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
 
@@ -15,19 +16,6 @@ pub const MAX_RETRIES: u32 = 185;
 
 /// The longest flexible window, minutes (`FlexibleTimeWindow.MaximumWindowInMinutes`).
 pub const MAX_WINDOW_MINUTES: u64 = 1440;
-
-/// `deploy.x-aws-schedule`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Schedule {
-    /// `cron(...)`, `rate(...)` or `at(...)`.
-    pub expression: String,
-    /// An IANA time zone (`Europe/Paris`); `None`: UTC.
-    pub timezone: Option<String>,
-    /// Minutes the run may start late (spreading load); `None`: at the time.
-    pub flexible_window: Option<u64>,
-    /// Retries of a run EventBridge Scheduler could not start (default 0).
-    pub retries: u32,
-}
 
 /// Reads each service's `deploy.x-aws-schedule`.
 pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Project) {

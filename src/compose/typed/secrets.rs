@@ -7,12 +7,12 @@
 //! parameter or a variable holding an intrinsic function, so the converter can only ever
 //! reference it.
 
-use super::interpolate::Variable;
-use super::load::as_mapping;
-use super::local::{project_path, NOT_PACKAGED};
 use super::model::*;
 use super::reader::Reader;
 use crate::cfn::intrinsics::{is_intrinsic, ref_};
+use crate::compose::source::files::{project_path, NOT_PACKAGED};
+use crate::compose::source::interpolate::Variable;
+use crate::compose::source::tree::as_mapping;
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -632,7 +632,7 @@ impl Reader<'_> {
                     path,
                     format!(
                         "expected a file mode in octal, like `0440`, found {}",
-                        super::normalize::describe(v)
+                        super::reader::describe(v)
                     ),
                 );
                 None
@@ -784,7 +784,7 @@ pub(super) fn check_service(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::interpolate::Variables;
+    use crate::compose::source::interpolate::Variables;
     use crate::diagnostics::Diagnostics;
     use serde_json::json;
 

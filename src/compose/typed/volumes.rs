@@ -1,11 +1,16 @@
 //! Volumes, in Compose words: top-level declarations (`driver_opts`, `external`) and the
-//! mounts of a service (short and long syntax, `tmpfs`), read into the model. A child of
-//! `normalize` (it extends its `Reader`); what each mount becomes on ECS is decided here,
+//! mounts of a service (short and long syntax, `tmpfs`), read into the model. It extends the
+//! `Reader` that `normalize` reads with; what each mount becomes on ECS is decided here,
 //! what is valid across the project in `validate::volumes`.
 
-use super::super::binds::{self, Class, MAX_FILES_BYTES};
-use super::super::local::{Stat, NOT_PACKAGED};
-use super::*;
+use super::model::*;
+use super::reader::Reader;
+use crate::compose::source::binds::{self, Class, MAX_FILES_BYTES};
+use crate::compose::source::files::{Stat, NOT_PACKAGED};
+use crate::compose::source::values::{self};
+use crate::diagnostics::Path;
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 /// What a bind mount kept in the model mounts.
@@ -565,7 +570,7 @@ impl Reader<'_> {
     ) -> Option<BindTo> {
         let local = self.local;
         let class = binds::classify(source, target, read_only, context, &mut |path| {
-            super::super::local::stat(local, path)
+            crate::compose::source::files::stat(local, path)
         });
         match class {
             Class::TimeZone => {
@@ -691,7 +696,7 @@ impl Reader<'_> {
                 .split('/')
                 .skip(1)
                 .any(|x| x.is_empty() || x == "." || x == "..");
-            if !clean || super::super::secrets::SYSTEM_DIRS.contains(&target) {
+            if !clean || crate::compose::typed::secrets::SYSTEM_DIRS.contains(&target) {
                 self.diags.error(
                     p,
                     format!("the folder's files go into a volume that replaces `{}`, which the container cannot do without; mount the folder at a directory of its own, e.g. `/etc/app`", if target.is_empty() { "/" } else { target }),
@@ -717,7 +722,7 @@ impl Reader<'_> {
             let dir = if folder {
                 target.to_string()
             } else {
-                super::super::secrets::parent(&file).to_string()
+                crate::compose::typed::secrets::parent(&file).to_string()
             };
             s.files.push(LocalFile {
                 mode: file_mode(content),
@@ -743,7 +748,8 @@ impl Reader<'_> {
                 let (Some(source), MountSource::Volume(key)) = (&m.bind, &m.source) else {
                     continue;
                 };
-                let folder = super::super::local::project_path(source).unwrap_or_default();
+                let folder =
+                    crate::compose::source::files::project_path(source).unwrap_or_default();
                 if declared.contains(key) {
                     self.diags.error(
                         &m.path,
