@@ -6,16 +6,16 @@
 use std::collections::BTreeSet;
 
 /// Whether a variable's name says its value is a credential: the words of
-/// [`super::dotenv::is_credential_name`] (`PASSWORD`, `PASSWD`, `PASS`, `SECRET`, `TOKEN`,
+/// [`super::names::is_credential_name`] (`PASSWORD`, `PASSWD`, `PASS`, `SECRET`, `TOKEN`,
 /// `CREDENTIAL`, `APIKEY`, a last word `KEY` as in `API_KEY`, `PRIVATE_KEY`,
 /// `ACCESS_KEY`), and also `PW`, a last word `PWD` (not the shell's `PWD` alone), `DSN`, a last word
 /// `AUTH` (`REDIS_AUTH`; not `AUTH_URL`). A name ending in `FILE`, `PATH` or `DIR` holds
 /// where a credential is, not the credential (`POSTGRES_PASSWORD_FILE`).
 pub fn is_credential_name(name: &str) -> bool {
-    if super::dotenv::is_credential_name(name) {
+    if super::names::is_credential_name(name) {
         return true;
     }
-    let words = super::dotenv::name_words(name);
+    let words = super::names::name_words(name);
     let Some(last) = words.last() else {
         return false;
     };

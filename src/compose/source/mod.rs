@@ -9,5 +9,7 @@ pub mod interpolate;
 pub mod load;
 pub mod local;
 pub mod merge;
+pub mod names;
 pub mod tree;
 pub mod values;
+pub mod variables;

@@ -171,7 +171,8 @@ impl Reader<'_> {
                 continue;
             }
             // A reference (a `NoEcho` parameter `package` made) is delivered from a secret.
-            if dotenv::is_credential_name(&k) && matches!(text, Text::Lit(_)) {
+            if crate::compose::source::names::is_credential_name(&k) && matches!(text, Text::Lit(_))
+            {
                 credentials
                     .entry(file.to_string())
                     .or_default()

@@ -1,6 +1,7 @@
 //! The model's floor: the merged raw tree into the typed model, one file per area.
 
 pub mod compute;
+mod configs;
 mod container;
 mod deploy;
 mod env_file;
@@ -9,6 +10,7 @@ pub mod hosts;
 pub mod image_ports;
 pub mod jobs;
 pub mod model;
+mod mounts;
 mod networks;
 pub mod noecho;
 pub mod normalize;

@@ -136,7 +136,7 @@ pub fn normalize(
                 continue;
             };
             let service = r.service(svc_name, map, &path);
-            super::secrets::check_service(&mut r, tree, &project, &service);
+            super::configs::check_service(&mut r, tree, &project, &service);
             project.services.insert(svc_name.clone(), service);
         }
     }
