@@ -20,3 +20,6 @@ mod reader;
 pub mod schedule;
 pub mod secrets;
 mod volumes;
+
+#[cfg(test)]
+mod tests;
