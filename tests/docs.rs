@@ -44,7 +44,7 @@ fn not_supported_list_in_docs_matches_the_code() {
     generated(REJECTED_BEGIN, REJECTED_END, &render_rejected());
 }
 
-const PORTS_BEGIN: &str = "<!-- BEGIN IMAGE PORTS: generated from src/compose/image_ports.rs; UPDATE_DOCS=1 cargo test --test docs -->\n";
+const PORTS_BEGIN: &str = "<!-- BEGIN IMAGE PORTS: generated from src/compose/typed/image_ports.rs; UPDATE_DOCS=1 cargo test --test docs -->\n";
 const PORTS_END: &str = "<!-- END IMAGE PORTS -->";
 
 /// The table of widely used images' default ports is the code's.

@@ -1,27 +1,13 @@
-//! The Compose side, in Compose words: loading, interpolation, the typed model and the
-//! value parsers. Nothing here names a CloudFormation type.
+//! The Compose side, in Compose words, in two floors: `source/` turns text and files into
+//! one merged raw tree; `typed/` turns that tree into the typed model. Nothing here names
+//! a CloudFormation type. The modules keep their paths (`compose::load`,
+//! `compose::model`, ...) through the re-exports below.
 
-pub mod binds;
-pub mod compute;
-pub mod credentials;
-pub mod deployments;
-pub mod domains;
-pub mod dotenv;
-mod env_file;
-mod extends;
-pub mod host;
-pub mod hosts;
-pub mod image_ports;
-pub mod interpolate;
-pub mod jobs;
-pub mod load;
-pub mod local;
-pub mod merge;
-pub mod model;
-pub mod noecho;
-pub mod normalize;
-pub mod operations;
-mod reader;
-pub mod schedule;
-pub mod secrets;
-pub mod values;
+pub mod source;
+pub mod typed;
+
+pub use source::{binds, credentials, dotenv, interpolate, load, local, merge, values};
+pub use typed::{
+    compute, deployments, domains, host, hosts, image_ports, jobs, model, noecho, normalize, operations, schedule,
+    secrets,
+};

@@ -260,3 +260,13 @@ pub fn render_rejected() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_loader_s_top_level_keys_are_the_support_table_s() {
+        for key in crate::compose::load::TOP_LEVEL_KEYS {
+            assert!(super::entry(key).is_some(), "{key}");
+        }
+    }
+}
