@@ -12,8 +12,8 @@
 //! name, so a `Ref` both ways would be a cycle.
 
 use super::autoscaling::cluster_name;
+use super::context::{Alerting, Context};
 use super::loadbalancer::{full_name, is_application};
-use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Project, Service, Text};
@@ -30,21 +30,6 @@ pub const DEFAULT_UTILISATION: f64 = 80.0;
 pub const DEFAULT_5XX: f64 = 10.0;
 /// Default 95th percentile target response time, seconds.
 pub const DEFAULT_RESPONSE_TIME: f64 = 2.0;
-
-/// Where the project's alarms notify: the `Alarms` property, else `x-aws-alarms`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Alerting {
-    /// Addresses subscribed to the topic.
-    pub emails: Vec<Value>,
-    /// An existing topic ARN (`None`: the project creates `<P>AlarmTopic`).
-    pub topic: Option<Value>,
-    /// Services roll a deployment back when their alarms fire (unless a service says).
-    pub rollback: bool,
-    /// Minutes a condition must last (unless a service says).
-    pub periods: u32,
-    /// The load balancer's own 5XX responses per minute.
-    pub load_balancer_5xx: Limit,
-}
 
 /// Resolves the project's alerting: the property wins over the extension.
 pub fn alerting(

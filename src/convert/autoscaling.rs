@@ -3,7 +3,7 @@
 //! and a target-tracking policy (after the target, which it references). No role is created: without `RoleARN`, Application Auto Scaling uses its
 //! service-linked role for ECS.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
 use crate::compose::model::{ScaleMetric, Service};

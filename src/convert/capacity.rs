@@ -3,8 +3,8 @@
 //! provider association (`FARGATE`, `FARGATE_SPOT`, the EC2 provider). Services with a
 //! capacity provider strategy name their providers and wait for the association.
 
+use super::context::Context;
 use super::network::{network_id, security_group};
-use super::Context;
 use crate::cfn::intrinsics::{arn, get_att, ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::model::{NetworkMode, Provider, Share};

@@ -1,7 +1,7 @@
 //! The ECS cluster, unless the project names an existing one: Container Insights, and
 //! ECS Exec sessions logged to the project's log group.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::operations::Insights;

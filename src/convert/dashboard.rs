@@ -6,8 +6,8 @@
 //! nothing of an account or a region is written into it.
 
 use super::autoscaling::cluster_name;
+use super::context::Context;
 use super::loadbalancer::{full_name, is_application};
-use super::Context;
 use crate::cfn::intrinsics::{get_att, sub, sub_with};
 use crate::cfn::template::Resource;
 use crate::compose::operations::Insights;

@@ -22,7 +22,7 @@
 //!   service's deployment alarms (`convert::alarms`, which watches both target groups)
 //!   roll back.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::template::Resource;
 use crate::compose::deployments::Shift;
@@ -170,7 +170,7 @@ fn test_listener(
         if let Some(first) = ctx.placement.certificates.first() {
             props["Certificates"] = json!([{"CertificateArn": first}]);
         }
-        props["SslPolicy"] = json!(super::loadbalancer::SSL_POLICY);
+        props["SslPolicy"] = json!(super::tls::SSL_POLICY);
     }
     ctx.out.add(
         listener.clone(),

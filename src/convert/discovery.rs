@@ -9,7 +9,7 @@
 //!   search domain, so `db` resolves on any port (`network::vpc`).
 //! - What neither gives is a warning: the service, who reaches it, and what to add.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
 use crate::compose::model::{NetworkMode, Service};

@@ -5,7 +5,7 @@
 //! turned each domain port into an HTTPS port routed by its names); the listener's
 //! certificate is this one (`placement`).
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;

@@ -2,7 +2,7 @@
 //! task role's Session Manager channel permissions, session logging to the project's log
 //! group (on the cluster the project creates) and an output with the command to run.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, sub_with};
 use crate::compose::model::Service;
 use serde_json::{json, Value};

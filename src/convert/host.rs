@@ -3,7 +3,7 @@
 //! `ExtraHosts`, the task's `PidMode` and `IpcMode`; a daemon service's scheduling; and the
 //! container agent settings the security options need.
 
-use super::Context;
+use super::context::Context;
 use crate::compose::host::{Namespace, SecurityOpt};
 use crate::compose::model::Service;
 use serde_json::{json, Map, Value};

@@ -2,7 +2,7 @@
 //! secrets and parameters the service uses: nothing else) and,
 //! when `x-aws-role` or `x-aws-policies` ask for one, its task role.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub, sub_with};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Service, Text};

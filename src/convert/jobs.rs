@@ -6,9 +6,9 @@
 //! `DependsOn` on it; it waits for what it depends on.
 
 use super::capacity::{association_id, strategy};
+use super::context::Context;
 use super::network::{private_subnets, security_group};
 use super::volumes;
-use super::Context;
 use crate::cfn::intrinsics::ref_;
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;

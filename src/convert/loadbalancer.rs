@@ -9,8 +9,8 @@
 //! What goes where was decided by `validate::loadbalancer`; this file writes it out.
 
 use super::capacity::{instance_group, EPHEMERAL_FROM, EPHEMERAL_TO};
+use super::context::Context;
 use super::network::network_id;
-use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;
@@ -20,8 +20,7 @@ use crate::validate::loadbalancer::{Fallback, Kind, Listener, ListenerProtocol, 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-/// The TLS policy of HTTPS and TLS listeners: TLS 1.3 and 1.2 only, forward secrecy.
-pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+use super::tls::SSL_POLICY;
 
 /// Target group health checks: a new task is healthy after `HEALTHY_THRESHOLD` checks
 /// `HEALTH_CHECK_INTERVAL` seconds apart (20 s), instead of ELB's 5 × 30 s.

@@ -1,6 +1,6 @@
 //! The project's CloudWatch Logs group.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{ref_, sub};
 use crate::cfn::template::Resource;
 use serde_json::json;

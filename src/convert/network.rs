@@ -2,7 +2,7 @@
 //! private subnets behind NAT, and DHCP options whose search domain is the project's
 //! namespace) and one security group per Compose network.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;

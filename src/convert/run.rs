@@ -5,7 +5,7 @@
 //! public address. A template holds at most 200 outputs: past a budget, no such output, and
 //! a warning points to the documented line.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::ref_;
 use crate::compose::model::Service;
 use serde_json::{json, Value};

@@ -6,8 +6,8 @@
 //! `<P><Svc>ScheduleDeadLetterQueue` receiving the runs Scheduler could not start, and,
 //! when alarms are on, an alarm on it.
 
+use super::context::Context;
 use super::iam::has_task_role;
-use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
 use crate::compose::model::Service;

@@ -4,11 +4,11 @@
 
 use super::autoscaling::desired_count;
 use super::capacity::{association_id, strategy};
+use super::context::Context;
 use super::discovery::{service_connect, srv_port};
 use super::loadbalancer::Listeners;
 use super::network::{private_subnets, security_group};
 use super::volumes;
-use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
 use crate::compose::model::{FailureAction, NetworkMode, Service};

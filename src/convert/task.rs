@@ -2,9 +2,9 @@
 //! requested size, the network mode and the GPUs. The service's container, after the helper
 //! that writes its secret and config files when it has any.
 
+use super::context::Context;
 use super::discovery::{port_name, tcp_ports};
 use super::iam::has_task_role;
-use super::Context;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
 use crate::compose::model::{Arch, NetworkMode, Service, Text};

@@ -3,7 +3,7 @@
 //! security group that admits only the services mounting it, an access point per
 //! identity, and task-local scratch space for anonymous volumes and tmpfs.
 
-use super::Context;
+use super::context::Context;
 use crate::cfn::intrinsics::{get_att, ref_, sub, sub_with};
 use crate::cfn::logical_id::normalize;
 use crate::cfn::template::Resource;

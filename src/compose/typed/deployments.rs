@@ -15,8 +15,8 @@
 //! StepBakeTimeInMinutes × steps` for linear (CloudFormation template reference,
 //! `AWS::ECS::Service CanaryConfiguration` and `LinearConfiguration`).
 
-pub use super::model::{linear_steps, Deployment, Shift};
 use super::model::Project;
+pub use super::model::{linear_steps, Deployment, Shift};
 use super::reader::Reader;
 use crate::compose::source::values;
 use crate::diagnostics::Path;

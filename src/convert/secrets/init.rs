@@ -8,7 +8,7 @@ use crate::cfn::intrinsics::ref_;
 use crate::cfn::logical_id::normalize;
 use crate::compose::model::{Config, Service, Text};
 use crate::compose::secrets::{parent, SECRETS_DIR};
-use crate::convert::Context;
+use crate::convert::context::Context;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 

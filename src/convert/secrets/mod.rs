@@ -11,11 +11,11 @@
 mod init;
 mod store;
 
-use super::Context;
 use crate::cfn::intrinsics::ref_;
 use crate::cfn::template::Resource;
 use crate::compose::model::{Config, Secret, SecretSource, Service, Text};
 use crate::compose::secrets::arn_service;
+use crate::convert::context::Context;
 pub use init::{files, INIT_IMAGE};
 use serde_json::{json, Map, Value};
 pub use store::repository_credentials;

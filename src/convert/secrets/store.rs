@@ -5,7 +5,7 @@
 use crate::cfn::intrinsics::{escape_sub, ref_, sub};
 use crate::cfn::logical_id::normalize;
 use crate::compose::model::{Secret, SecretSource, Service, Text};
-use crate::convert::Context;
+use crate::convert::context::Context;
 use serde_json::{json, Value};
 
 /// Where ECS reads a value from.

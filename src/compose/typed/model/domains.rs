@@ -1,6 +1,6 @@
 //! The types of `x-aws-domain` and `x-aws-hosted_zone`, read by `typed::domains`.
 
-use super::Text;
+use super::text::Text;
 
 /// The project's domains.
 #[derive(Clone, Debug, Default, PartialEq)]
