@@ -859,6 +859,10 @@ fn process(
             )?;
             if !out.quiet {
                 eprintln!("{}", summary(&expanded.fragment, bytes, warnings));
+                eprint!(
+                    "{}",
+                    report::summary::text(&expanded.fragment, &[&diags, &found])
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

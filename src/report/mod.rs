@@ -56,6 +56,7 @@ const RUN_TIME_WORDS: &[&str] = &[
 ];
 
 pub mod kind;
+pub mod summary;
 
 use kind::{places_text, split_service, without_indexes, Template};
 
