@@ -432,6 +432,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "{}",
                     package_summary(&fragment, &packaged, bytes, &out, warnings)
                 );
+                eprint!(
+                    "{}",
+                    report::summary::of_packaged(&fragment, &packaged.secrets, &diags)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

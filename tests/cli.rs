@@ -585,6 +585,14 @@ volumes:
         ],
         "{stderr}"
     );
+    // `package` answers the same, from the template the macro will make of its result.
+    let (code, _, stderr) = run_in(&dir, &["package", "-o", "packaged.yaml"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let packaged: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| *l != "will it run?")
+        .collect();
+    assert_eq!(packaged, summary, "{stderr}");
     // Nothing of it with `--quiet`.
     let (code, _, stderr) = run_in(&dir, &["convert", "-q", "-o", "out.json"], None, &[]);
     assert_eq!(code, 0, "{stderr}");

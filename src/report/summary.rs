@@ -19,6 +19,25 @@ pub fn text(template: &Value, warnings: &[&Diagnostics]) -> String {
         .collect()
 }
 
+/// The summary of a packaged template (`compose-to-ecs package`), whose projects are still
+/// `ComposeToECS::Project` resources: the template the macro will make of it, expanded here
+/// with the secret values the step read and the template's parameter defaults. Nothing
+/// when it cannot be expanded without other values (a parameter without a default).
+pub fn of_packaged(
+    fragment: &Value,
+    secrets: &BTreeMap<String, crate::package::SecretValue>,
+    warnings: &Diagnostics,
+) -> String {
+    let given: Vec<(String, String)> = secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect();
+    match crate::cfn::input::request(fragment.clone(), &given).map(|r| crate::expand(&r)) {
+        Ok(Ok(expanded)) => text(&expanded.fragment, &[warnings]),
+        _ => String::new(),
+    }
+}
+
 /// The summary's lines.
 pub fn lines(template: &Value, warnings: &[&Diagnostics]) -> Vec<String> {
     let resources = template
