@@ -73,10 +73,12 @@ def lost_causes(every, grouped):
     show: no grouped line holds both the text of its kind (the message without its
     details) and its service (or its top-level key)."""
     lost = []
+    # Braces are how the grouped lines list values (`{a, b}`, `{Redis (port 6379); ...}`).
+    grouped = [g.replace("{", "").replace("}", "") for g in grouped]
     for w in every:
         m = OCCURRENCE.match(w)
         path, msg = (m.group(1), m.group(2)) if m else ("", w)
-        pieces = [p for p in DETAIL.split(msg) if len(p.strip()) >= 3]
+        pieces = [p.replace("{", "").replace("}", "") for p in DETAIL.split(msg) if len(p.strip()) >= 3]
         svc = SERVICE.search(path)
         where = svc.group(1) if svc else re.split(r"[.\[]", path, maxsplit=1)[0]
         if not any(where in g and all(p in g for p in pieces) for g in grouped):

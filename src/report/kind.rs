@@ -68,37 +68,97 @@ impl Template {
     }
 
     /// The message with each slot showing every value it takes in `all` (templates of
-    /// one kind): the value when they agree, `{a, b}` when they differ.
+    /// one kind): the value when they agree, `{a, b}` when they differ. When several
+    /// details differ, the text from the first to the last is listed once per occurrence,
+    /// so that the values of one occurrence stay together:
+    /// `publishes {Redis (port 6379); PostgreSQL (port 5432)} on ...`.
     pub fn folded(all: &[&Template]) -> String {
         let Some(first) = all.first() else {
             return String::new();
         };
-        let mut out = String::new();
-        for (i, literal) in first.literals.iter().enumerate() {
-            out.push_str(literal);
-            if i < first.slots.len() {
-                let mut values: Vec<&str> = Vec::new();
-                for t in all {
-                    if let Some(v) = t.slots.get(i) {
-                        if !values.contains(&v.as_str()) {
-                            values.push(v);
-                        }
-                    }
-                }
-                // A detail repeating an earlier one in every occurrence (`X` has no
-                // value and no variable `X` is set) is not listed twice.
-                let repeats = (0..i).any(|k| all.iter().all(|t| t.slots.get(k) == t.slots.get(i)));
-                match values.as_slice() {
-                    [one] => out.push_str(one),
-                    _ if repeats => out.push_str("`…`"),
-                    many => {
-                        out.push('{');
-                        out.push_str(&many.join(", "));
-                        out.push('}');
+        let n = first.slots.len();
+        let distinct = |i: usize| {
+            let mut values: Vec<&str> = Vec::new();
+            for t in all {
+                if let Some(v) = t.slots.get(i) {
+                    if !values.contains(&v.as_str()) {
+                        values.push(v);
                     }
                 }
             }
+            values
+        };
+        // A detail repeating an earlier one in every occurrence (`X` has no value and no
+        // variable `X` is set) is not listed twice.
+        let repeats =
+            |i: usize| (0..i).any(|k| all.iter().all(|t| t.slots.get(k) == t.slots.get(i)));
+        // The span: from the first detail that differs to the last, when more than one
+        // differs in its own right (not as a repeat of another).
+        let varying: Vec<usize> = (0..n).filter(|&i| distinct(i).len() > 1).collect();
+        let own: Vec<usize> = varying.iter().copied().filter(|&i| !repeats(i)).collect();
+        let span = match (own.first(), varying.last()) {
+            (Some(&from), Some(&last)) if own.len() > 1 => Some((from, last)),
+            _ => None,
+        };
+        let slot = |i: usize| -> String {
+            match distinct(i).as_slice() {
+                [one] => one.to_string(),
+                _ if repeats(i) => "`…`".to_string(),
+                many => format!("{{{}}}", many.join(", ")),
+            }
+        };
+        let mut out = String::new();
+        // Bytes of the next literal already written (the end of a word after a span).
+        let mut skip = 0;
+        let mut i = 0;
+        while i < n {
+            out.push_str(&first.literals[i][skip..]);
+            skip = 0;
+            match span {
+                Some((from, last)) if from == i => {
+                    // From this slot to the last varying one, and the rest of the word that
+                    // follows it (the `s` of `5s`), once per occurrence.
+                    let after = &first.literals[last + 1];
+                    let mut tail = after
+                        .find(|c: char| !c.is_alphanumeric())
+                        .unwrap_or(after.len());
+                    // And the brackets the span opened (`(port 6379)`).
+                    let inner = first.literals[i + 1..=last].concat();
+                    let mut open = inner
+                        .matches('(')
+                        .count()
+                        .saturating_sub(inner.matches(')').count());
+                    while open > 0 && after[tail..].starts_with(')') {
+                        tail += 1;
+                        open -= 1;
+                    }
+                    let mut spans: Vec<String> = Vec::new();
+                    for t in all {
+                        let mut span = String::new();
+                        for k in i..=last {
+                            span.push_str(t.slots.get(k).map_or("", String::as_str));
+                            if k < last {
+                                span.push_str(&first.literals[k + 1]);
+                            }
+                        }
+                        span.push_str(&after[..tail]);
+                        if !spans.contains(&span) {
+                            spans.push(span);
+                        }
+                    }
+                    out.push('{');
+                    out.push_str(&spans.join("; "));
+                    out.push('}');
+                    skip = tail;
+                    i = last + 1;
+                }
+                _ => {
+                    out.push_str(&slot(i));
+                    i += 1;
+                }
+            }
         }
+        out.push_str(&first.literals[n][skip..]);
         out
     }
 }
@@ -230,11 +290,24 @@ fn keys_folded(rests: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for r in rests {
         let key = first(r);
-        let below = rests.iter().filter(|o| first(o) == key).count();
-        let item = if below > 1 {
-            format!("{key}.*")
-        } else {
-            r.strip_prefix('.').unwrap_or(r).to_string()
+        // The keys below `key` when each is one plain name (`healthcheck.{interval,timeout}`).
+        let below: Vec<&str> = rests
+            .iter()
+            .filter(|o| first(o) == key)
+            .map(|o| {
+                let o = o.strip_prefix('.').unwrap_or(o);
+                o[key.len()..].strip_prefix('.').unwrap_or("")
+            })
+            .collect();
+        let plain = |b: &&str| !b.is_empty() && !b.contains(['.', '[', '"']);
+        let item = match below.as_slice() {
+            [_] => r.strip_prefix('.').unwrap_or(r).to_string(),
+            few if few.len() <= 4 && few.iter().all(plain) => {
+                let mut names: Vec<&str> = few.to_vec();
+                names.sort();
+                format!("{key}.{{{}}}", names.join(","))
+            }
+            _ => format!("{key}.*"),
         };
         push_new(&mut out, item);
     }
@@ -273,6 +346,18 @@ mod tests {
             "variable {`A`, `B`} is not set"
         );
         assert_eq!(Template::folded(&[&a]), "variable `A` is not set");
+        let r = Template::of("publishes Redis (port 6379) on the internet");
+        let p = Template::of("publishes PostgreSQL (port 5432) on the internet");
+        assert_eq!(
+            Template::folded(&[&r, &p, &r]),
+            "publishes {Redis (port 6379); PostgreSQL (port 5432)} on the internet"
+        );
+        let i = Template::of("expected 5s to 300s, found `2s`: using 5s");
+        let t = Template::of("expected 2s to 120s, found `1s`: using 2s");
+        assert_eq!(
+            Template::folded(&[&i, &t]),
+            "expected {5s to 300s, found `2s`: using 5s; 2s to 120s, found `1s`: using 2s}"
+        );
         let x = Template::of("`X` has no value and no variable `X` is set");
         let y = Template::of("`Y` has no value and no variable `Y` is set");
         assert_eq!(
@@ -301,7 +386,14 @@ mod tests {
                 "services.a.volumes[2]",
                 "volumes"
             ]),
-            "services.{a,b}.{environment.*,image,volumes[*]}, volumes"
+            "services.{a,b}.{environment.{X,Y},image,volumes[*]}, volumes"
+        );
+        assert_eq!(
+            p(&[
+                "services.a.healthcheck.interval",
+                "services.a.healthcheck.timeout"
+            ]),
+            "services.a.healthcheck.{interval,timeout}"
         );
         let many: Vec<String> = (0..12).map(|i| format!("services.s{i}.logging")).collect();
         let text = places_text(&many);

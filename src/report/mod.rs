@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(
             lines(&d, false),
             [
-                "warning: services.{db,x}.ports[0]: publishes {Redis, PostgreSQL} (port {6379, 5432}) on the internet",
+                "warning: services.{db,x}.ports[0]: publishes {Redis (port 6379); PostgreSQL (port 5432)} on the internet",
                 "warning: services.{db,web}.{image,volumes[*]}: variable {`DATA`, `TAG`} is not set: using ``",
             ]
         );
