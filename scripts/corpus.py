@@ -81,6 +81,7 @@ def lost_causes(every, grouped):
         pieces = [p.replace("{", "").replace("}", "") for p in DETAIL.split(msg) if len(p.strip()) >= 3]
         svc = SERVICE.search(path)
         where = svc.group(1) if svc else re.split(r"[.\[]", path, maxsplit=1)[0]
+        where = where.replace("{", "").replace("}", "")
         if not any(where in g and all(p in g for p in pieces) for g in grouped):
             lost.append(w)
     return lost
