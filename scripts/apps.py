@@ -19,8 +19,11 @@ in the report next to the deploy result, and a finding not listed in --runtime-k
 
 The report replaces the section `## Real applications` of the report file (docs/corpus.md,
 where scripts/corpus.py writes the rest first). Fails (exit 1) on a crash, a diagnostic not
-in the house style, or fewer deployed applications than --min-deployed (default: the
-MIN_DEPLOYED variable below, or $APPS_MIN_DEPLOYED).
+in the house style, fewer deployed applications than --min-deployed (default: the
+MIN_DEPLOYED variable below, or $APPS_MIN_DEPLOYED), a warning of the `--verbose` run whose
+cause the grouped lines do not show, or (issue 25) more printed warning lines than half the
+occurrences `--verbose` lists, over the applications and the public corpus together (the
+corpus's count read from the report scripts/corpus.py wrote).
 
 Usage: scripts/apps.py BINARY APPS_DIR [--report docs/corpus.md] [--cfn-lint PATH]
                        [--cfn-check PATH] [--min-deployed N] [--runtime-known FILE]
@@ -34,7 +37,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corpus import style_problem  # noqa: E402
+from corpus import WARNINGS_LINE, lost_causes, style_problem, warning_lines  # noqa: E402
 from runtime.cli import check_file, judge, load_json, package_of  # noqa: E402
 
 # The fewest applications that must deploy: what deploys today (16 of 21; the other five
@@ -108,35 +111,14 @@ def runtime(args, name, packaged, expanded):
     return found
 
 
-PATH_RE = re.compile(r'^((?:[A-Za-z0-9_.\-\[\]*{},]|"[^"]*")+)(?: \(\d+ places: .*?\))?: (.*)$')
-
-
-def cause_pattern(path):
-    """The pattern of a path as src/report.rs makes it: the service name (or a `{a,b}`
-    group of them) as `*`, list indexes as `[*]`."""
-    path = re.sub(r"(^|[. ])services\.(\{[^}]*\}|\"[^\"]*\"|[^.\[]+)", r"\1services.*", path, count=1)
-    return re.sub(r"\[\d+\]", "[*]", path)
-
-
-def causes(stderr):
-    """The warning lines of a run and the set of their causes (path pattern, message)."""
-    lines = [l[len("warning: "):] for l in stderr.splitlines() if l.startswith("warning: ")]
-    found = set()
-    for l in lines:
-        m = PATH_RE.match(l)
-        found.add((cause_pattern(m.group(1)), m.group(2)) if m else ("", l))
-    return lines, found
-
-
 def warnings_compared(args, name, cmd, env, grouped, problems):
     """Runs `cmd` again with `--verbose` (every occurrence) and compares it with the grouped
-    run: no cause may be lost. Records both counts and the grouped lines."""
+    run: no occurrence's cause may be missing from the grouped lines. Records both counts
+    and the grouped lines."""
     verbose = run(cmd + ["--verbose"], env=env)
-    every, every_causes = causes(verbose.stderr)
-    shown, shown_causes = causes(grouped.stderr)
-    if every_causes != shown_causes:
-        lost = sorted(every_causes - shown_causes)[:3]
-        problems.append(f"{name}: grouping the warnings lost or changed causes: {lost}")
+    every, shown = warning_lines(verbose.stderr), warning_lines(grouped.stderr)
+    for w in lost_causes(every, shown)[:3]:
+        problems.append(f"{name}: the grouped warnings lost a cause: {w}")
     args.warning_counts[name] = (len(every), len(shown))
     args.app_warnings[name] = shown
 
@@ -302,14 +284,32 @@ def main():
         lines.append(f"| `{name}` | {result} | {cell(detail)} | {shown} |")
     every = sum(v[0] for v in args.warning_counts.values())
     grouped = sum(v[1] for v in args.warning_counts.values())
+    # The whole count (issue 25): the public corpus's, as scripts/corpus.py wrote it into the
+    # report, and the applications'; the printed lines must be at most half the occurrences.
+    corpus_counts = None
+    if args.report and os.path.exists(args.report):
+        m = WARNINGS_LINE.search(open(args.report).read().split(SECTION)[0])
+        if m:
+            corpus_counts = (int(m.group(2)), int(m.group(1)))
+        else:
+            problems.append("the report has no warning count of scripts/corpus.py: run it first")
+    whole = ""
+    if corpus_counts:
+        all_every, all_grouped = every + corpus_counts[0], grouped + corpus_counts[1]
+        whole = (f" With the public corpus ({corpus_counts[1]} lines for {corpus_counts[0]} occurrences): "
+                 f"**{all_grouped} printed warning lines for {all_every} occurrences**, "
+                 f"{100 * all_grouped // max(all_every, 1)}% (the run fails above half).")
+        if 2 * all_grouped > all_every:
+            problems.append(f"{all_grouped} warning lines printed for {all_every} occurrences: more than half")
     lines += [
         "",
         "### Warnings by application",
         "",
-        f"What `package` prints for each application that packages (issue 25): one line per cause, "
-        f"naming the services it applies to, run-time risks first. **{grouped} lines** for the "
-        f"{every} occurrences `--verbose` lists; every cause of the verbose run is also in the "
-        "grouped one (the run fails otherwise).",
+        f"What `package` prints for each application that packages (issue 25): one line per kind of "
+        f"warning, its places and details folded in (a family of kinds, such as keys ignored or "
+        f"where data lives, shares a line), run-time risks first. **{grouped} lines** for the "
+        f"{every} occurrences `--verbose` lists; no occurrence's cause is missing from the grouped "
+        f"lines (the run fails otherwise).{whole}",
         "",
     ]
     for name in sorted(args.app_warnings):

@@ -530,9 +530,73 @@ fn expected_summary(t: &serde_json::Value) -> String {
     kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
     format!(
-        "summary: {total} resources ({}); Application Load Balancer; endpoints http://${{ShopLoadBalancer.DNSName}}; 0 warnings\n",
-        kinds.join(", ")
+        "summary: {total} resources ({}); Application Load Balancer; endpoints http://${{ShopLoadBalancer.DNSName}}; 0 warnings\n{}",
+        kinds.join(", "),
+        "will it run?\n  public: web on port 80 (HTTP, URL in output `ShopWebTCP80Endpoint`), through the internet-facing Application Load Balancer\n  internal only: none\n  jobs: none\n  volumes: none\n  warnings: 0 run-time risks, 0 behaviour changes, 0 keys ignored\n"
     )
+}
+
+#[test]
+fn the_summary_says_whether_it_will_run() {
+    // A public web service, a database only other services reach, with its data on EFS,
+    // a migration run once in each deployment, a nightly report, and warnings of two ranks.
+    let doc = r#"services:
+  web:
+    image: public.ecr.aws/nginx/nginx:1.27
+    ports: ["80:80"]
+    stop_signal: SIGQUIT
+    tmpfs: [/var/cache/nginx]
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+  db:
+    image: public.ecr.aws/docker/library/postgres:16
+    environment: {POSTGRES_HOST_AUTH_METHOD: trust}
+    volumes: ["db_data:/var/lib/postgresql/data"]
+    healthcheck: {test: ["CMD", "pg_isready"], interval: 2s}
+  migrate:
+    image: public.ecr.aws/docker/library/busybox:1.36
+    command: ["true"]
+    environment: {DATABASE_URL: "postgres://postgres@db:5432/shop"}
+  report:
+    image: public.ecr.aws/docker/library/busybox:1.36
+    command: ["true"]
+    deploy:
+      x-aws-schedule: {expression: "cron(0 3 * * ? *)", timezone: Europe/Paris}
+volumes:
+  db_data: {}
+"#;
+    let (_tmp, dir) = project(&[("compose.yaml", doc)]);
+    let (code, _, stderr) = run_in(&dir, &["convert", "-o", "out.json"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| *l != "will it run?")
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "will it run?",
+            "  public: web on port 80 (HTTP, URL in output `ShopWebTCP80Endpoint`), through the internet-facing Application Load Balancer",
+            "  internal only: db at db:5432",
+            "  jobs: migrate runs once in each deployment; report runs on `cron(0 3 * * ? *)` Europe/Paris",
+            "  volumes: Amazon EFS file system `ShopDbdataFilesystem` (kept when the stack is deleted): db:/var/lib/postgresql/data",
+            "  volumes: the task's ephemeral storage (lost when the task stops): web:/var/cache/nginx",
+            "  warnings: 2 run-time risks, 1 behaviour change, 1 key ignored",
+        ],
+        "{stderr}"
+    );
+    // `package` answers the same, from the template the macro will make of its result.
+    let (code, _, stderr) = run_in(&dir, &["package", "-o", "packaged.yaml"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let packaged: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| *l != "will it run?")
+        .collect();
+    assert_eq!(packaged, summary, "{stderr}");
+    // Nothing of it with `--quiet`.
+    let (code, _, stderr) = run_in(&dir, &["convert", "-q", "-o", "out.json"], None, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("will it run?"), "{stderr}");
 }
 
 #[test]
@@ -550,7 +614,9 @@ fn a_template_too_large_to_pass_inline_says_to_use_s3() {
     let bytes = std::fs::metadata(dir.join("big.json")).unwrap().len();
     assert!(bytes > 51_200);
     assert!(
-        stderr.trim_end().ends_with(&format!("; {bytes} bytes, over the 51200 CloudFormation takes inline: deploy with `aws cloudformation deploy --s3-bucket BUCKET`")),
+        stderr
+            .lines()
+            .any(|l| l.starts_with("summary: ") && l.ends_with(&format!("; {bytes} bytes, over the 51200 CloudFormation takes inline: deploy with `aws cloudformation deploy --s3-bucket BUCKET`"))),
         "{stderr}"
     );
 }

@@ -112,6 +112,10 @@ fn prepare(project: &Project, local: &LocalArgs) -> Result<Option<Prepared>, Str
                 found.push(w);
             }
             print_diagnostics(&project.compose_paths(&found), local.verbose);
+            eprint!(
+                "{}",
+                compose_to_ecs::report::summary::text(&expanded.fragment, &[&diags, &found])
+            );
             let body = serde_json::to_string(&expanded.fragment).map_err(|e| e.to_string())?;
             Ok(Some(Prepared { body, parameters }))
         }

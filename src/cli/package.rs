@@ -9,6 +9,7 @@ use compose_to_ecs::cfn::input;
 use compose_to_ecs::diagnostics::Diagnostics;
 use compose_to_ecs::expand;
 use compose_to_ecs::package::{self, Mode};
+use compose_to_ecs::report;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,6 +102,10 @@ pub fn run(
         eprintln!(
             "{}",
             package_summary(&fragment, &packaged, bytes, &out, warnings)
+        );
+        eprint!(
+            "{}",
+            report::summary::of_packaged(&fragment, &packaged.secrets, &diags)
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@ use compose_to_ecs::cfn::input;
 use compose_to_ecs::diagnostics::Diagnostics;
 use compose_to_ecs::expand;
 use compose_to_ecs::package::{self, Mode};
+use compose_to_ecs::report;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -114,6 +115,10 @@ fn process(
             )?;
             if !out.quiet {
                 eprintln!("{}", summary(&expanded.fragment, bytes, warnings));
+                eprint!(
+                    "{}",
+                    report::summary::text(&expanded.fragment, &[&diags, &found])
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

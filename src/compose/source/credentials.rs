@@ -5,26 +5,9 @@
 
 use std::collections::BTreeSet;
 
-/// Whether a variable's name says its value is a credential: the words of
-/// [`super::names::is_credential_name`] (`PASSWORD`, `PASSWD`, `PASS`, `SECRET`, `TOKEN`,
-/// `CREDENTIAL`, `APIKEY`, a last word `KEY` as in `API_KEY`, `PRIVATE_KEY`,
-/// `ACCESS_KEY`), and also `PW`, a last word `PWD` (not the shell's `PWD` alone), `DSN`, a last word
-/// `AUTH` (`REDIS_AUTH`; not `AUTH_URL`). A name ending in `FILE`, `PATH` or `DIR` holds
-/// where a credential is, not the credential (`POSTGRES_PASSWORD_FILE`).
-pub fn is_credential_name(name: &str) -> bool {
-    if super::names::is_credential_name(name) {
-        return true;
-    }
-    let words = super::names::name_words(name);
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if matches!(last.as_str(), "FILE" | "PATH" | "DIR") {
-        return false;
-    }
-    (words.len() >= 2 && matches!(last.as_str(), "PWD" | "AUTH"))
-        || words.iter().any(|w| w == "DSN" || w == "PW")
-}
+/// Whether a variable's name says its value is a credential (`POSTGRES_PASSWORD`,
+/// `DB_PWD`, `SENTRY_DSN`, `REDIS_AUTH`, `API_KEY`, ...): one test, in `names.rs`.
+pub use super::names::is_credential_name;
 
 /// Whether a value holds a URL with a password (`scheme://user:password@host`).
 pub fn has_url_password(value: &str) -> bool {

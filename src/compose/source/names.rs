@@ -1,10 +1,12 @@
 //! The words of a variable's name (`dbPassword` → `DB`, `PASSWORD`), and which names say
 //! the variable holds a credential by those words alone (`PASSWORD`, `SECRET`, `TOKEN`,
-//! `API_KEY`, ...): the names a literal value in an env file or `environment` is warned
-//! about. `credentials.rs` adds the looser forms the local step looks for. Pure.
+//! `API_KEY`, `DB_PWD`, `SENTRY_DSN`, ...): the one test, asked by the env-file warning and by
+//! the local step's `NoEcho` parameters (`credentials.rs` re-exports it). Pure.
 
 /// Words in a variable's name that say its value is a credential.
 const CREDENTIAL_WORDS: &[&str] = &[
+    "PW",
+    "DSN",
     "PASSWORD",
     "PASSWORDS",
     "PASSWD",
@@ -42,12 +44,15 @@ pub fn name_words(name: &str) -> Vec<String> {
     words
 }
 
-/// Whether a variable's name says its value is a credential: one of its words (split at
-/// `_`, `-`, `.` and lower-to-upper case changes) is `PASSWORD`, `SECRET`, `TOKEN`,
-/// `CREDENTIAL`, ..., or it ends in a `KEY` word (`API_KEY`, `STRIPE_SECRET_KEY`; not
-/// `PUBLIC_KEY`). Words, not substrings: `KEYBOARD` and `TOKENIZER` are not credentials;
-/// a name ending in `FILE`, `PATH` or `DIR` holds where a credential is, not the
-/// credential (`POSTGRES_PASSWORD_FILE`).
+/// Whether a variable's name says its value is a credential (the one test: the env-file
+/// warning and the local step's `NoEcho` parameters both ask it): one of its words (split
+/// at `_`, `-`, `.` and lower-to-upper case changes) is `PASSWORD`, `SECRET`, `TOKEN`,
+/// `CREDENTIAL`, `PW`, `DSN`, ..., it ends in a `KEY` word (`API_KEY`,
+/// `STRIPE_SECRET_KEY`; not `PUBLIC_KEY`), or in `PWD` or `AUTH` after another word
+/// (`DB_PWD`, `REDIS_AUTH`; not the shell's `PWD`, not `AUTH_URL`). Words, not
+/// substrings: `KEYBOARD` and `TOKENIZER` are not credentials; a name ending in `FILE`,
+/// `PATH` or `DIR` holds where a credential is, not the credential
+/// (`POSTGRES_PASSWORD_FILE`).
 pub fn is_credential_name(name: &str) -> bool {
     let words = name_words(name);
     let Some(last) = words.last() else {
@@ -62,7 +67,9 @@ pub fn is_credential_name(name: &str) -> bool {
             words[words.len() - 2].as_str(),
             "PUBLIC" | "PUBLISHABLE" | "SORT" | "PARTITION" | "PRIMARY" | "CACHE"
         );
-    key_last || words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+    key_last
+        || (words.len() >= 2 && matches!(last.as_str(), "PWD" | "AUTH"))
+        || words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
 }
 
 #[cfg(test)]
@@ -86,6 +93,10 @@ mod tests {
             "dbPassword",
             "GOOGLE_CREDENTIALS",
             "apikey",
+            "PGADMIN_PW",
+            "DB_PWD",
+            "SENTRY_DSN",
+            "REDIS_AUTH",
         ] {
             assert!(is_credential_name(name), "{name}");
         }
@@ -99,6 +110,8 @@ mod tests {
             "PASSENGER_COUNT",
             "BYPASS",
             "NODE_ENV",
+            "PWD",
+            "AUTH_URL",
             "",
         ] {
             assert!(!is_credential_name(name), "{name}");
