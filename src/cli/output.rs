@@ -26,11 +26,11 @@ pub fn write_output(value: &Value, format: Format, output: Option<&Path>) -> Res
 
 /// Prints the diagnostics one line per cause, most important first
 /// (`compose_to_ecs::report`), or every occurrence with `verbose`; answers the number of
-/// warning lines.
+/// warnings (occurrences, as the will-it-run summary counts them, not lines).
 pub fn print_diagnostics(diags: &Diagnostics, verbose: bool) -> usize {
     let lines = report::lines(diags, verbose);
     for l in &lines {
         eprintln!("{l}");
     }
-    lines.iter().filter(|l| l.starts_with("warning: ")).count()
+    diags.warnings().len()
 }
