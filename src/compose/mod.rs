@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod dotenv;
 mod env_file;
 mod extends;
+pub mod groups;
 pub mod host;
 pub mod hosts;
 pub mod image_ports;

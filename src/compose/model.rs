@@ -547,6 +547,11 @@ pub struct Service {
     /// `deploy.x-aws-schedule`: run on an EventBridge Scheduler schedule, not as an ECS
     /// service.
     pub schedule: Option<super::schedule::Schedule>,
+    /// `network_mode`/`ipc`/`pid: service:X` and `volumes_from`: the services whose
+    /// namespaces or volumes this one shares (`compose::groups`).
+    pub shares: Vec<super::groups::Link>,
+    /// The group of containers sharing a task this service belongs to, if any.
+    pub group: Option<super::groups::Grouping>,
     /// What `compose-to-ecs package` learnt of the service's image by inspecting it
     /// (`Package.ImageConfig`): none in a template written by hand.
     pub image_config: Option<ImageConfig>,

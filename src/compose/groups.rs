@@ -1,0 +1,527 @@
+//! Containers that share a task (docs/operations.md, "Containers that share a task"):
+//! `network_mode: service:X`, `ipc: service:X`, `pid: service:X` and `volumes_from` link
+//! services; the services a chain of links joins (a connected component) run as the
+//! containers of one task, whose ECS service is the root's: the one long-running service
+//! the others attach to. Read after `jobs` and `schedule`, since a run-once member becomes a
+//! non-essential container instead of a job. In Compose words only; `validate::groups`
+//! checks where the group runs and `convert` builds its task definition.
+
+use super::model::{Condition, Project, Service};
+use super::reader::Reader;
+use crate::diagnostics::Path;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a link shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// `network_mode: service:X`.
+    Network,
+    /// `ipc: service:X`.
+    Ipc,
+    /// `pid: service:X`.
+    Pid,
+    /// `volumes_from: [X]` (`X:ro` read-only).
+    VolumesFrom {
+        /// `:ro`.
+        read_only: bool,
+    },
+}
+
+impl Kind {
+    /// The Compose key that wrote the link.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Network => "network_mode",
+            Kind::Ipc => "ipc",
+            Kind::Pid => "pid",
+            Kind::VolumesFrom { .. } => "volumes_from",
+        }
+    }
+
+    /// True for the links that share a namespace (network, IPC, PID).
+    pub fn namespace(self) -> bool {
+        !matches!(self, Kind::VolumesFrom { .. })
+    }
+}
+
+/// One link from a service to the service it attaches to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// The service attached to.
+    pub target: String,
+    /// What is shared.
+    pub kind: Kind,
+    /// Where it was written (`services.vpn_client.network_mode`).
+    pub path: String,
+}
+
+/// A service's place in a group of containers sharing a task.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Grouping {
+    /// The service whose task definition and ECS service the group uses.
+    Root {
+        /// The other services of the group, by name (their containers' order).
+        members: Vec<String>,
+        /// Some member shares the IPC namespace: the task's `IpcMode: task`.
+        ipc: bool,
+        /// Some member shares the process namespace: the task's `PidMode: task`.
+        pid: bool,
+    },
+    /// A container of the root's task, without an ECS service of its own.
+    Member {
+        /// The root service.
+        root: String,
+        /// False for a run-once member (`restart: "no"`/`on-failure`, or awaited with
+        /// `service_completed_successfully`): its exit does not stop the task.
+        essential: bool,
+    },
+}
+
+/// The root of the group `s` belongs to (itself when it has no group or is the root).
+pub fn root_of<'a>(project: &'a Project, s: &'a Service) -> &'a Service {
+    match &s.group {
+        Some(Grouping::Member { root, .. }) => project.services.get(root).unwrap_or(s),
+        _ => s,
+    }
+}
+
+/// The services whose containers `s`'s task definition holds: `s`, then its members when
+/// it is a group's root (a member alone holds nothing of its own: an empty list).
+pub fn task_services<'a>(project: &'a Project, s: &'a Service) -> Vec<&'a Service> {
+    match &s.group {
+        Some(Grouping::Root { members, .. }) => std::iter::once(s)
+            .chain(members.iter().filter_map(|m| project.services.get(m)))
+            .collect(),
+        Some(Grouping::Member { .. }) => Vec::new(),
+        None => vec![s],
+    }
+}
+
+/// True when `s` is a container of another service's task.
+pub fn is_member(s: &Service) -> bool {
+    matches!(s.group, Some(Grouping::Member { .. }))
+}
+
+/// The container dependencies of `s` inside its group: (container, condition), from its
+/// links (started) and its `depends_on` on services of the group (the condition written
+/// wins), sorted by name.
+pub fn container_dependencies(project: &Project, s: &Service) -> Vec<(String, Condition)> {
+    let root = root_of(project, s);
+    let group: BTreeSet<&str> = task_services(project, root)
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    let mut out: BTreeMap<String, Condition> = BTreeMap::new();
+    for l in &s.shares {
+        out.entry(l.target.clone()).or_insert(Condition::Started);
+    }
+    for (dep, c) in &s.depends_on {
+        if group.contains(dep.as_str()) && *dep != s.name {
+            out.insert(dep.clone(), *c);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Reads the links of every service and forms the groups.
+pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Project) {
+    let Some(Value::Object(raw)) = tree.get("services") else {
+        return;
+    };
+    let services = Path::root().key("services");
+    let names: Vec<String> = project.services.keys().cloned().collect();
+    for name in &names {
+        let Some(Value::Object(map)) = raw.get(name) else {
+            continue;
+        };
+        let links = links(r, map, name, &services.key(name), project);
+        if let Some(s) = project.services.get_mut(name) {
+            s.shares = links;
+        }
+    }
+    // Connected components, by union of the linked names.
+    let mut parent: BTreeMap<&str, &str> = names.iter().map(|n| (n.as_str(), n.as_str())).collect();
+    fn find<'a>(parent: &BTreeMap<&'a str, &'a str>, mut n: &'a str) -> &'a str {
+        while let Some(&p) = parent.get(n) {
+            if p == n {
+                break;
+            }
+            n = p;
+        }
+        n
+    }
+    for s in project.services.values() {
+        for l in &s.shares {
+            let (a, b) = (find(&parent, &s.name), find(&parent, &l.target));
+            if a != b {
+                let (low, high) = if a < b { (a, b) } else { (b, a) };
+                parent.insert(high, low);
+            }
+        }
+    }
+    let mut components: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in &names {
+        components
+            .entry(find(&parent, n).to_string())
+            .or_default()
+            .push(n.clone());
+    }
+    for group in components.into_values().filter(|g| g.len() > 1) {
+        form(r, project, &group);
+    }
+}
+
+/// The links one service writes.
+fn links(
+    r: &mut Reader,
+    map: &Map<String, Value>,
+    name: &str,
+    path: &Path,
+    project: &Project,
+) -> Vec<Link> {
+    let mut out = Vec::new();
+    let mut target = |r: &mut Reader, t: &str, p: &Path, kind: Kind| {
+        let t = t.trim();
+        if t == name {
+            r.diags
+                .error(p, format!("`{name}` cannot attach to itself"));
+        } else if !project.services.contains_key(t) {
+            r.diags.error(
+                p,
+                format!("`{t}` is not a service of this project (or it is disabled by profiles); name a service to share its {}", what(kind)),
+            );
+        } else {
+            out.push(Link {
+                target: t.to_string(),
+                kind,
+                path: p.to_string(),
+            });
+        }
+    };
+    for kind in [Kind::Network, Kind::Ipc, Kind::Pid] {
+        let p = path.key(kind.key());
+        // `normalize` reads the other values (and refuses `container:`).
+        if let Some(Value::String(v)) = map.get(kind.key()) {
+            if let Some(t) = v.strip_prefix("service:") {
+                target(r, t, &p, kind);
+            }
+        }
+    }
+    if let Some(v) = map.get("volumes_from") {
+        let p = path.key("volumes_from");
+        for (i, item) in r.string_list(v, &p).into_iter().enumerate() {
+            let ip = p.index(i);
+            if item.starts_with("container:") {
+                r.diags.error(
+                    &ip,
+                    "ECS knows only the containers of the same task: `container:` names a container outside the project; name a service (`volumes_from: [<service>]`), or mount the same named volume in both services",
+                );
+                continue;
+            }
+            let (t, mode) = match item.rsplit_once(':') {
+                Some((t, m)) => (t, Some(m)),
+                None => (item.as_str(), None),
+            };
+            let read_only = match mode {
+                None | Some("rw") => false,
+                Some("ro") => true,
+                Some(_) => {
+                    r.diags.error(
+                        &ip,
+                        "expected `<service>`, `<service>:ro` or `<service>:rw`",
+                    );
+                    continue;
+                }
+            };
+            target(r, t, &ip, Kind::VolumesFrom { read_only });
+        }
+    }
+    out
+}
+
+fn what(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Network => "network",
+        Kind::Ipc => "IPC namespace",
+        Kind::Pid => "process namespace",
+        Kind::VolumesFrom { .. } => "volumes",
+    }
+}
+
+/// Forms one group: checks its links, chooses its root, marks its services.
+fn form(r: &mut Reader, project: &mut Project, group: &[String]) {
+    let services = Path::root().key("services");
+    let in_group: BTreeSet<&str> = group.iter().map(String::as_str).collect();
+    // Containers start after what they attach to and what they wait for: no cycle.
+    let edges: BTreeMap<&str, BTreeSet<&str>> = group
+        .iter()
+        .filter_map(|n| project.services.get(n))
+        .map(|s| {
+            let mut e: BTreeSet<&str> = s.shares.iter().map(|l| l.target.as_str()).collect();
+            e.extend(
+                s.depends_on
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|d| in_group.contains(d) && *d != s.name),
+            );
+            (s.name.as_str(), e)
+        })
+        .collect();
+    if let Some(cycle) = cycle(&edges) {
+        let chain: Vec<String> = cycle.iter().map(|s| format!("`{s}`")).collect();
+        r.diags.error(
+            services.key(cycle[0]),
+            format!("these services attach to or wait for each other in a cycle ({}): containers of one task start in order, so one of them must own what the others share; drop the link or `depends_on` that closes the cycle", chain.join(" → ")),
+        );
+        return;
+    }
+    let svc = |n: &str| project.services.get(n);
+    let namespaced = |n: &str| svc(n).is_some_and(|s| s.shares.iter().any(|l| l.kind.namespace()));
+    let candidates: Vec<&str> = group
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !namespaced(n))
+        .collect();
+    let long: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|n| svc(n).is_some_and(|s| s.job.is_none()))
+        .collect();
+    let targets: BTreeSet<&str> = group
+        .iter()
+        .filter_map(|n| svc(n))
+        .flat_map(|s| s.shares.iter().map(|l| l.target.as_str()))
+        .collect();
+    let root = match long.as_slice() {
+        [one] => one.to_string(),
+        [] => {
+            let owner = candidates.first().copied().unwrap_or(group[0].as_str());
+            r.diags.error(
+                services.key(owner),
+                format!("`{owner}` runs once (its `restart`, or a `service_completed_successfully` wait), and the services linked to it ({}) would share its task: a task shared by several containers needs a long-running one to own it, and a run-once group is not supported yet; make `{owner}` long-running (`restart: always`), or drop the links", others(group, owner)),
+            );
+            return;
+        }
+        many => {
+            let attached: Vec<&str> = many
+                .iter()
+                .copied()
+                .filter(|n| targets.contains(n))
+                .collect();
+            match attached.as_slice() {
+                [one] => one.to_string(),
+                _ => {
+                    let list: Vec<String> = many.iter().map(|n| format!("`{n}`")).collect();
+                    r.diags.error(
+                        services.key(many[0]),
+                        format!("{} would share one task (they are linked by `network_mode`, `ipc`, `pid` or `volumes_from`), but none of them attaches to the others: a task has one ECS service, named after the service the others attach to; make the others join one of them (`network_mode: service:{}`)", list.join(" and "), many[0]),
+                    );
+                    return;
+                }
+            }
+        }
+    };
+    let members: Vec<String> = group.iter().filter(|n| **n != root).cloned().collect();
+    let mut ipc = false;
+    let mut pid = false;
+    let root_replicas = svc(&root).map_or(1, |s| s.replicas);
+    let root_networks = svc(&root).map(|s| s.networks.clone()).unwrap_or_default();
+    // Who waits for whom to complete, outside the group.
+    let waiters: Vec<(String, String)> = project
+        .services
+        .values()
+        .filter(|s| !in_group.contains(s.name.as_str()))
+        .flat_map(|s| {
+            s.depends_on
+                .iter()
+                .filter(|(_, c)| **c == Condition::CompletedSuccessfully)
+                .map(move |(d, _)| (s.name.clone(), d.clone()))
+        })
+        .collect();
+    for m in &members {
+        let Some(s) = project.services.get_mut(m) else {
+            continue;
+        };
+        let path = services.key(m);
+        let network = s.shares.iter().find(|l| l.kind == Kind::Network);
+        ipc |= s.shares.iter().any(|l| l.kind == Kind::Ipc);
+        pid |= s.shares.iter().any(|l| l.kind == Kind::Pid);
+        if let Some(first) = s.ports.first() {
+            let why = match network {
+                Some(l) => format!("`{m}` joins the network of `{}` (`network_mode: service:{}`), and Docker refuses `ports` on such a service: the ports belong to the network's owner", l.target, l.target),
+                None => format!("`{m}` is a container of `{root}`'s task, whose load balancer targets are `{root}`'s"),
+            };
+            r.diags.error(
+                &first.path,
+                format!("{why}; move them to `services.{root}.ports` (the container listens on the task's shared address either way), or use `expose`"),
+            );
+        }
+        // The task's network interface is the root's: its security groups, its networks.
+        let own = std::mem::replace(&mut s.networks, root_networks.clone());
+        let default = BTreeSet::from(["default".to_string()]);
+        if network.is_none() && own != root_networks && own != default {
+            r.diags.warn(
+                path.key("networks"),
+                format!("ignored: `{m}` is a container of `{root}`'s task, which joins `{root}`'s networks"),
+            );
+        }
+        if s.schedule.is_some() {
+            r.diags.error(
+                path.key("deploy").key("x-aws-schedule"),
+                format!("`{m}` is a container of `{root}`'s task (it shares `{root}`'s {}), so it cannot run on a schedule of its own; drop the schedule or the link", what(s.shares.first().map_or(Kind::Network, |l| l.kind))),
+            );
+        }
+        if s.replicas_set && s.replicas != root_replicas {
+            r.diags.warn(
+                path.key("deploy").key("replicas"),
+                format!("ignored: `{m}` is a container of `{root}`'s task, so it runs once in each of `{root}`'s {root_replicas} task(s); the group scales as one, with `{root}`'s `deploy`"),
+            );
+        }
+        if s.autoscaling.is_some() {
+            r.diags.warn(
+                path.key("deploy").key("x-aws-autoscaling"),
+                format!("ignored: `{m}` is a container of `{root}`'s task; the group scales with `{root}`'s `deploy.x-aws-autoscaling`"),
+            );
+        }
+        let essential = match s.job.take() {
+            None => true,
+            Some(job) => {
+                if job.retries > 0 {
+                    r.diags.warn(
+                        path.key("restart"),
+                        format!("`{m}` is a container of `{root}`'s task: it runs once in each task, without the retries of `on-failure`"),
+                    );
+                }
+                false
+            }
+        };
+        for (waiter, dep) in &waiters {
+            if dep == m {
+                r.diags.warn(
+                    services.key(waiter).key("depends_on").key(m),
+                    format!("`{m}` is a container of `{root}`'s task, whose completion another service cannot wait for: `{waiter}` starts once `{root}`'s service is stable"),
+                );
+            }
+        }
+        s.group = Some(Grouping::Member {
+            root: root.clone(),
+            essential,
+        });
+    }
+    if let Some(s) = project.services.get_mut(&root) {
+        s.group = Some(Grouping::Root { members, ipc, pid });
+    }
+}
+
+fn others(group: &[String], owner: &str) -> String {
+    let list: Vec<String> = group
+        .iter()
+        .filter(|n| *n != owner)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    list.join(", ")
+}
+
+/// A cycle of `edges` (its first service repeated at the end), when there is one.
+fn cycle<'a>(edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Option<Vec<&'a str>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    let mut marks: BTreeMap<&str, Mark> = BTreeMap::new();
+    for &start in edges.keys() {
+        if marks.contains_key(start) {
+            continue;
+        }
+        let next = |n: &str| -> Vec<&'a str> {
+            edges
+                .get(n)
+                .map_or_else(Vec::new, |e| e.iter().copied().collect())
+        };
+        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(start, next(start), 0)];
+        marks.insert(start, Mark::Visiting);
+        while let Some(top) = stack.last_mut() {
+            let Some(&dep) = top.1.get(top.2) else {
+                marks.insert(top.0, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            match marks.get(dep) {
+                Some(Mark::Done) => {}
+                Some(Mark::Visiting) => {
+                    let from = stack.iter().position(|s| s.0 == dep).unwrap_or(0);
+                    let mut out: Vec<&str> = stack[from..].iter().map(|s| s.0).collect();
+                    out.push(dep);
+                    return Some(out);
+                }
+                None => {
+                    marks.insert(dep, Mark::Visiting);
+                    stack.push((dep, next(dep), 0));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::model::Project;
+    use crate::diagnostics::Diagnostics;
+
+    fn project(text: &str) -> (Project, Diagnostics) {
+        let tree: Map<String, Value> = serde_yaml_ng::from_str(text).unwrap();
+        let mut diags = Diagnostics::default();
+        let vars = crate::compose::interpolate::Variables::default();
+        let p = crate::compose::normalize::normalize(&tree, "p", &vars, None, &mut diags);
+        (p, diags)
+    }
+
+    #[test]
+    fn a_vpn_and_its_clients_form_one_group() {
+        let (p, d) = project(
+            "services:\n  vpn: {image: v, ports: ['8080:8080']}\n  torrent: {image: t, network_mode: 'service:vpn', depends_on: {vpn: {condition: service_healthy}}}\n  init: {image: i, restart: 'no', volumes_from: ['vpn:ro']}\n  web: {image: w}\n",
+        );
+        assert!(d.errors().is_empty(), "{d:?}");
+        assert_eq!(
+            p.services["vpn"].group,
+            Some(Grouping::Root {
+                members: vec!["init".into(), "torrent".into()],
+                ipc: false,
+                pid: false
+            })
+        );
+        assert_eq!(
+            p.services["init"].group,
+            Some(Grouping::Member {
+                root: "vpn".into(),
+                essential: false
+            })
+        );
+        assert!(p.services["init"].job.is_none());
+        assert_eq!(
+            container_dependencies(&p, &p.services["torrent"]),
+            vec![("vpn".to_string(), Condition::Healthy)]
+        );
+        assert!(p.services["web"].group.is_none());
+    }
+
+    #[test]
+    fn ports_cycles_unknown_services_and_containers_are_errors() {
+        for (text, path) in [
+            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', ports: ['80:80']}\n", "services.b.ports[0]"),
+            ("services:\n  a: {image: x, network_mode: 'service:b'}\n  b: {image: x, network_mode: 'service:a'}\n", "services.a"),
+            ("services:\n  a: {image: x, network_mode: 'service:nope'}\n", "services.a.network_mode"),
+            ("services:\n  a: {image: x, volumes_from: ['container:db']}\n", "services.a.volumes_from[0]"),
+            ("services:\n  a: {image: x, restart: 'no'}\n  b: {image: x, pid: 'service:a'}\n", "services.a"),
+        ] {
+            let (_, d) = project(text);
+            let errors = format!("{:?}", d.errors());
+            assert!(errors.contains(path), "{text}: {errors}");
+        }
+    }
+}
