@@ -101,7 +101,9 @@ pub fn take_mappings(root: &mut Value, mappings: Vec<Value>) {
 }
 
 /// Adds a member's volumes to the task's, renaming the member's (in its containers'
-/// mount points too) unless it is an EFS volume the task defines alike already.
+/// mount points too): its scratch, host and helper volumes always (they are its own), an
+/// EFS volume only when the task has another of the same name (one defined alike is
+/// shared).
 pub fn add_volumes(
     member: &str,
     volumes: Vec<Value>,
@@ -119,12 +121,18 @@ pub fn add_volumes(
         })
         .collect();
     for mut v in volumes {
-        if v.get("EFSVolumeConfiguration").is_some() && task.contains(&v) {
-            continue;
-        }
         let Some(name) = v["Name"].as_str().map(String::from) else {
             continue;
         };
+        if v.get("EFSVolumeConfiguration").is_some() {
+            if task.contains(&v) {
+                continue;
+            }
+            if !task.iter().any(|t| t["Name"] == json!(name)) {
+                task.push(v);
+                continue;
+            }
+        }
         let renamed = format!("{name}-{suffix}");
         for c in containers.iter_mut() {
             if let Some(points) = c["MountPoints"].as_array_mut() {
