@@ -72,8 +72,11 @@ pub enum Grouping {
     Member {
         /// The root service.
         root: String,
-        /// False for a run-once member (`restart: "no"`/`on-failure`, or awaited with
-        /// `service_completed_successfully`): its exit does not stop the task.
+        /// True for `restart: always`/`unless-stopped`: ECS restarts the container in place
+        /// (its restart policy), and the task stops when it cannot. Otherwise (`no`,
+        /// Compose's default, `on-failure`, or awaited with `service_completed_successfully`)
+        /// the container is not essential and not restarted: its exit leaves the task
+        /// running, as Compose leaves the other containers.
         essential: bool,
     },
 }
@@ -167,8 +170,20 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
             .or_default()
             .push(n.clone());
     }
+    // `restart: always`/`unless-stopped`, by service (`jobs` read the others).
+    let restarting: BTreeSet<String> = names
+        .iter()
+        .filter(|n| {
+            let v = raw.get(*n).and_then(|s| s.get("restart"));
+            matches!(
+                v.and_then(Value::as_str).map(str::trim),
+                Some("always" | "unless-stopped")
+            )
+        })
+        .cloned()
+        .collect();
     for group in components.into_values().filter(|g| g.len() > 1) {
-        form(r, project, &group);
+        form(r, project, &group, &restarting);
     }
 }
 
@@ -250,7 +265,7 @@ fn what(kind: Kind) -> &'static str {
 }
 
 /// Forms one group: checks its links, chooses its root, marks its services.
-fn form(r: &mut Reader, project: &mut Project, group: &[String]) {
+fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BTreeSet<String>) {
     let services = Path::root().key("services");
     let in_group: BTreeSet<&str> = group.iter().map(String::as_str).collect();
     // Containers start after what they attach to and what they wait for: no cycle.
@@ -385,7 +400,7 @@ fn form(r: &mut Reader, project: &mut Project, group: &[String]) {
             );
         }
         let essential = match s.job.take() {
-            None => true,
+            None => restarting.contains(m),
             Some(job) => {
                 if job.retries > 0 {
                     r.diags.warn(
@@ -502,6 +517,14 @@ mod tests {
                 essential: false
             })
         );
+        // Compose's default `restart: "no"`: not restarted, not essential.
+        assert!(matches!(
+            p.services["torrent"].group,
+            Some(Grouping::Member {
+                essential: false,
+                ..
+            })
+        ));
         assert!(p.services["init"].job.is_none());
         assert_eq!(
             container_dependencies(&p, &p.services["torrent"]),

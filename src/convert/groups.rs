@@ -42,6 +42,13 @@ pub fn member_container(project: &Project, s: &Service, app: &mut Value) -> Vec<
         _ => true,
     };
     app["Essential"] = json!(essential);
+    if essential {
+        // `restart: always`: restarted in place, as Docker does, once it ran a minute (the
+        // shortest period ECS allows); an earlier exit stops the task, which the service
+        // replaces (ECS Developer Guide, "Restart individual containers in Amazon ECS tasks
+        // with container restart policies").
+        app["RestartPolicy"] = json!({"Enabled": true, "RestartAttemptPeriod": 60});
+    }
     let mut depends: Vec<Value> = app["DependsOn"].as_array().cloned().unwrap_or_default();
     for (name, c) in container_dependencies(project, s) {
         depends.push(json!({"ContainerName": name, "Condition": condition(c)}));
