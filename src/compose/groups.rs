@@ -338,6 +338,19 @@ fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BT
         }
     };
     let members: Vec<String> = group.iter().filter(|n| **n != root).cloned().collect();
+    // `service_healthy` between containers is ECS's `HEALTHY`, which needs a health check.
+    for n in group {
+        let Some(s) = svc(n) else { continue };
+        for (dep, c) in &s.depends_on {
+            let unchecked = svc(dep).is_some_and(|d| d.healthcheck.is_none());
+            if *c == Condition::Healthy && in_group.contains(dep.as_str()) && unchecked {
+                r.diags.error(
+                    services.key(n).key("depends_on").key(dep).key("condition"),
+                    format!("waits for `{dep}` to be healthy, and `{dep}` has no `healthcheck`: a container of the same task can wait only for a container with one; add a `healthcheck` to `{dep}`, or wait with `service_started`"),
+                );
+            }
+        }
+    }
     let mut ipc = false;
     let mut pid = false;
     let root_replicas = svc(&root).map_or(1, |s| s.replicas);
@@ -499,7 +512,7 @@ mod tests {
     #[test]
     fn a_vpn_and_its_clients_form_one_group() {
         let (p, d) = project(
-            "services:\n  vpn: {image: v, ports: ['8080:8080']}\n  torrent: {image: t, network_mode: 'service:vpn', depends_on: {vpn: {condition: service_healthy}}}\n  init: {image: i, restart: 'no', volumes_from: ['vpn:ro']}\n  web: {image: w}\n",
+            "services:\n  vpn: {image: v, ports: ['8080:8080'], healthcheck: {test: ['CMD', 'true']}}\n  torrent: {image: t, network_mode: 'service:vpn', depends_on: {vpn: {condition: service_healthy}}}\n  init: {image: i, restart: 'no', volumes_from: ['vpn:ro']}\n  web: {image: w}\n",
         );
         assert!(d.errors().is_empty(), "{d:?}");
         assert_eq!(
@@ -541,6 +554,7 @@ mod tests {
             ("services:\n  a: {image: x, network_mode: 'service:nope'}\n", "services.a.network_mode"),
             ("services:\n  a: {image: x, volumes_from: ['container:db']}\n", "services.a.volumes_from[0]"),
             ("services:\n  a: {image: x, restart: 'no'}\n  b: {image: x, pid: 'service:a'}\n", "services.a"),
+            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', depends_on: {a: {condition: service_healthy}}}\n", "services.b.depends_on.a.condition"),
         ] {
             let (_, d) = project(text);
             let errors = format!("{:?}", d.errors());

@@ -331,7 +331,7 @@ pub static TABLE: &[Entry] = &[
     mapped("services.*.depends_on.*", "AWS::ECS::Service DependsOn", ""),
     mapped("services.*.depends_on.*.restart", "", "nothing to do: each service runs in its own tasks"),
     mapped("services.*.depends_on.*.required", "", "an optional dependency is still created first"),
-    mapped("services.*.depends_on.*.condition", "AWS::ECS::Service DependsOn", "`service_completed_successfully`: the dependency runs as a job, which completes before the service is created or updated; a failed job fails the deployment"),
+    mapped("services.*.depends_on.*.condition", "AWS::ECS::Service DependsOn", "`service_completed_successfully`: the dependency runs as a job, which completes before the service is created or updated; a failed job fails the deployment. Between containers of one task (`network_mode: service:`, `volumes_from`): the container's `DependsOn`, `START`, `HEALTHY` or `SUCCESS`"),
     rejected("services.*.device_cgroup_rules", "device cgroup rules are not available on ECS; list the devices the container needs under `devices` (EC2 capacity)"),
     mapped("services.*.devices", container!("LinuxParameters.Devices"), DEVICES),
     mapped("services.*.devices[]", container!("LinuxParameters.Devices[]"), "`/dev/x[:/dev/y[:rwm]]`, or the long syntax"),
