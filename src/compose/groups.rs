@@ -12,6 +12,10 @@ use crate::diagnostics::Path;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The most containers an ECS task definition holds (Amazon ECS service quotas,
+/// "Containers per task definition").
+pub const MAX_CONTAINERS: usize = 10;
+
 /// What a link shares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -143,32 +147,37 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
             s.shares = links;
         }
     }
-    // Connected components, by union of the linked names.
-    let mut parent: BTreeMap<&str, &str> = names.iter().map(|n| (n.as_str(), n.as_str())).collect();
-    fn find<'a>(parent: &BTreeMap<&'a str, &'a str>, mut n: &'a str) -> &'a str {
-        while let Some(&p) = parent.get(n) {
-            if p == n {
-                break;
-            }
-            n = p;
+    // Connected components: union-find over the services' indexes (halving paths, so that
+    // a chain of thousands of links stays linear).
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut parent: Vec<usize> = (0..names.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
         }
-        n
+        i
     }
     for s in project.services.values() {
         for l in &s.shares {
-            let (a, b) = (find(&parent, &s.name), find(&parent, &l.target));
+            let (Some(&a), Some(&b)) = (index.get(s.name.as_str()), index.get(l.target.as_str()))
+            else {
+                continue;
+            };
+            let (a, b) = (find(&mut parent, a), find(&mut parent, b));
             if a != b {
-                let (low, high) = if a < b { (a, b) } else { (b, a) };
-                parent.insert(high, low);
+                parent[a.max(b)] = a.min(b);
             }
         }
     }
-    let mut components: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for n in &names {
-        components
-            .entry(find(&parent, n).to_string())
-            .or_default()
-            .push(n.clone());
+    let mut components: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (i, n) in names.iter().enumerate() {
+        let root = find(&mut parent, i);
+        components.entry(root).or_default().push(n.clone());
     }
     // `restart: always`/`unless-stopped`, by service (`jobs` read the others).
     let restarting: BTreeSet<String> = names
@@ -182,8 +191,26 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
         })
         .cloned()
         .collect();
+    // Who waits for whom to complete: (waiter, dependency).
+    let waiters: Vec<(String, String)> = project
+        .services
+        .values()
+        .flat_map(|s| {
+            s.depends_on
+                .iter()
+                .filter(|(_, c)| **c == Condition::CompletedSuccessfully)
+                .map(move |(d, _)| (s.name.clone(), d.clone()))
+        })
+        .collect();
     for group in components.into_values().filter(|g| g.len() > 1) {
-        form(r, project, &group, &restarting);
+        if group.len() > MAX_CONTAINERS {
+            r.diags.error(
+                services.key(&group[0]),
+                format!("{} services are linked by `network_mode`, `ipc`, `pid` or `volumes_from` into one task, and an ECS task definition holds at most {MAX_CONTAINERS} containers; split them", group.len()),
+            );
+            continue;
+        }
+        form(r, project, &group, &restarting, &waiters);
     }
 }
 
@@ -265,7 +292,13 @@ fn what(kind: Kind) -> &'static str {
 }
 
 /// Forms one group: checks its links, chooses its root, marks its services.
-fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BTreeSet<String>) {
+fn form(
+    r: &mut Reader,
+    project: &mut Project,
+    group: &[String],
+    restarting: &BTreeSet<String>,
+    waiters: &[(String, String)],
+) {
     let services = Path::root().key("services");
     let in_group: BTreeSet<&str> = group.iter().map(String::as_str).collect();
     // Containers start after what they attach to and what they wait for: no cycle.
@@ -355,18 +388,6 @@ fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BT
     let mut pid = false;
     let root_replicas = svc(&root).map_or(1, |s| s.replicas);
     let root_networks = svc(&root).map(|s| s.networks.clone()).unwrap_or_default();
-    // Who waits for whom to complete, outside the group.
-    let waiters: Vec<(String, String)> = project
-        .services
-        .values()
-        .filter(|s| !in_group.contains(s.name.as_str()))
-        .flat_map(|s| {
-            s.depends_on
-                .iter()
-                .filter(|(_, c)| **c == Condition::CompletedSuccessfully)
-                .map(move |(d, _)| (s.name.clone(), d.clone()))
-        })
-        .collect();
     for m in &members {
         let Some(s) = project.services.get_mut(m) else {
             continue;
@@ -424,8 +445,8 @@ fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BT
                 false
             }
         };
-        for (waiter, dep) in &waiters {
-            if dep == m {
+        for (waiter, dep) in waiters {
+            if dep == m && !in_group.contains(waiter.as_str()) {
                 r.diags.warn(
                     services.key(waiter).key("depends_on").key(m),
                     format!("`{m}` is a container of `{root}`'s task, whose completion another service cannot wait for: `{waiter}` starts once `{root}`'s service is stable"),

@@ -72,6 +72,13 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
         super::groups::add_volumes(&m.name, extra, &mut more, &mut volumes);
         containers.extend(more);
     }
+    let limit = crate::compose::groups::MAX_CONTAINERS;
+    if containers.len() > limit {
+        ctx.diags.error(
+            format!("services.{}", s.name),
+            format!("the task of `{}` would hold {} containers (with the helpers that write secret, config and bind-mounted files), and an ECS task definition holds at most {limit}; link fewer services to it", s.name, containers.len()),
+        );
+    }
     props["ContainerDefinitions"] = Value::Array(containers);
     if !volumes.is_empty() {
         props["Volumes"] = Value::Array(volumes);
