@@ -427,6 +427,21 @@ fn form(
                 format!("ignored: `{m}` is a container of `{root}`'s task, so it runs once in each of `{root}`'s {root_replicas} task(s); the group scales as one, with `{root}`'s `deploy`"),
             );
         }
+        // What belongs to an ECS service: the group's is the root's.
+        let service_keys = [
+            (s.update != Default::default(), "deploy.update_config"),
+            (
+                s.healthcheck_grace_period.is_some(),
+                "deploy.x-aws-healthcheck_grace_period",
+            ),
+            (s.operations.alarms.path.is_some(), "deploy.x-aws-alarms"),
+        ];
+        for (_, key) in service_keys.iter().filter(|(set, _)| *set) {
+            r.diags.warn(
+                format!("{path}.{key}"),
+                format!("ignored: `{m}` is a container of `{root}`'s task, without an ECS service of its own; the group is deployed and watched as `{root}`'s service says"),
+            );
+        }
         if s.autoscaling.is_some() {
             r.diags.warn(
                 path.key("deploy").key("x-aws-autoscaling"),
