@@ -133,6 +133,7 @@ pub fn check(
                     p.memory = p.memory.max(mem.min(u64::from(u32::MAX)) as u32);
                 }
             }
+            instance_fits(project, plan, &all, x, diags);
         } else {
             match fargate::smallest(cpus, memory) {
                 Some(size) => {
@@ -185,5 +186,113 @@ pub fn fold(project: &Project, plan: &mut reach::Plan) {
             .map(|a| root_of(a))
             .filter(|a| a != name)
             .collect();
+    }
+}
+
+/// The project's EC2 instance type was chosen for the largest service: a group's task
+/// needs its containers' reservations added up. A larger type of the table when the chosen
+/// one is too small, or an error when a `node.machine` constraint named it.
+fn instance_fits(
+    project: &Project,
+    plan: &mut Plan,
+    all: &[&Service],
+    root: &str,
+    diags: &mut Diagnostics,
+) {
+    use super::instances::{find, smallest, Need};
+    let Some(ec2) = plan.ec2.as_mut() else {
+        return;
+    };
+    let Some(current) = find(&ec2.instance_type) else {
+        return;
+    };
+    let need = Need {
+        gpus: all
+            .iter()
+            .filter_map(|s| plan.services.get(&s.name).and_then(|p| p.gpus))
+            .sum(),
+        millicpus: all
+            .iter()
+            .map(|s| s.compute.reserved_cpus.or(s.cpus).unwrap_or(0))
+            .sum(),
+        memory_mib: all
+            .iter()
+            .map(|s| s.compute.reserved_memory.or(s.memory).unwrap_or(0))
+            .sum::<u64>()
+            .max(plan.services.get(root).map_or(0, |p| u64::from(p.memory))),
+    };
+    let fits = |t: &super::instances::InstanceType| {
+        t.gpus >= need.gpus
+            && u64::from(t.vcpus) * 1000 >= need.millicpus
+            && u64::from(t.memory_gib) * 1024 > need.memory_mib
+    };
+    if fits(current) {
+        return;
+    }
+    let constrained = project
+        .services
+        .values()
+        .any(|s| s.compute.machine.is_some());
+    match smallest(need, current.arch).filter(|_| !constrained) {
+        Some(t) => ec2.instance_type = t.name.to_string(),
+        None => diags.error(
+            Path::new("services").key(root).key("deploy").key("resources"),
+            format!("the containers of `{root}`'s task together need more than the EC2 instance type `{}` offers; lower their reservations, or name a larger type with `node.machine == <type>`", current.name),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::model::Project;
+
+    fn project(text: &str) -> (Project, Diagnostics) {
+        let tree: serde_json::Map<String, serde_json::Value> =
+            serde_yaml_ng::from_str(text).unwrap();
+        let mut diags = Diagnostics::default();
+        let vars = crate::compose::interpolate::Variables::default();
+        let p = crate::compose::normalize::normalize(&tree, "p", &vars, None, &mut diags);
+        (p, diags)
+    }
+
+    #[test]
+    fn a_members_names_ports_and_order_become_the_roots() {
+        let (p, d) = project(
+            "services:\n  vpn: {image: v, expose: ['9999']}\n  torrent: {image: t, network_mode: 'service:vpn', depends_on: [db]}\n  db: {image: postgres:16}\n  ui: {image: u, command: ['wget', 'http://torrent:8080/']}\n",
+        );
+        assert!(d.errors().is_empty(), "{d:?}");
+        let mut diags = Diagnostics::new();
+        let mut reach = reach::plan(&p, &mut diags);
+        fold(&p, &mut reach);
+        assert!(!reach.services.contains_key("torrent"));
+        let vpn = reach.of("vpn");
+        assert_eq!(vpn.ports, [8080, 9999].into_iter().collect());
+        assert_eq!(vpn.aliases, ["torrent".to_string()].into_iter().collect());
+        assert_eq!(vpn.after, ["db".to_string()].into_iter().collect());
+        assert_eq!(
+            reach.of("ui").after,
+            ["vpn".to_string()].into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn the_task_is_sized_for_every_container_and_groups_need_awsvpc() {
+        let (p, _) = project(
+            "services:\n  a: {image: x, deploy: {resources: {limits: {cpus: '1', memory: 2G}}}}\n  b: {image: x, volumes_from: [a], deploy: {resources: {limits: {cpus: '1', memory: 2G}}}}\n",
+        );
+        let mut diags = Diagnostics::new();
+        let mut plan = super::super::compute::plan(&p, &mut diags);
+        let mut sizes = BTreeMap::new();
+        check(&p, &mut plan, &mut sizes, &mut diags);
+        assert_eq!(sizes.get("a"), Some(&(2048, 4096)));
+        let (p, _) = project(
+            "x-aws-capacity: ec2\nservices:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a'}\n",
+        );
+        let mut diags = Diagnostics::new();
+        let mut plan = super::super::compute::plan(&p, &mut diags);
+        check(&p, &mut plan, &mut sizes, &mut diags);
+        let errors = format!("{:?}", diags.errors());
+        assert!(errors.contains("services.b.network_mode"), "{errors}");
     }
 }
