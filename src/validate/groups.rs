@@ -105,6 +105,23 @@ pub fn check(
                     );
                 }
             }
+            for l in &m.shares {
+                let (Kind::VolumesFrom { read_only: false }, Some(source)) =
+                    (l.kind, project.services.get(&l.target))
+                else {
+                    continue;
+                };
+                let writes = source.mounts.iter().any(|v| {
+                    matches!(v.source, crate::compose::model::MountSource::Volume(_))
+                        && !v.read_only
+                });
+                if writes && m.user != source.user {
+                    diags.warn(
+                        &l.path,
+                        format!("`{}` writes the named volumes of `{}` through `volumes_from` as its own user, and their access points are made for `{}`'s user: give `{}` the same `user:` as `{}`, or take them read-only (`{}:ro`)", m.name, source.name, source.name, m.name, source.name, source.name),
+                    );
+                }
+            }
             for l in m.shares.iter().filter(|l| l.kind == Kind::Pid) {
                 if root.host.pid_host {
                     diags.error(
