@@ -98,12 +98,42 @@ pub fn check(
                         &l.path,
                         format!("Fargate tasks cannot share an IPC namespace (the task definition's `IpcMode` is not supported on Fargate): run `{x}` and `{}` on EC2 capacity (`deploy.x-aws-capacity: ec2`), or drop `ipc`", m.name),
                     );
-                } else if root.host.ipc.is_some() {
+                } else if root
+                    .host
+                    .ipc
+                    .is_some_and(|n| n != crate::compose::host::Namespace::Task)
+                {
                     diags.error(
                         &l.path,
-                        format!("`{x}` sets its own `ipc`, and a task has one IPC mode; drop one of them"),
+                        format!("`{x}` sets its own `ipc` (`host` or `private`), and a task has one IPC mode; drop one of them"),
                     );
                 }
+            }
+            // What the task definition sets once for every container: the root's.
+            let path = services.key(&m.name);
+            if m.platform.is_some() && m.platform != root.platform {
+                diags.error(
+                    path.key("platform"),
+                    format!("`{}` is a container of `{x}`'s task, and a task runs on one CPU architecture: give `{x}` the same `platform`, or drop it here", m.name),
+                );
+            }
+            if m.host.pid_host && !root.host.pid_host {
+                diags.error(
+                    path.key("pid"),
+                    format!("`{}` is a container of `{x}`'s task, and a task has one PID mode: set `pid: host` on `{x}`", m.name),
+                );
+            }
+            if m.host.ipc.is_some() && m.host.ipc != root.host.ipc {
+                diags.error(
+                    path.key("ipc"),
+                    format!("`{}` is a container of `{x}`'s task, and a task has one IPC mode: set `ipc` on `{x}` (or share it with `ipc: service:{x}`)", m.name),
+                );
+            }
+            if m.ephemeral_storage.is_some() && m.ephemeral_storage > root.ephemeral_storage {
+                diags.error(
+                    path.key("x-aws-ephemeral_storage"),
+                    format!("`{}` is a container of `{x}`'s task, whose ephemeral storage is set once for the task: set it on `{x}`", m.name),
+                );
             }
             for l in &m.shares {
                 let (Kind::VolumesFrom { read_only: false }, Some(source)) =
