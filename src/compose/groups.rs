@@ -409,7 +409,12 @@ fn form(
         // The task's network interface is the root's: its security groups, its networks.
         let own = std::mem::replace(&mut s.networks, root_networks.clone());
         let default = BTreeSet::from(["default".to_string()]);
-        if network.is_none() && own != root_networks && own != default {
+        if let (Some(l), true) = (network, own != default) {
+            r.diags.error(
+                path.key("networks"),
+                format!("`network_mode: service:{}` and `networks` exclude each other (Docker Compose refuses both): `{m}` joins `{}`'s networks; drop `networks`", l.target, l.target),
+            );
+        } else if network.is_none() && own != root_networks && own != default {
             r.diags.warn(
                 path.key("networks"),
                 format!("ignored: `{m}` is a container of `{root}`'s task, which joins `{root}`'s networks"),
