@@ -38,7 +38,21 @@ pub fn check(
     diags: &mut Diagnostics,
 ) {
     let services = Path::new("services");
-    for (root, members) in groups(project) {
+    let groups = groups(project);
+    if !groups.is_empty() {
+        // Members run in their root's task; their own plans counted below are replaced.
+        for (root, members) in &groups {
+            if let Some(mode) = plan.services.get(&root.name).map(|p| p.network_mode) {
+                for m in members {
+                    if let Some(p) = plan.services.get_mut(&m.name) {
+                        p.network_mode = mode;
+                    }
+                }
+            }
+        }
+        host_networking(plan);
+    }
+    for (root, members) in groups {
         let Some(rp) = plan.services.get(&root.name).cloned() else {
             continue;
         };
@@ -192,6 +206,17 @@ pub fn check(
                 ),
             }
         }
+    }
+}
+
+/// Whether some EC2 task uses the instances' network, once members took their root's mode.
+fn host_networking(plan: &mut Plan) {
+    let any = plan
+        .services
+        .values()
+        .any(|p| p.ec2 && p.network_mode != NetworkMode::Awsvpc);
+    if let Some(ec2) = plan.ec2.as_mut() {
+        ec2.host_networking = any;
     }
 }
 
