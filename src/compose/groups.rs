@@ -191,17 +191,6 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
         })
         .cloned()
         .collect();
-    // Who waits for whom to complete: (waiter, dependency).
-    let waiters: Vec<(String, String)> = project
-        .services
-        .values()
-        .flat_map(|s| {
-            s.depends_on
-                .iter()
-                .filter(|(_, c)| **c == Condition::CompletedSuccessfully)
-                .map(move |(d, _)| (s.name.clone(), d.clone()))
-        })
-        .collect();
     for group in components.into_values().filter(|g| g.len() > 1) {
         if group.len() > MAX_CONTAINERS {
             r.diags.error(
@@ -210,7 +199,7 @@ pub(super) fn read(r: &mut Reader, tree: &Map<String, Value>, project: &mut Proj
             );
             continue;
         }
-        form(r, project, &group, &restarting, &waiters);
+        form(r, project, &group, &restarting);
     }
 }
 
@@ -292,13 +281,7 @@ fn what(kind: Kind) -> &'static str {
 }
 
 /// Forms one group: checks its links, chooses its root, marks its services.
-fn form(
-    r: &mut Reader,
-    project: &mut Project,
-    group: &[String],
-    restarting: &BTreeSet<String>,
-    waiters: &[(String, String)],
-) {
+fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BTreeSet<String>) {
     let services = Path::root().key("services");
     let in_group: BTreeSet<&str> = group.iter().map(String::as_str).collect();
     // Containers start after what they attach to and what they wait for: no cycle.
@@ -371,22 +354,8 @@ fn form(
         }
     };
     let members: Vec<String> = group.iter().filter(|n| **n != root).cloned().collect();
-    // `service_healthy` between containers is ECS's `HEALTHY`, which needs a health check.
-    for n in group {
-        let Some(s) = svc(n) else { continue };
-        for (dep, c) in &s.depends_on {
-            let unchecked = svc(dep).is_some_and(|d| d.healthcheck.is_none());
-            if *c == Condition::Healthy && in_group.contains(dep.as_str()) && unchecked {
-                r.diags.error(
-                    services.key(n).key("depends_on").key(dep).key("condition"),
-                    format!("waits for `{dep}` to be healthy, and `{dep}` has no `healthcheck`: a container of the same task can wait only for a container with one; add a `healthcheck` to `{dep}`, or wait with `service_started`"),
-                );
-            }
-        }
-    }
     let mut ipc = false;
     let mut pid = false;
-    let root_replicas = svc(&root).map_or(1, |s| s.replicas);
     let root_networks = svc(&root).map(|s| s.networks.clone()).unwrap_or_default();
     for m in &members {
         let Some(s) = project.services.get_mut(m) else {
@@ -396,16 +365,6 @@ fn form(
         let network = s.shares.iter().find(|l| l.kind == Kind::Network);
         ipc |= s.shares.iter().any(|l| l.kind == Kind::Ipc);
         pid |= s.shares.iter().any(|l| l.kind == Kind::Pid);
-        if let Some(first) = s.ports.first() {
-            let why = match network {
-                Some(l) => format!("`{m}` joins the network of `{}` (`network_mode: service:{}`), and Docker refuses `ports` on such a service: the ports belong to the network's owner", l.target, l.target),
-                None => format!("`{m}` is a container of `{root}`'s task, whose load balancer targets are `{root}`'s"),
-            };
-            r.diags.error(
-                &first.path,
-                format!("{why}; move them to `services.{root}.ports` (the container listens on the task's shared address either way), or use `expose`"),
-            );
-        }
         // The task's network interface is the root's: its security groups, its networks.
         let own = std::mem::replace(&mut s.networks, root_networks.clone());
         let default = BTreeSet::from(["default".to_string()]);
@@ -420,39 +379,6 @@ fn form(
                 format!("ignored: `{m}` is a container of `{root}`'s task, which joins `{root}`'s networks"),
             );
         }
-        if s.schedule.is_some() {
-            r.diags.error(
-                path.key("deploy").key("x-aws-schedule"),
-                format!("`{m}` is a container of `{root}`'s task (it shares `{root}`'s {}), so it cannot run on a schedule of its own; drop the schedule or the link", what(s.shares.first().map_or(Kind::Network, |l| l.kind))),
-            );
-        }
-        if s.replicas_set && s.replicas != root_replicas {
-            r.diags.warn(
-                path.key("deploy").key("replicas"),
-                format!("ignored: `{m}` is a container of `{root}`'s task, so it runs once in each of `{root}`'s {root_replicas} task(s); the group scales as one, with `{root}`'s `deploy`"),
-            );
-        }
-        // What belongs to an ECS service: the group's is the root's.
-        let service_keys = [
-            (s.update != Default::default(), "deploy.update_config"),
-            (
-                s.healthcheck_grace_period.is_some(),
-                "deploy.x-aws-healthcheck_grace_period",
-            ),
-            (s.operations.alarms.path.is_some(), "deploy.x-aws-alarms"),
-        ];
-        for (_, key) in service_keys.iter().filter(|(set, _)| *set) {
-            r.diags.warn(
-                format!("{path}.{key}"),
-                format!("ignored: `{m}` is a container of `{root}`'s task, without an ECS service of its own; the group is deployed and watched as `{root}`'s service says"),
-            );
-        }
-        if s.autoscaling.is_some() {
-            r.diags.warn(
-                path.key("deploy").key("x-aws-autoscaling"),
-                format!("ignored: `{m}` is a container of `{root}`'s task; the group scales with `{root}`'s `deploy.x-aws-autoscaling`"),
-            );
-        }
         let essential = match s.job.take() {
             None => restarting.contains(m),
             Some(job) => {
@@ -465,14 +391,6 @@ fn form(
                 false
             }
         };
-        for (waiter, dep) in waiters {
-            if dep == m && !in_group.contains(waiter.as_str()) {
-                r.diags.warn(
-                    services.key(waiter).key("depends_on").key(m),
-                    format!("`{m}` is a container of `{root}`'s task, whose completion another service cannot wait for: `{waiter}` starts once `{root}`'s service is stable"),
-                );
-            }
-        }
         s.group = Some(Grouping::Member {
             root: root.clone(),
             essential,
@@ -588,14 +506,12 @@ mod tests {
     }
 
     #[test]
-    fn ports_cycles_unknown_services_and_containers_are_errors() {
+    fn cycles_unknown_services_containers_and_run_once_roots_are_errors() {
         for (text, path) in [
-            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', ports: ['80:80']}\n", "services.b.ports[0]"),
             ("services:\n  a: {image: x, network_mode: 'service:b'}\n  b: {image: x, network_mode: 'service:a'}\n", "services.a"),
             ("services:\n  a: {image: x, network_mode: 'service:nope'}\n", "services.a.network_mode"),
             ("services:\n  a: {image: x, volumes_from: ['container:db']}\n", "services.a.volumes_from[0]"),
             ("services:\n  a: {image: x, restart: 'no'}\n  b: {image: x, pid: 'service:a'}\n", "services.a"),
-            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', depends_on: {a: {condition: service_healthy}}}\n", "services.b.depends_on.a.condition"),
         ] {
             let (_, d) = project(text);
             let errors = format!("{:?}", d.errors());

@@ -7,7 +7,7 @@ use super::compute::Plan;
 use super::fargate;
 use super::reach;
 use crate::compose::groups::{Grouping, Kind};
-use crate::compose::model::{NetworkMode, Project, Service};
+use crate::compose::model::{Condition, NetworkMode, Project, Service};
 use crate::diagnostics::{Diagnostics, Path};
 use std::collections::BTreeMap;
 
@@ -29,6 +29,85 @@ fn groups(project: &Project) -> Vec<(&Service, Vec<&Service>)> {
         .collect()
 }
 
+/// What a member cannot have, or has in vain: it has no ECS service, load balancer
+/// targets or schedule of its own, and a container waits to be healthy only for one with a
+/// health check.
+fn member_rules(project: &Project, diags: &mut Diagnostics) {
+    let services = Path::new("services");
+    for (root, members) in groups(project) {
+        let x = &root.name;
+        let group: Vec<&Service> = std::iter::once(root)
+            .chain(members.iter().copied())
+            .collect();
+        // `service_healthy` between containers is ECS's `HEALTHY`, which needs a health check.
+        for s in &group {
+            for (dep, c) in &s.depends_on {
+                let unchecked = group
+                    .iter()
+                    .any(|d| d.name == *dep && d.healthcheck.is_none());
+                if *c == Condition::Healthy && unchecked {
+                    diags.error(
+                        services.key(&s.name).key("depends_on").key(dep).key("condition"),
+                        format!("waits for `{dep}` to be healthy, and `{dep}` has no `healthcheck`: a container of the same task can wait only for a container with one; add a `healthcheck` to `{dep}`, or wait with `service_started`"),
+                    );
+                }
+            }
+        }
+        for m in members {
+            let name = &m.name;
+            let path = services.key(name);
+            let network = m.shares.iter().find(|l| l.kind == Kind::Network);
+            if let Some(first) = m.ports.first() {
+                let why = match network {
+                    Some(l) => format!("`{name}` joins the network of `{}` (`network_mode: service:{}`), and Docker refuses `ports` on such a service: the ports belong to the network's owner", l.target, l.target),
+                    None => format!("`{name}` is a container of `{x}`'s task, whose load balancer targets are `{x}`'s"),
+                };
+                diags.error(
+                    &first.path,
+                    format!("{why}; move them to `services.{x}.ports` (the container listens on the task's shared address either way), or use `expose`"),
+                );
+            }
+            if m.schedule.is_some() {
+                diags.error(
+                    path.key("deploy").key("x-aws-schedule"),
+                    format!("`{name}` is a container of `{x}`'s task, so it cannot run on a schedule of its own; drop the schedule or the link"),
+                );
+            }
+            if m.replicas_set && m.replicas != root.replicas {
+                diags.warn(
+                    path.key("deploy").key("replicas"),
+                    format!("ignored: `{name}` is a container of `{x}`'s task, so it runs once in each of `{x}`'s {} task(s); the group scales as one, with `{x}`'s `deploy`", root.replicas),
+                );
+            }
+            // What belongs to an ECS service: the group's is the root's.
+            let service_keys = [
+                (m.update != Default::default(), "deploy.update_config"),
+                (
+                    m.healthcheck_grace_period.is_some(),
+                    "deploy.x-aws-healthcheck_grace_period",
+                ),
+                (m.operations.alarms.path.is_some(), "deploy.x-aws-alarms"),
+                (m.autoscaling.is_some(), "deploy.x-aws-autoscaling"),
+            ];
+            for (_, key) in service_keys.iter().filter(|(set, _)| *set) {
+                diags.warn(
+                    format!("{path}.{key}"),
+                    format!("ignored: `{name}` is a container of `{x}`'s task, without an ECS service of its own; the group is deployed, scaled and watched as `{x}`'s service says"),
+                );
+            }
+            for waiter in project.services.values() {
+                let waits = waiter.depends_on.get(name) == Some(&Condition::CompletedSuccessfully);
+                if waits && !group.iter().any(|g| g.name == waiter.name) {
+                    diags.warn(
+                        services.key(&waiter.name).key("depends_on").key(name),
+                        format!("`{name}` is a container of `{x}`'s task, whose completion another service cannot wait for: `{}` starts once `{x}`'s service is stable", waiter.name),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Checks where each group runs and sizes its task: the root's `sizes` (Fargate) or plan
 /// (EC2) become the group's.
 pub fn check(
@@ -37,6 +116,7 @@ pub fn check(
     sizes: &mut BTreeMap<String, (u32, u32)>,
     diags: &mut Diagnostics,
 ) {
+    member_rules(project, diags);
     let services = Path::new("services");
     let groups = groups(project);
     if !groups.is_empty() {
@@ -346,6 +426,22 @@ mod tests {
             reach.of("ui").after,
             ["vpn".to_string()].into_iter().collect()
         );
+    }
+
+    #[test]
+    fn ports_on_a_member_and_waiting_for_health_without_a_check_are_errors() {
+        for (text, path) in [
+            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', ports: ['80:80']}\n", "services.b.ports[0]"),
+            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', depends_on: {a: {condition: service_healthy}}}\n", "services.b.depends_on.a.condition"),
+            ("services:\n  a: {image: x}\n  b: {image: x, network_mode: 'service:a', deploy: {x-aws-schedule: 'rate(1 hour)'}}\n", "services.b.deploy.x-aws-schedule"),
+        ] {
+            let (p, _) = project(text);
+            let mut diags = Diagnostics::new();
+            let mut plan = super::super::compute::plan(&p, &mut diags);
+            check(&p, &mut plan, &mut BTreeMap::new(), &mut diags);
+            let errors = format!("{:?}", diags.errors());
+            assert!(errors.contains(path), "{text}: {errors}");
+        }
     }
 
     #[test]
