@@ -434,7 +434,8 @@ fn invariant_failures(output: &Value) -> Vec<String> {
     }
 
     // 7. No privileged or host-reaching task on Fargate: host features, host paths and
-    //    capabilities beyond `SYS_PTRACE` are for EC2 capacity only.
+    //    capabilities beyond `SYS_PTRACE` are for EC2 capacity only. `PidMode: task` (the
+    //    containers of one task share their processes) is Fargate's too; `IpcMode` is not.
     for (id, task) in of_type("AWS::ECS::TaskDefinition") {
         let p = &task["Properties"];
         if !is_fargate(p) {
@@ -445,7 +446,8 @@ fn invariant_failures(output: &Value) -> Vec<String> {
             .into_iter()
             .flatten()
             .any(|v| v.get("Host").is_some());
-        if host_volume || p.get("PidMode").is_some() || p.get("IpcMode").is_some() {
+        let pid_host = p.get("PidMode").is_some_and(|m| m != "task");
+        if host_volume || pid_host || p.get("IpcMode").is_some() {
             failures.push(format!("{id}: a Fargate task reaches into a host"));
         }
         for c in p["ContainerDefinitions"].as_array().into_iter().flatten() {

@@ -23,14 +23,33 @@ def efs_volumes(td):
     return out
 
 
+def mount_points(c, containers, seen=()):
+    """A container's mount points: its own, then those of the containers it takes with
+    `VolumesFrom` (at the same paths; read-only when `ReadOnly` says so), each marked with
+    whether it came through `VolumesFrom`."""
+    out = [(m, False) for m in listify(c.get("MountPoints")) if isinstance(m, dict)]
+    by_name = {x.get("Name"): x for x in containers}
+    for vf in listify(c.get("VolumesFrom")):
+        src = by_name.get(vf.get("SourceContainer")) if isinstance(vf, dict) else None
+        if src is None or src.get("Name") in seen:
+            continue
+        for m, _ in mount_points(src, containers, seen + (c.get("Name"),)):
+            m = dict(m)
+            if vf.get("ReadOnly") is True:
+                m["ReadOnly"] = True
+            out.append((m, True))
+    return out
+
+
 def rw_mounts(svc):
-    """(container, mount point, (fs, access point)) of every read-write EFS mount."""
+    """(container, mount point, (fs, access point), through VolumesFrom) of every read-write
+    EFS mount."""
     vols = efs_volumes(svc.td)
     out = []
     for c in svc.containers:
-        for m in listify(c.get("MountPoints")):
-            if isinstance(m, dict) and str(m.get("SourceVolume")) in vols and m.get("ReadOnly") is not True:
-                out.append((c, m, vols[str(m["SourceVolume"])]))
+        for m, inherited in mount_points(c, svc.containers):
+            if str(m.get("SourceVolume")) in vols and m.get("ReadOnly") is not True:
+                out.append((c, m, vols[str(m["SourceVolume"])], inherited))
     return out
 
 
@@ -38,10 +57,13 @@ def check(t):
     findings = []
     for svc in services(t):
         mounts = rw_mounts(svc)
-        for c, m, (fs, ap, _) in mounts:
+        for c, m, (fs, ap, _), inherited in mounts:
             problem = not_writable(t, svc, c, fs, ap)
+            if problem and inherited and t.warned(c.get("Name"), "`volumes_from`"):
+                problem = None  # the converter's warning names the fix
             if problem:
-                where = f"container {c.get('Name')} mounts {text(m.get('ContainerPath'))} read-write"
+                how = " (through VolumesFrom)" if inherited else ""
+                where = f"container {c.get('Name')} mounts {text(m.get('ContainerPath'))} read-write{how}"
                 findings.append(("R3", t.resolve(ap) or svc.td_id or svc.id, f"{where}: {problem}"))
         if mounts and two_at_once(svc) and not t.warned(svc.compose_name, "start-first"):
             findings.append(("R4", svc.id, "a read-write EFS volume and a deployment that runs old and new tasks "

@@ -76,6 +76,7 @@ pub fn dashboard(ctx: &mut Context) {
         .services
         .values()
         .filter(|s| s.job.is_none() && s.schedule.is_none())
+        .filter(|s| !crate::compose::groups::is_member(s))
     {
         let service = placeholder(
             get_att(&ctx.service_id(s, "Service"), "Name"),

@@ -113,8 +113,41 @@ fn account_repositories() -> Value {
     sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")
 }
 
-/// `<P><Svc>TaskExecutionRole`.
+/// `<P><Svc>TaskExecutionRole`: for a group's root, one policy per container's service
+/// (`TaskExecution`, then `TaskExecution<Member>`).
 pub fn execution_role(ctx: &mut Context, s: &Service) {
+    let mut policies = Vec::new();
+    let project = ctx.project();
+    for (i, t) in crate::compose::groups::task_services(project, s)
+        .into_iter()
+        .enumerate()
+    {
+        // Values are moved in, not embedded in `json!` (which copies them through serde).
+        let mut document = json!({"Version": "2012-10-17"});
+        document["Statement"] = Value::Array(execution_statements(ctx, t));
+        let name = match i {
+            0 => "TaskExecution".to_string(),
+            _ => format!(
+                "TaskExecution{}",
+                crate::cfn::logical_id::normalize(&t.name)
+            ),
+        };
+        let mut policy = json!({"PolicyName": name});
+        policy["PolicyDocument"] = document;
+        policies.push(policy);
+    }
+    let mut props = Map::new();
+    props.insert("AssumeRolePolicyDocument".into(), assume_role());
+    props.insert("Policies".into(), Value::Array(policies));
+    props.insert("Tags".into(), Value::Array(ctx.service_tags(s)));
+    let role = Resource::new("AWS::IAM::Role", Value::Object(props));
+    let id = ctx.service_id(s, "TaskExecutionRole");
+    ctx.out.add(id, role);
+}
+
+/// What one service's containers need of the execution role: write their logs, pull their
+/// images, read their secrets.
+fn execution_statements(ctx: &mut Context, s: &Service) -> Vec<Value> {
     let group_arn = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:";
     let log_groups = match s.log_options.get("awslogs-group") {
         None => vec![get_att(&ctx.id("LogGroup"), "Arn")],
@@ -180,56 +213,59 @@ pub fn execution_role(ctx: &mut Context, s: &Service) {
         }));
     }
     statements.extend(super::secrets::grants(ctx, s).statements());
-    // Values are moved in, not embedded in `json!` (which copies them through serde).
-    let mut document = json!({"Version": "2012-10-17"});
-    document["Statement"] = Value::Array(statements);
-    let mut policy = json!({"PolicyName": "TaskExecution"});
-    policy["PolicyDocument"] = document;
-    let mut props = Map::new();
-    props.insert("AssumeRolePolicyDocument".into(), assume_role());
-    props.insert("Policies".into(), Value::Array(vec![policy]));
-    props.insert("Tags".into(), Value::Array(ctx.service_tags(s)));
-    let role = Resource::new("AWS::IAM::Role", Value::Object(props));
-    let id = ctx.service_id(s, "TaskExecutionRole");
-    ctx.out.add(id, role);
+    statements
 }
 
-/// True when the service gets a task role.
-pub fn has_task_role(s: &Service) -> bool {
-    crate::validate::instance_access::has_task_role(s)
+/// True when the service's task gets a task role (for a group's root: some container of
+/// its task asks for one).
+pub fn has_task_role(ctx: &Context, s: &Service) -> bool {
+    crate::compose::groups::task_services(ctx.project(), s)
+        .into_iter()
+        .any(crate::validate::instance_access::has_task_role)
 }
 
 /// `<P><Svc>TaskRole`, from `x-aws-role`, `x-aws-policies`, the volumes it mounts and
-/// ECS Exec.
+/// ECS Exec; for a group's root, those of every container of its task (one role a task).
 pub fn task_role(ctx: &mut Context, s: &Service) {
-    if !has_task_role(s) {
+    if !has_task_role(ctx, s) {
         return;
     }
     let mut props = json!({});
     props["AssumeRolePolicyDocument"] = assume_role();
     props["Tags"] = Value::Array(ctx.service_tags(s));
-    if let Some(doc) = &s.role {
-        let mut doc = doc.clone();
-        if doc.get("Version").is_none() {
-            doc["Version"] = json!("2012-10-17");
+    let mut policies = Vec::new();
+    let mut managed: Vec<Value> = Vec::new();
+    let services = crate::compose::groups::task_services(ctx.project(), s);
+    for t in &services {
+        if let Some(doc) = &t.role {
+            let mut doc = doc.clone();
+            if doc.get("Version").is_none() {
+                doc["Version"] = json!("2012-10-17");
+            }
+            policies.push(json!({
+                "PolicyName": format!("{}Policy", crate::cfn::logical_id::normalize(&t.name)),
+                "PolicyDocument": doc,
+            }));
         }
-        props["Policies"] = json!([{
-            "PolicyName": format!("{}Policy", crate::cfn::logical_id::normalize(&s.name)),
-            "PolicyDocument": doc,
-        }]);
     }
-    let mut mounts = super::volumes::mount_policies(ctx, s);
+    for t in &services {
+        policies.extend(super::volumes::mount_policies(ctx, t));
+    }
     if s.operations.exec {
-        mounts.push(super::exec::policy(ctx));
+        policies.push(super::exec::policy(ctx));
     }
-    if !mounts.is_empty() {
-        match props.get_mut("Policies").and_then(Value::as_array_mut) {
-            Some(list) => list.extend(mounts),
-            None => props["Policies"] = Value::Array(mounts),
+    for t in &services {
+        for p in t.policies.iter().map(Text::to_json) {
+            if !managed.contains(&p) {
+                managed.push(p);
+            }
         }
     }
-    if !s.policies.is_empty() {
-        props["ManagedPolicyArns"] = Value::Array(s.policies.iter().map(Text::to_json).collect());
+    if !policies.is_empty() {
+        props["Policies"] = Value::Array(policies);
+    }
+    if !managed.is_empty() {
+        props["ManagedPolicyArns"] = Value::Array(managed);
     }
     let id = ctx.service_id(s, "TaskRole");
     ctx.out.add(id, Resource::new("AWS::IAM::Role", props));

@@ -28,6 +28,11 @@ pub const SERVICE_TIMEOUT_SECONDS: u32 = 3600;
 /// The logical ID a dependent waits for: `<P><Svc>Job` for a job, `<P><Svc>Schedule` for a
 /// scheduled service, else `<P><Svc>Service`.
 pub fn dependency_id(ctx: &Context, name: &str) -> String {
+    // A container of another service's task: that service's (`compose::groups`).
+    let project = ctx.project();
+    let name = project.services.get(name).map_or(name, |s| {
+        crate::compose::groups::root_of(project, s).name.as_str()
+    });
     let kind = match ctx.project().services.get(name) {
         Some(s) if s.job.is_some() => "Job",
         Some(s) if s.schedule.is_some() => "Schedule",

@@ -11,6 +11,7 @@ mod deployments;
 mod discovery;
 mod domains;
 mod exec;
+mod groups;
 mod host;
 mod iam;
 mod jobs;
@@ -73,6 +74,10 @@ pub fn convert(
     secrets::secrets(&mut ctx);
     let services: Vec<&Service> = ctx.project().services.values().collect();
     for s in &services {
+        if crate::compose::groups::is_member(s) {
+            // A container of its root's task: no resources of its own.
+            continue;
+        }
         iam::execution_role(&mut ctx, s);
         iam::task_role(&mut ctx, s);
         task::task_definition(&mut ctx, s);

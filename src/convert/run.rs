@@ -27,7 +27,13 @@ pub fn outputs(ctx: &mut Context) {
         );
         return;
     }
-    let services: Vec<&Service> = ctx.project().services.values().collect();
+    // A member of a group runs in its root's task: the root's line runs them all.
+    let services: Vec<&Service> = ctx
+        .project()
+        .services
+        .values()
+        .filter(|s| !crate::compose::groups::is_member(s))
+        .collect();
     for s in services {
         output(ctx, s);
     }

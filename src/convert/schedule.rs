@@ -60,7 +60,7 @@ pub fn schedule(ctx: &mut Context, s: &Service) {
     let task_definition = ref_(&ctx.service_id(s, "TaskDefinition"));
     let cluster = cluster_arn(ctx);
     let mut roles = vec![get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn")];
-    if has_task_role(s) {
+    if has_task_role(ctx, s) {
         roles.push(get_att(&ctx.service_id(s, "TaskRole"), "Arn"));
     }
     ctx.out.add(

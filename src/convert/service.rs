@@ -11,7 +11,7 @@ use super::network::{private_subnets, security_group};
 use super::volumes;
 use crate::cfn::intrinsics::{get_att, ref_};
 use crate::cfn::template::Resource;
-use crate::compose::model::{FailureAction, NetworkMode, Service};
+use crate::compose::model::{FailureAction, NetworkMode, Project, Service};
 use crate::validate::volumes::needs_client_group;
 use serde_json::{json, Value};
 
@@ -23,8 +23,12 @@ pub const HEALTH_CHECK_GRACE_SECONDS: u64 = 60;
 /// writes a named volume is stopped first (Compose's default `order`): 100 and 0, or
 /// (r−p)/r with `parallelism`, so that two tasks never write the same files; an explicit
 /// `order: start-first` keeps ECS's 200/100 (with a warning, `validate::data`).
-pub fn percents(s: &Service) -> (u32, u32) {
-    let stop_first = s.update.stop_first || (s.writes_volume() && !s.update.start_first);
+pub fn percents(project: &Project, s: &Service) -> (u32, u32) {
+    // A group's task writes what any of its containers writes (`compose::groups`).
+    let writes = crate::compose::groups::task_services(project, s)
+        .into_iter()
+        .any(Service::writes_volume);
+    let stop_first = s.update.stop_first || (writes && !s.update.start_first);
     let (mut max, mut min) = if stop_first { (100, 0) } else { (200, 100) };
     if let Some(p) = s.update.parallelism {
         let r = s.replicas;
@@ -41,7 +45,7 @@ pub fn percents(s: &Service) -> (u32, u32) {
 
 /// `<P><Svc>Service`.
 pub fn service(ctx: &mut Context, s: &Service, listeners: &Listeners) {
-    let (max, min) = percents(s);
+    let (max, min) = percents(ctx.project(), s);
     let (enable, rollback) = match s.update.failure_action {
         FailureAction::Rollback => (true, true),
         FailureAction::Pause => (true, false),

@@ -38,7 +38,7 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
         }
     }
     props["ExecutionRoleArn"] = get_att(&ctx.service_id(s, "TaskExecutionRole"), "Arn");
-    if has_task_role(s) {
+    if has_task_role(ctx, s) {
         props["TaskRoleArn"] = get_att(&ctx.service_id(s, "TaskRole"), "Arn");
     }
     // Always pinned: an image built or pulled for the other architecture fails with
@@ -52,9 +52,47 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
         "OperatingSystemFamily": "LINUX",
     });
     super::host::task(s, &mut props);
+    super::groups::task_modes(s, &mut props);
     if let Some(gib) = s.ephemeral_storage {
         props["EphemeralStorage"] = json!({"SizeInGiB": gib});
     }
+    let (mut containers, mut volumes) = containers_of(ctx, s);
+    // Containers that share the task (`compose::groups`): after the root's, by name.
+    let project = ctx.project();
+    let root_at = containers.len() - 1;
+    super::groups::root_dependencies(project, s, &mut containers[root_at]);
+    for m in crate::compose::groups::task_services(project, s)
+        .into_iter()
+        .skip(1)
+    {
+        let (mut more, extra) = containers_of(ctx, m);
+        let at = more.len() - 1;
+        let mappings = super::groups::member_container(project, m, &mut more[at]);
+        super::groups::take_mappings(&mut containers[root_at], mappings);
+        super::groups::add_volumes(&m.name, extra, &mut more, &mut volumes);
+        containers.extend(more);
+    }
+    let limit = crate::compose::groups::MAX_CONTAINERS;
+    if containers.len() > limit {
+        ctx.diags.error(
+            format!("services.{}", s.name),
+            format!("the task of `{}` would hold {} containers (with the helpers that write secret, config and bind-mounted files), and an ECS task definition holds at most {limit}; link fewer services to it", s.name, containers.len()),
+        );
+    }
+    props["ContainerDefinitions"] = Value::Array(containers);
+    if !volumes.is_empty() {
+        props["Volumes"] = Value::Array(volumes);
+    }
+    props["Tags"] = Value::Array(ctx.service_tags(s));
+    let id = ctx.service_id(s, "TaskDefinition");
+    ctx.out
+        .add(id, Resource::new("AWS::ECS::TaskDefinition", props));
+}
+
+/// The containers of one service (the helpers that write its files first, its own last)
+/// and the volumes they use.
+fn containers_of(ctx: &mut Context, s: &Service) -> (Vec<Value>, Vec<Value>) {
+    let plan = ctx.valid.service_plan(&s.name).cloned();
     let logs = log_configuration(ctx, s);
     let mut app = container(ctx, s, logs.clone());
     if let Some(n) = plan.as_ref().and_then(|p| p.gpus) {
@@ -76,14 +114,7 @@ pub fn task_definition(ctx: &mut Context, s: &Service) {
         containers.extend(f.seed);
     }
     containers.push(app);
-    props["ContainerDefinitions"] = Value::Array(containers);
-    if !volumes.is_empty() {
-        props["Volumes"] = Value::Array(volumes);
-    }
-    props["Tags"] = Value::Array(ctx.service_tags(s));
-    let id = ctx.service_id(s, "TaskDefinition");
-    ctx.out
-        .add(id, Resource::new("AWS::ECS::TaskDefinition", props));
+    (containers, volumes)
 }
 
 fn texts(items: &[Text]) -> Value {

@@ -29,6 +29,8 @@ fn nfs_group_id(ctx: &Context, key: &str) -> String {
 
 /// `<P><Svc>EFSClientSecurityGroup`.
 pub fn client_group_id(ctx: &Context, s: &Service) -> String {
+    // A container of another service's task uses that task's group.
+    let s = crate::compose::groups::root_of(ctx.project(), s);
     ctx.service_id(s, "EFSClientSecurityGroup")
 }
 
@@ -150,7 +152,11 @@ fn mount_target_ids(ctx: &Context, key: &str) -> Vec<String> {
 /// The mount targets the service must wait for.
 pub fn mount_targets_of(ctx: &Context, s: &Service) -> Vec<String> {
     let project = ctx.project();
-    volumes_of(s)
+    let volumes: BTreeSet<&str> = crate::compose::groups::task_services(project, s)
+        .into_iter()
+        .flat_map(volumes_of)
+        .collect();
+    volumes
         .into_iter()
         .filter(|v| project.volumes.get(*v).is_some_and(has_mount_targets))
         .flat_map(|v| mount_target_ids(ctx, v))

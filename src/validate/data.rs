@@ -70,17 +70,19 @@ pub fn check(project: &Project, diags: &mut Diagnostics) {
         let Some((key, at, target)) = written_volume(s) else {
             continue;
         };
+        // A container of another service's task is deployed as that service says.
+        let owner = crate::compose::groups::root_of(project, s);
         let update = Path::new("services")
-            .key(name)
+            .key(&owner.name)
             .key("deploy")
             .key("update_config");
         let two_writers = "during each deployment a new task starts while the old one still runs, and both write the volume";
-        match s.update.max_percent {
+        match owner.update.max_percent {
             Some(max) if max > 100 => diags.warn(
                 update.key("x-aws-max_percent"),
                 format!("kept as written: {two_writers} `{key}` (a database refuses its lock files or corrupts them); set it to 100 (or drop it) to stop the old task first"),
             ),
-            None if s.update.start_first => diags.warn(
+            None if owner.update.start_first => diags.warn(
                 update.key("order"),
                 format!("kept as written: {two_writers} `{key}` (a database refuses its lock files or corrupts them); drop `order: start-first` to stop the old task first, Compose's default"),
             ),

@@ -7,6 +7,7 @@ pub mod data;
 pub mod deployments;
 pub mod exposure;
 pub mod fargate;
+pub mod groups;
 pub mod host;
 pub mod image_users;
 pub mod instance_access;
@@ -106,15 +107,17 @@ pub fn validate_with(
         loaded.local.as_ref(),
         &mut local,
     );
-    let sizes = rules::check(&project, loaded, &mut local);
+    let mut sizes = rules::check(&project, loaded, &mut local);
     volumes::check(&project, &mut local);
     data::check(&project, &mut local);
-    let plan = compute::plan(&project, &mut local);
+    let mut plan = compute::plan(&project, &mut local);
+    groups::check(&project, &mut plan, &mut sizes, &mut local);
     host::check(&project, &plan, &mut local);
     host::fargate_limits(&mut project, &mut local);
     instance_access::check(&project, &plan, &mut local);
     let balancer = loadbalancer::plan(&project, given, &mut local);
-    let reach = reach::plan(&project, &mut local);
+    let mut reach = reach::plan(&project, &mut local);
+    groups::fold(&project, &mut reach);
     deployments::check(&project, balancer.as_ref(), &mut local);
     let failed = local.has_errors();
     diags.extend(local);

@@ -113,10 +113,12 @@ pub fn volumes_of(s: &Service) -> BTreeSet<&str> {
 }
 
 /// True when `s` reaches a file system through the NFS security group of this project,
-/// and so gets its own EFS client security group.
+/// and so gets its own EFS client security group (a group's root: when some container of
+/// its task does; a member: never, its root's serves it).
 pub fn needs_client_group(project: &Project, s: &Service) -> bool {
-    volumes_of(s)
+    crate::compose::groups::task_services(project, s)
         .into_iter()
+        .flat_map(volumes_of)
         .any(|v| project.volumes.get(v).is_some_and(has_mount_targets))
 }
 

@@ -286,8 +286,10 @@ impl Reader<'_> {
                 self.diags.error(path, "a task without a network cannot be placed behind a load balancer or reached by other services; drop `network_mode`");
                 None
             }
-            other if other.starts_with("service:") || other.starts_with("container:") => {
-                self.diags.error(path, format!("each service runs in its own tasks, so it cannot join another container's network (`{other}`); drop `network_mode` and reach the service by its name"));
+            // Another service's network: its task's (`compose::groups`).
+            other if other.starts_with("service:") => None,
+            other if other.starts_with("container:") => {
+                self.diags.error(path, format!("ECS knows only the containers of the same task, and `{other}` names a container outside the project; join a service of the project (`network_mode: service:<name>`), or drop `network_mode` and reach it by its name"));
                 None
             }
             other => {

@@ -78,6 +78,8 @@ impl Reader<'_> {
                 Some("host") => Some(Namespace::Host),
                 Some("shareable") => Some(Namespace::Task),
                 Some("private") => Some(Namespace::Private),
+                // Another service's namespace: its task's (`compose::groups`).
+                Some(other) if other.starts_with("service:") => None,
                 Some(other) => {
                     self.diags.error(
                         &p,
@@ -92,6 +94,7 @@ impl Reader<'_> {
             match self.literal(v, &p).as_deref() {
                 None | Some("") => {}
                 Some("host") => h.pid_host = true,
+                Some(other) if other.starts_with("service:") => {}
                 Some(other) => self
                     .diags
                     .error(&p, namespace_error("pid", other, "`host`")),
@@ -336,8 +339,8 @@ pub fn nat(v: &Value) -> Option<Option<Nat>> {
 }
 
 fn namespace_error(key: &str, found: &str, expected: &str) -> String {
-    if found.starts_with("service:") || found.starts_with("container:") {
-        format!("each service runs in its own tasks, so it cannot join another container's namespace (`{found}`); drop `{key}`")
+    if found.starts_with("container:") {
+        format!("ECS knows only the containers of the same task, and `{found}` names a container outside the project; share a service's namespace (`{key}: service:<name>`), or drop `{key}`")
     } else {
         format!("expected {expected}, found `{found}`")
     }
@@ -441,7 +444,10 @@ mod tests {
             (h.ipc, h.pid_host, h.shm_size),
             (Some(Namespace::Task), true, Some(64))
         );
+        // `service:` is a group's (compose::groups); `container:` has no ECS form.
         let (_, errors) = read(json!({"ipc": "service:db", "pid": "private"}));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let (_, errors) = read(json!({"ipc": "container:db", "pid": "container:db"}));
         assert_eq!(errors.len(), 2, "{errors:?}");
     }
 

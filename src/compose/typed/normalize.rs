@@ -143,6 +143,7 @@ pub fn normalize(
     super::operations::read(&mut r, tree, &mut project);
     super::jobs::read(&mut r, tree, &mut project);
     super::schedule::read(&mut r, tree, &mut project);
+    super::groups::read(&mut r, tree, &mut project);
     super::domains::read(&mut r, tree, &mut project);
     super::deployments::read(&mut r, tree, &mut project);
     r.implied_volumes(&mut project);

@@ -54,3 +54,55 @@ fn an_awaited_server_is_an_error() {
         "{text}"
     );
 }
+
+// Containers that share a task (`groups.rs`).
+#[test]
+fn a_vpn_and_its_clients_form_one_group() {
+    let (p, d) = project(
+        "services:\n  vpn: {image: v, ports: ['8080:8080'], healthcheck: {test: ['CMD', 'true']}}\n  torrent: {image: t, network_mode: 'service:vpn', depends_on: {vpn: {condition: service_healthy}}}\n  init: {image: i, restart: 'no', volumes_from: ['vpn:ro']}\n  web: {image: w}\n",
+    );
+    assert!(d.errors().is_empty(), "{d:?}");
+    assert_eq!(
+        p.services["vpn"].group,
+        Some(super::model::Grouping::Root {
+            members: vec!["init".into(), "torrent".into()],
+            ipc: false,
+            pid: false
+        })
+    );
+    assert_eq!(
+        p.services["init"].group,
+        Some(super::model::Grouping::Member {
+            root: "vpn".into(),
+            essential: false
+        })
+    );
+    // Compose's default `restart: "no"`: not restarted, not essential.
+    assert!(matches!(
+        p.services["torrent"].group,
+        Some(super::model::Grouping::Member {
+            essential: false,
+            ..
+        })
+    ));
+    assert!(p.services["init"].job.is_none());
+    assert_eq!(
+        super::groups::container_dependencies(&p, &p.services["torrent"]),
+        vec![("vpn".to_string(), super::model::Condition::Healthy)]
+    );
+    assert!(p.services["web"].group.is_none());
+}
+
+#[test]
+fn cycles_unknown_services_containers_and_run_once_roots_are_errors() {
+    for (text, path) in [
+        ("services:\n  a: {image: x, network_mode: 'service:b'}\n  b: {image: x, network_mode: 'service:a'}\n", "services.a"),
+        ("services:\n  a: {image: x, network_mode: 'service:nope'}\n", "services.a.network_mode"),
+        ("services:\n  a: {image: x, volumes_from: ['container:db']}\n", "services.a.volumes_from[0]"),
+        ("services:\n  a: {image: x, restart: 'no'}\n  b: {image: x, pid: 'service:a'}\n", "services.a"),
+    ] {
+        let (_, d) = project(text);
+        let errors = format!("{:?}", d.errors());
+        assert!(errors.contains(path), "{text}: {errors}");
+    }
+}

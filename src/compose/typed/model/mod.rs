@@ -257,6 +257,11 @@ pub struct Service {
     /// `deploy.update_config.x-aws-strategy` other than `rolling`: a blue/green-family
     /// deployment (docs/deployments.md); `None`: rolling.
     pub deployment: Option<Deployment>,
+    /// `network_mode`/`ipc`/`pid: service:X` and `volumes_from`: the services whose
+    /// namespaces or volumes this one shares (`compose::groups`).
+    pub shares: Vec<Link>,
+    /// The group of containers sharing a task this service belongs to, if any.
+    pub group: Option<Grouping>,
     /// What `compose-to-ecs package` learnt of the service's image by inspecting it
     /// (`Package.ImageConfig`): none in a template written by hand.
     pub image_config: Option<ImageConfig>,
