@@ -8,6 +8,6 @@ pub mod typed;
 
 pub use source::{binds, credentials, dotenv, interpolate, load, local, merge, values};
 pub use typed::{
-    compute, deployments, domains, groups, host, hosts, image_ports, jobs, model, noecho, normalize,
-    operations, schedule, secrets,
+    compute, deployments, domains, groups, host, hosts, image_ports, jobs, model, noecho,
+    normalize, operations, schedule, secrets,
 };

@@ -178,32 +178,33 @@ const FAMILIES: &[Family] = &[
 pub const FAMILY_SEPARATOR: &str = " | ";
 
 /// The warning lines (without `warning: `): one per cause, or one per family when a
-/// family has several causes, most important first.
+/// family has several causes of the same rank (a run-time risk never shares a line with a
+/// note), most important first.
 pub fn warning_lines(diags: &Diagnostics) -> Vec<String> {
     let groups = groups(diags, Severity::Warning);
-    let family = |g: &Group| FAMILIES.iter().position(|(_, f)| f(g));
+    let family = |g: &Group| FAMILIES.iter().position(|(_, f)| f(g)).map(|f| (f, g.rank));
     let mut out = Vec::new();
-    let mut done = vec![false; FAMILIES.len()];
+    let mut done = Vec::new();
     for g in &groups {
-        let Some(f) = family(g) else {
+        let Some(key) = family(g) else {
             out.push(g.line());
             continue;
         };
-        if done[f] {
+        if done.contains(&key) {
             continue;
         }
         let members: Vec<String> = groups
             .iter()
-            .filter(|o| family(o) == Some(f))
+            .filter(|o| family(o) == Some(key))
             .map(Group::line)
             .collect();
-        done[f] = true;
+        done.push(key);
         if members.len() == 1 {
             out.push(g.line());
         } else {
             out.push(format!(
                 "{}: {}",
-                FAMILIES[f].0,
+                FAMILIES[key.0].0,
                 members.join(FAMILY_SEPARATOR)
             ));
         }

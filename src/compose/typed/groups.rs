@@ -6,8 +6,8 @@
 //! non-essential container instead of a job. In Compose words only; `validate::groups`
 //! checks where the group runs and `convert` builds its task definition.
 
-pub use super::model::{Grouping, Kind, Link};
 use super::model::{Condition, Project, Service};
+pub use super::model::{Grouping, Kind, Link};
 use super::reader::Reader;
 use crate::diagnostics::Path;
 use serde_json::{Map, Value};

@@ -7,6 +7,7 @@ mod deploy;
 pub mod deployments;
 pub mod domains;
 mod env_file;
+pub mod groups;
 pub mod host;
 pub mod hosts;
 pub mod image_ports;

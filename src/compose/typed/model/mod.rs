@@ -8,6 +8,7 @@
 pub mod compute;
 pub mod deployments;
 pub mod domains;
+pub mod groups;
 pub mod host;
 pub mod jobs;
 pub mod operations;
@@ -21,6 +22,7 @@ use crate::compose::source::values::Protocol;
 pub use compute::*;
 pub use deployments::*;
 pub use domains::*;
+pub use groups::*;
 pub use host::*;
 pub use jobs::*;
 pub use operations::*;
