@@ -178,6 +178,45 @@ pub fn lines(template: &Value, warnings: &[&Diagnostics]) -> Vec<String> {
         }
     ));
 
+    // Tasks that hold several services' containers (`network_mode: service:X`,
+    // `volumes_from`): the root's task, with its members (the helper containers aside).
+    let mut shared: Vec<String> = Vec::new();
+    for (_, service) in of_type("AWS::ECS::Service") {
+        let Some(containers) = service
+            .pointer("/Properties/TaskDefinition/Ref")
+            .and_then(Value::as_str)
+            .and_then(|id| resources.get(id))
+            .and_then(|t| t.pointer("/Properties/ContainerDefinitions"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let names: Vec<String> = containers
+            .iter()
+            .filter_map(|c| {
+                let name = c.get("Name")?.as_str()?;
+                if name.ends_with("_InitContainer") {
+                    return None;
+                }
+                Some(
+                    if c.get("Essential").and_then(Value::as_bool) == Some(false) {
+                        format!("{name} (not essential)")
+                    } else {
+                        name.to_string()
+                    },
+                )
+            })
+            .collect();
+        if let [root, members @ ..] = &names[..] {
+            if !members.is_empty() {
+                shared.push(format!("{root}'s task also runs {}", members.join(", ")));
+            }
+        }
+    }
+    if !shared.is_empty() {
+        out.push(format!("  shared tasks: {}", shared.join("; ")));
+    }
+
     // Jobs: run once in each deployment, or on a schedule.
     let mut jobs: Vec<String> = Vec::new();
     for (_, job) in of_type("Custom::ComposeToECSJob") {
@@ -423,6 +462,18 @@ mod tests {
             l[1].starts_with("  in the VPC only: web on port 80")
                 && l[1].ends_with("through the internal Network Load Balancer"),
             "{l:?}"
+        );
+    }
+
+    #[test]
+    fn a_task_shared_by_services_names_its_members() {
+        let t = json!({"Resources": {"MediaVpnService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
+            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [
+                {"Name": "vpn"}, {"Name": "vpn_Secrets_InitContainer", "Essential": false},
+                {"Name": "init", "Essential": false}, {"Name": "torrent"}]}}}});
+        assert_eq!(
+            lines(&t, &[])[3],
+            "  shared tasks: vpn's task also runs init (not essential), torrent"
         );
     }
 }
