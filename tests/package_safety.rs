@@ -12,7 +12,7 @@ const SECRET: &str = "s3cr3t-MARKER-only-in-params";
 const REPO: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop";
 
 /// A stand-in for docker: records its arguments; `image inspect` and `push` answer in
-/// docker's formats (an amd64 image; the pushed digest), as tests/package.rs's fuller one.
+/// docker's formats (an amd64 image; the pushed digest), as tests/package/'s fuller one.
 const STUB: &str = r#"#!/bin/sh
 echo "docker $*" >> "$(dirname "$0")/docker.log"
 case " $* " in *" -f - "*) cat > /dev/null ;; esac
