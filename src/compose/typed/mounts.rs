@@ -298,7 +298,7 @@ impl Reader<'_> {
                 };
                 self.diags.warn(
                     p,
-                    format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS)"),
+                    format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS); for data the service writes there, mount a named volume at `{target}` instead (Amazon EFS)"),
                 );
                 Some(BindTo::Dropped)
             }
