@@ -379,9 +379,15 @@ impl Reader<'_> {
                     .collect(),
             ),
             (Some(_), Stat::Missing | Stat::Unknown) => {
+                // The local step records files: an empty folder leaves none (sentry's
+                // `./certificates` before the user adds any).
+                let what = match folder {
+                    true => ", or holds no file; put in it the files the container needs (a `.keep` file for an empty folder)",
+                    false => "; create it",
+                };
                 self.diags.error(
                     p,
-                    format!("`{source}` does not exist in the project folder; create it, or correct the path"),
+                    format!("`{source}` does not exist in the project folder{what}, or correct the path"),
                 );
                 return;
             }

@@ -273,6 +273,9 @@ impl Reader<'_> {
             let p = path.key("platform");
             if let Some(text) = self.literal(v, &p) {
                 s.platform = match text.as_str() {
+                    // Empty, as `${DOCKER_PLATFORM:-}` leaves it (sentry's self-hosted
+                    // file): no platform, as for `docker compose`.
+                    "" => None,
                     "linux/amd64" | "linux/x86_64" | "amd64" => Some(Arch::X86_64),
                     "linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64" => {
                         Some(Arch::Arm64)
@@ -353,6 +356,10 @@ impl Reader<'_> {
         }
         for key in ["container_name", "hostname"] {
             let Some(v) = get(key) else { continue };
+            // Empty, as `${SENTRY_MAIL_HOST:-}` leaves it: no name, as for `docker compose`.
+            if v.as_str().is_some_and(|t| t.trim().is_empty()) {
+                continue;
+            }
             let p = path.key(key);
             let name = self.host_name_value(v, &p);
             match key {
