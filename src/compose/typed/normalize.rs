@@ -146,6 +146,7 @@ pub fn normalize(
     super::groups::read(&mut r, tree, &mut project);
     super::domains::read(&mut r, tree, &mut project);
     super::deployments::read(&mut r, tree, &mut project);
+    super::shared_folders::read(&mut r, tree, &mut project);
     r.implied_volumes(&mut project);
     // The implicit default network.
     let uses_default = project
