@@ -222,14 +222,31 @@ def main():
         report.append(f"| `{name}` | {result} | {detail} | {diag} |")
     text = "\n".join(report) + "\n"
     if args.report:
+        # The section written by hand about projects outside the corpus stays.
+        old = open(args.report).read() if os.path.exists(args.report) else ""
+        kept = kept_section(old)
         with open(args.report, "w") as fh:
-            fh.write(text)
+            fh.write(text + ("\n" + kept if kept else ""))
     print(f"corpus: {warning_counts[1]} warning lines ({warning_counts[0]} occurrences with --verbose); "
           f"{converted} converted ({deployed} deployed), {rejected} rejected, {crashed} crashed, "
           f"{len(runtime_findings)} run-time findings ({rules}), {len(problems)} problems")
     for p in problems:
         print("  " + p)
     return 1 if problems else 0
+
+
+# A section of the report written by hand, which the report keeps where it is rewritten.
+KEPT = "## Projects outside the corpus"
+
+
+def kept_section(text):
+    """The section `KEPT` of `text`, up to the next `## ` heading (empty when absent)."""
+    if KEPT not in text:
+        return ""
+    start = text.index(KEPT)
+    end = text.find("\n## ", start + 1)
+    block = text[start:] if end == -1 else text[start : end + 1]
+    return block.rstrip("\n") + "\n"
 
 
 if __name__ == "__main__":

@@ -88,7 +88,11 @@ fn process(
     given.extend(packaged.secrets.into_iter().map(|(k, v)| (k, v.0)));
     let request = input::request(fragment, &given)?;
     match expand(&request) {
-        Ok(expanded) => {
+        Ok(mut expanded) => {
+            let mut secrets = secrets;
+            if project.is_some() {
+                drop_unused(&mut expanded.fragment, &mut secrets);
+            }
             let mut found = Diagnostics::new();
             for w in expanded.warnings {
                 found.push(w);
@@ -126,5 +130,55 @@ fn process(
             print_diagnostics(&shown(&diags), local.verbose);
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// Drops from the converted template the `NoEcho` parameters of the package step that no
+/// resource or output uses, with their values: the credentials of services a profile left
+/// out (outline's `ecr` service without `--profile ecr`), which CloudFormation would
+/// still ask a value for. `convert` only: `package` writes a template for the macro,
+/// which keeps them.
+fn drop_unused(
+    fragment: &mut Value,
+    secrets: &mut std::collections::BTreeMap<String, package::SecretValue>,
+) {
+    let Some(Value::Object(params)) = fragment.get("Parameters").cloned() else {
+        return;
+    };
+    let mut rest = fragment.clone();
+    if let Some(m) = rest.as_object_mut() {
+        m.remove("Parameters");
+    }
+    let unused: Vec<String> = secrets
+        .keys()
+        .filter(|k| params.contains_key(*k) && !uses(&rest, k))
+        .cloned()
+        .collect();
+    for k in unused {
+        secrets.remove(&k);
+        if let Some(Value::Object(p)) = fragment.get_mut("Parameters") {
+            p.remove(&k);
+        }
+    }
+    if fragment
+        .get("Parameters")
+        .is_some_and(|p| p.as_object().is_some_and(|m| m.is_empty()))
+    {
+        if let Some(m) = fragment.as_object_mut() {
+            m.remove("Parameters");
+        }
+    }
+}
+
+/// Whether `v` names the parameter `name`: `{"Ref": name}`, or `${name}` in a string (an
+/// `Fn::Sub`).
+fn uses(v: &Value, name: &str) -> bool {
+    match v {
+        Value::Object(m) => {
+            m.get("Ref").and_then(Value::as_str) == Some(name) || m.values().any(|x| uses(x, name))
+        }
+        Value::Array(items) => items.iter().any(|x| uses(x, name)),
+        Value::String(s) => s.contains(&format!("${{{name}}}")),
+        _ => false,
     }
 }

@@ -10,6 +10,7 @@ mod dashboard;
 mod deployments;
 mod discovery;
 mod domains;
+mod egress;
 mod exec;
 mod groups;
 mod host;
@@ -60,6 +61,7 @@ pub fn convert(
         placement.load_balancer.is_none() && !placement.internal && placement.sources.is_empty();
     crate::validate::exposure::check(valid.project(), internet_facing, ctx.diags);
     network::vpc(&mut ctx);
+    egress::awsvpc_on_ec2(&mut ctx);
     network::security_groups(&mut ctx);
     cluster::cluster(&mut ctx);
     capacity::ec2_capacity(&mut ctx);

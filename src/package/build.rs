@@ -248,7 +248,7 @@ pub fn build_args(
 /// `platform` (the spellings `validate` accepts), else `linux/amd64`.
 pub fn platform(raw: Option<&str>) -> Result<&'static str, String> {
     match raw {
-        None | Some("linux/amd64" | "linux/x86_64" | "amd64") => Ok("linux/amd64"),
+        None | Some("" | "linux/amd64" | "linux/x86_64" | "amd64") => Ok("linux/amd64"),
         Some("linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64") => Ok("linux/arm64"),
         Some(other) => Err(format!(
             "expected `linux/amd64` or `linux/arm64` (what Fargate runs), found `{other}`"

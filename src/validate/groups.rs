@@ -39,7 +39,10 @@ fn member_rules(project: &Project, diags: &mut Diagnostics) {
         let group: Vec<&Service> = std::iter::once(root)
             .chain(members.iter().copied())
             .collect();
-        // `service_healthy` between containers is ECS's `HEALTHY`, which needs a health check.
+        // `service_healthy` between containers is ECS's `HEALTHY`, which needs a health check
+        // in the task definition: ECS does not run an image's own `HEALTHCHECK` ("Amazon ECS
+        // doesn't monitor Docker health checks that are embedded in a container image",
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/healthcheck.html).
         for s in &group {
             for (dep, c) in &s.depends_on {
                 let unchecked = group
@@ -48,7 +51,7 @@ fn member_rules(project: &Project, diags: &mut Diagnostics) {
                 if *c == Condition::Healthy && unchecked {
                     diags.error(
                         services.key(&s.name).key("depends_on").key(dep).key("condition"),
-                        format!("waits for `{dep}` to be healthy, and `{dep}` has no `healthcheck`: a container of the same task can wait only for a container with one; add a `healthcheck` to `{dep}`, or wait with `service_started`"),
+                        format!("waits for `{dep}` to be healthy, and `{dep}` has no `healthcheck`: a container of the same task can wait only for a container with one, and ECS does not run the image's own `HEALTHCHECK`; add a `healthcheck` to `{dep}` (for an image that has one, its command, as `docker inspect` shows it), or wait with `service_started`"),
                     );
                 }
             }

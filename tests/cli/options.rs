@@ -133,3 +133,47 @@ fn convert_params_are_compose_variables() {
         "public.ecr.aws/nginx/nginx:1.25"
     );
 }
+
+/// A credential of a service a profile leaves out (outline's compose file: its app behind
+/// the `ecr` profile, `DATABASE_URL` with a password) declares no parameter in what
+/// `convert` writes, nor a value in `--parameters-out`; with the profile, it does.
+#[test]
+fn credentials_of_services_left_out_by_a_profile_declare_no_parameter() {
+    let text = "services:\n  app:\n    image: nginx\n    profiles: [\"app\"]\n    environment:\n      DATABASE_URL: postgres://user:pass@db:5432/x\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: pass\n";
+    let (_tmp, dir) = project(&[("compose.yaml", text)]);
+    let params = |t: &serde_json::Value| -> Vec<String> {
+        t["Parameters"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (code, out, stderr) = run_in(
+        &dir,
+        &[
+            "convert",
+            "-q",
+            "-p",
+            "p",
+            "--parameters-out",
+            "params.json",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(params(&template(&out)), vec!["PEnvPOSTGRESPASSWORD"]);
+    let written = std::fs::read_to_string(dir.join("params.json")).unwrap();
+    assert!(written.contains("PEnvPOSTGRESPASSWORD"), "{written}");
+    assert!(!written.contains("DATABASEURL"), "{written}");
+    let (code, out, stderr) = run_in(
+        &dir,
+        &["convert", "-q", "-p", "p", "--profile", "app"],
+        None,
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        params(&template(&out)),
+        vec!["PEnvDATABASEURL", "PEnvPOSTGRESPASSWORD"]
+    );
+}

@@ -8,7 +8,8 @@
 //! The classes, in order:
 //! 1. an absolute host path: `/etc/localtime` and `/etc/timezone` are dropped (the `TZ`
 //!    variable sets the zone); any other is a path on an EC2 instance;
-//! 2. a source inside the service's own build context: dropped (the image holds the code);
+//! 2. a source inside the service's own build context: dropped (the image holds the code),
+//!    unless mounted under `/etc/` (configuration, class 3);
 //! 3. a file, a read-only file or folder, or a folder mounted under `/etc/`: files written
 //!    into the task;
 //! 4. any other project or home folder: a named volume (Amazon EFS), which starts empty;
@@ -153,8 +154,16 @@ pub fn classify(
         }
         return Class::Host(host.to_string());
     };
+    let config_target = target.starts_with("/etc/");
     if let Some(context) = context {
-        if is_within(&path, context) && !path.starts_with('~') {
+        // A mount at a configuration path (`/etc/...`) is not the live-reload mount of the
+        // code: the image holds the context's files where its Dockerfile copies them, which
+        // is not there (sentry's `./sentry:/etc/sentry` with `context: ./sentry`, whose
+        // Dockerfile copies the folder to `/usr/src/sentry`); it is written into the task.
+        if is_within(&path, context)
+            && !path.starts_with('~')
+            && (!config_target || path.is_empty())
+        {
             return Class::BuildContext {
                 context: context.to_string(),
             };
@@ -176,7 +185,6 @@ pub fn classify(
         ));
     }
     let st = stat(&path);
-    let config_target = target.starts_with("/etc/");
     let file = match st {
         Stat::File => true,
         Stat::Folder => false,
@@ -243,6 +251,28 @@ mod tests {
         assert_ne!(
             class("./backend2", "/code", false, Some("backend"), u),
             dropped("backend")
+        );
+        // Configuration from the context is written into the task: the image need not hold
+        // it there (sentry's Dockerfile copies `./sentry` to `/usr/src/sentry`).
+        assert_eq!(
+            class("./sentry", "/etc/sentry", false, Some("sentry"), u),
+            Class::Files {
+                path: "sentry".into(),
+                stat: u
+            }
+        );
+        assert_eq!(
+            class(
+                "./clickhouse/config.xml",
+                "/etc/ch/config.d/s.xml",
+                true,
+                Some("clickhouse"),
+                u
+            ),
+            Class::Files {
+                path: "clickhouse/config.xml".into(),
+                stat: u
+            }
         );
         assert_ne!(class("~/x", "/code", false, Some(""), u), dropped(""));
     }

@@ -22,6 +22,7 @@ mod ports;
 mod reader;
 pub mod schedule;
 pub mod secrets;
+mod shared_folders;
 mod volumes;
 
 #[cfg(test)]

@@ -291,6 +291,15 @@ impl Reader<'_> {
                 None
             }
             Class::BuildContext { context } => {
+                // A folder inside the context may be one the service writes data to
+                // (vaultwarden's `./data:/data`), which the image does not hold when
+                // `.dockerignore` leaves it out; the context itself is the code.
+                let whole = crate::compose::source::files::project_path(source)
+                    .is_none_or(|path| path == context);
+                let data = match whole {
+                    true => String::new(),
+                    false => format!("; for data the service writes there, mount a named volume at `{target}` instead (Amazon EFS)"),
+                };
                 let context = if context.is_empty() {
                     ".".into()
                 } else {
@@ -298,7 +307,7 @@ impl Reader<'_> {
                 };
                 self.diags.warn(
                     p,
-                    format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS)"),
+                    format!("dropped: `{source}` is inside the service's build context `{context}`, so the image already holds it (a development mount for live reload has no meaning on ECS){data}"),
                 );
                 Some(BindTo::Dropped)
             }
@@ -370,9 +379,15 @@ impl Reader<'_> {
                     .collect(),
             ),
             (Some(_), Stat::Missing | Stat::Unknown) => {
+                // The local step records files: an empty folder leaves none (sentry's
+                // `./certificates` before the user adds any).
+                let what = match folder {
+                    true => ", or holds no file; put in it the files the container needs (a `.keep` file for an empty folder)",
+                    false => "; create it",
+                };
                 self.diags.error(
                     p,
-                    format!("`{source}` does not exist in the project folder; create it, or correct the path"),
+                    format!("`{source}` does not exist in the project folder{what}, or correct the path"),
                 );
                 return;
             }

@@ -146,6 +146,7 @@ pub fn normalize(
     super::groups::read(&mut r, tree, &mut project);
     super::domains::read(&mut r, tree, &mut project);
     super::deployments::read(&mut r, tree, &mut project);
+    super::shared_folders::read(&mut r, tree, &mut project);
     r.implied_volumes(&mut project);
     // The implicit default network.
     let uses_default = project
@@ -273,6 +274,9 @@ impl Reader<'_> {
             let p = path.key("platform");
             if let Some(text) = self.literal(v, &p) {
                 s.platform = match text.as_str() {
+                    // Empty, as `${DOCKER_PLATFORM:-}` leaves it (sentry's self-hosted
+                    // file): no platform, as for `docker compose`.
+                    "" => None,
                     "linux/amd64" | "linux/x86_64" | "amd64" => Some(Arch::X86_64),
                     "linux/arm64" | "linux/arm64/v8" | "linux/aarch64" | "arm64" => {
                         Some(Arch::Arm64)
@@ -353,6 +357,10 @@ impl Reader<'_> {
         }
         for key in ["container_name", "hostname"] {
             let Some(v) = get(key) else { continue };
+            // Empty, as `${SENTRY_MAIL_HOST:-}` leaves it: no name, as for `docker compose`.
+            if v.as_str().is_some_and(|t| t.trim().is_empty()) {
+                continue;
+            }
             let p = path.key(key);
             let name = self.host_name_value(v, &p);
             match key {

@@ -99,18 +99,16 @@ impl Reader<'_> {
                     self.text(n, &path.key("external").key("name")),
                     path.key("external").key("name"),
                 ),
-                None => (Some(Text::Lit(volume.name.clone())), path.key("name")),
+                // An external volume's name is its key, without the project's prefix
+                // (`docker compose` looks the volume up as `sentry-data`).
+                None => (Some(Text::Lit(key.to_string())), path.key("external")),
             },
             Some(v) => {
                 if self.boolean(v, &path.key("external")) == Some(true) {
-                    (
-                        Some(
-                            explicit_name
-                                .clone()
-                                .unwrap_or_else(|| Text::Lit(volume.name.clone())),
-                        ),
-                        path.key("name"),
-                    )
+                    match explicit_name.clone() {
+                        Some(n) => (Some(n), path.key("name")),
+                        None => (Some(Text::Lit(key.to_string())), path.key("external")),
+                    }
                 } else {
                     (None, path.key("name"))
                 }
@@ -122,7 +120,7 @@ impl Reader<'_> {
                 Some(id) => volume.external = Some(Text::Lit(id)),
                 None => self.diags.error(
                     &name_path,
-                    format!("an external volume stands for an existing Amazon EFS file system: expected its id like `fs-0abc123` or its ARN, found `{name}`"),
+                    format!("an external volume stands for an existing Amazon EFS file system: expected its id like `fs-0abc123` or its ARN, found `{name}`; set the volume's `name` to the id of the file system that holds its data, or drop `external` for a new, empty one"),
                 ),
             },
             Some(expr) => volume.external = Some(expr),
