@@ -298,7 +298,7 @@ impl Reader<'_> {
                     .is_none_or(|path| path == context);
                 let data = match whole {
                     true => String::new(),
-                    false => format!("; for data the service writes there, mount a named volume at `{target}` instead (Amazon EFS)"),
+                    false => format!("; if the service writes data there, mount a named volume at `{target}` instead"),
                 };
                 let context = if context.is_empty() {
                     ".".into()
