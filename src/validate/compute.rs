@@ -252,7 +252,10 @@ pub fn plan(project: &Project, diags: &mut Diagnostics) -> Plan {
             .autoscaling
             .as_ref()
             .map_or(s.replicas, |a| a.max.max(s.replicas));
-        max_size = max_size.saturating_add(tasks.max(1));
+        // A member of a task group runs inside its root's tasks: no instance of its own.
+        if !crate::compose::groups::is_member(s) {
+            max_size = max_size.saturating_add(tasks.max(1));
+        }
         plan.services.insert(
             name.clone(),
             ServicePlan {
