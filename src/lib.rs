@@ -13,6 +13,7 @@ pub mod convert;
 pub mod diagnostics;
 pub mod embed;
 pub mod emit;
+pub mod graph;
 pub mod macro_;
 pub mod package;
 pub mod report;

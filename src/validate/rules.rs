@@ -267,66 +267,36 @@ fn rolling_update(s: &Service, path: &Path, diags: &mut Diagnostics) {
 }
 
 fn cycles(project: &Project, diags: &mut Diagnostics) {
-    // Depth-first search with colours; each cycle reported once, at its first service.
-    // The search keeps its own stack: a chain of 10,000 services must not overflow the
-    // thread's.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        Visiting,
-        Done,
-    }
-    let deps = |name: &str| -> Vec<&str> {
-        project.services.get(name).map_or_else(Vec::new, |s| {
-            s.depends_on
+    // Each cycle reported once, at its first service (crate::graph).
+    let edges: BTreeMap<&str, Vec<&str>> = project
+        .services
+        .iter()
+        .map(|(name, s)| {
+            let deps = s
+                .depends_on
                 .keys()
                 .filter(|d| project.services.contains_key(*d))
                 .map(String::as_str)
-                .collect()
+                .collect();
+            (name.as_str(), deps)
         })
-    };
-    let mut marks: BTreeMap<&str, Mark> = BTreeMap::new();
-    for root in project.services.keys() {
-        if marks.contains_key(root.as_str()) {
-            continue;
-        }
-        // (service, its dependencies, the next one to visit)
-        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(root, deps(root), 0)];
-        marks.insert(root, Mark::Visiting);
-        while let Some(top) = stack.last_mut() {
-            let Some(&dep) = top.1.get(top.2) else {
-                marks.insert(top.0, Mark::Done);
-                stack.pop();
-                continue;
-            };
-            top.2 += 1;
-            match marks.get(dep) {
-                Some(Mark::Done) => {}
-                Some(Mark::Visiting) => {
-                    let start = stack.iter().position(|s| s.0 == dep).unwrap_or(0);
-                    let mut cycle: Vec<&str> = stack[start..].iter().map(|s| s.0).collect();
-                    cycle.push(dep);
-                    let first = cycle[..cycle.len() - 1]
-                        .iter()
-                        .min()
-                        .copied()
-                        .unwrap_or(dep);
-                    diags.error(
-                        Path::new("services").key(first).key("depends_on"),
-                        format!(
-                            "dependency cycle: {}",
-                            cycle
-                                .iter()
-                                .map(|s| format!("`{s}`"))
-                                .collect::<Vec<_>>()
-                                .join(" → ")
-                        ),
-                    );
-                }
-                None => {
-                    marks.insert(dep, Mark::Visiting);
-                    stack.push((dep, deps(dep), 0));
-                }
-            }
-        }
+        .collect();
+    for cycle in crate::graph::cycles(&edges) {
+        let first = cycle[..cycle.len() - 1]
+            .iter()
+            .min()
+            .copied()
+            .unwrap_or(cycle[0]);
+        diags.error(
+            Path::new("services").key(first).key("depends_on"),
+            format!(
+                "dependency cycle: {}",
+                cycle
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ),
+        );
     }
 }

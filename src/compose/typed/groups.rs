@@ -217,7 +217,7 @@ fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BT
     let services = Path::root().key("services");
     let in_group: BTreeSet<&str> = group.iter().map(String::as_str).collect();
     // Containers start after what they attach to and what they wait for: no cycle.
-    let edges: BTreeMap<&str, BTreeSet<&str>> = group
+    let edges: BTreeMap<&str, Vec<&str>> = group
         .iter()
         .filter_map(|n| project.services.get(n))
         .map(|s| {
@@ -228,10 +228,10 @@ fn form(r: &mut Reader, project: &mut Project, group: &[String], restarting: &BT
                     .map(String::as_str)
                     .filter(|d| in_group.contains(d) && *d != s.name),
             );
-            (s.name.as_str(), e)
+            (s.name.as_str(), e.into_iter().collect())
         })
         .collect();
-    if let Some(cycle) = cycle(&edges) {
+    if let Some(cycle) = crate::graph::cycles(&edges).into_iter().next() {
         let chain: Vec<String> = cycle.iter().map(|s| format!("`{s}`")).collect();
         r.diags.error(
             services.key(cycle[0]),
@@ -340,48 +340,4 @@ fn others(group: &[String], owner: &str) -> String {
         .map(|n| format!("`{n}`"))
         .collect();
     list.join(", ")
-}
-
-/// A cycle of `edges` (its first service repeated at the end), when there is one.
-fn cycle<'a>(edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Option<Vec<&'a str>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        Visiting,
-        Done,
-    }
-    let mut marks: BTreeMap<&str, Mark> = BTreeMap::new();
-    for &start in edges.keys() {
-        if marks.contains_key(start) {
-            continue;
-        }
-        let next = |n: &str| -> Vec<&'a str> {
-            edges
-                .get(n)
-                .map_or_else(Vec::new, |e| e.iter().copied().collect())
-        };
-        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(start, next(start), 0)];
-        marks.insert(start, Mark::Visiting);
-        while let Some(top) = stack.last_mut() {
-            let Some(&dep) = top.1.get(top.2) else {
-                marks.insert(top.0, Mark::Done);
-                stack.pop();
-                continue;
-            };
-            top.2 += 1;
-            match marks.get(dep) {
-                Some(Mark::Done) => {}
-                Some(Mark::Visiting) => {
-                    let from = stack.iter().position(|s| s.0 == dep).unwrap_or(0);
-                    let mut out: Vec<&str> = stack[from..].iter().map(|s| s.0).collect();
-                    out.push(dep);
-                    return Some(out);
-                }
-                None => {
-                    marks.insert(dep, Mark::Visiting);
-                    stack.push((dep, next(dep), 0));
-                }
-            }
-        }
-    }
-    None
 }
